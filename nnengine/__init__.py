@@ -1,0 +1,43 @@
+"""nnengine: a small neural-network engine written from scratch with numpy, to be read.
+
+    import numpy as np
+    import nnengine as nn
+
+    rng = np.random.RandomState(0)
+    X, y = nn.datasets.spiral(samples=100, classes=3, rng=rng)
+    model = nn.Model([nn.Dense(2, 64, rng=rng), nn.ReLU(), nn.Dense(64, 3, rng=rng), nn.Softmax()],
+                     loss=nn.CategoricalCrossentropy(),
+                     optimizer=nn.Adam(learning_rate=0.05, decay=5e-7))
+    history = model.fit(X, y, epochs=10_001)
+
+Modules: layers (Dense, Dropout), activations, losses, optimizers, model (Model, History),
+files (save and load), gradcheck, datasets, lessons (math that only the lessons need).
+"""
+
+from . import datasets, lessons
+from .activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Step, Tanh
+from .files import ModelFileError
+from .gradcheck import GradientCheck, gradcheck
+from .layers import Dense, Dropout
+from .losses import (
+                     BinaryCrossentropy,
+                     CategoricalCrossentropy,
+                     MeanAbsoluteError,
+                     MeanSquaredError,
+                     SoftmaxCategoricalCrossentropy,
+                     regularization_loss,
+)
+from .model import History, Model, TrainingDiverged
+from .optimizers import SGD, Adagrad, Adam, RMSprop
+from .rng import as_rng
+
+__all__ = [
+    "datasets", "lessons", "as_rng",
+    "Dense", "Dropout",
+    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Linear", "Step", "Softmax",
+    "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError", "MeanAbsoluteError",
+    "SoftmaxCategoricalCrossentropy", "regularization_loss",
+    "SGD", "Adagrad", "RMSprop", "Adam",
+    "Model", "History", "TrainingDiverged", "ModelFileError",
+    "gradcheck", "GradientCheck",
+]

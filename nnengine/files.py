@@ -1,0 +1,191 @@
+"""Saving and loading models as ONE .npz file: the arrays plus a JSON description.
+
+Nothing in a file is ever executed: numpy reads it with ``allow_pickle=False`` and the JSON
+names layers from a fixed list. Any problem with a file raises ModelFileError saying what it is.
+"""
+
+import io
+import json
+import zipfile
+
+import numpy as np
+
+from . import activations, layers, losses, optimizers
+
+FORMAT = "nnengine-model"
+VERSION = 1
+# Limits that keep a hostile file from exhausting memory when it is unpacked.
+MAX_MEMBERS = 1000
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+
+LAYER_TYPES = {cls.__name__: cls for cls in (
+    layers.Dense, layers.Dropout, activations.ReLU, activations.LeakyReLU, activations.Sigmoid,
+    activations.Tanh, activations.Linear, activations.Step, activations.Softmax)}
+LOSS_TYPES = {cls.__name__: cls for cls in (
+    losses.CategoricalCrossentropy, losses.BinaryCrossentropy, losses.MeanSquaredError,
+    losses.MeanAbsoluteError)}
+OPTIMIZER_TYPES = {cls.__name__: cls for cls in (
+    optimizers.SGD, optimizers.Adagrad, optimizers.RMSprop, optimizers.Adam)}
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be loaded; the message says why."""
+
+
+def describe_layer(layer):
+    kind = type(layer).__name__
+    if isinstance(layer, layers.Dense):
+        return {"type": kind, "n_inputs": layer.n_inputs, "n_neurons": layer.n_neurons,
+                "bias": layer.biases is not None, "weight_l1": layer.weight_l1,
+                "weight_l2": layer.weight_l2, "bias_l1": layer.bias_l1, "bias_l2": layer.bias_l2}
+    if isinstance(layer, layers.Dropout):
+        return {"type": kind, "rate": layer.rate}
+    if isinstance(layer, activations.LeakyReLU):
+        return {"type": kind, "alpha": layer.alpha}
+    return {"type": kind}
+
+
+def save_model(model, file):
+    description = {
+        "format": FORMAT, "version": VERSION,
+        "layers": [describe_layer(layer) for layer in model.layers],
+        "loss": type(model.loss).__name__,
+        "optimizer": None if model.optimizer is None else {
+            "type": type(model.optimizer).__name__, **model.optimizer.config()},
+        "regression_precision": model.regression_precision,
+        "epochs_done": model.epochs_done,
+    }
+    arrays = {}
+    for i, layer in enumerate(model.layers):
+        if isinstance(layer, layers.Dense):
+            for name, array in layer.parameters().items():
+                arrays[f"layer{i}_{name}"] = array
+    np.savez(file, description=np.array(json.dumps(description)), **arrays)
+
+
+def _read_npz(file):
+    """Open an .npz safely and return (description dict, arrays dict)."""
+    if hasattr(file, "read"):
+        data = file.read()
+        if not isinstance(data, bytes):
+            raise ModelFileError("a model file must be opened in binary mode")
+    else:
+        try:
+            with open(file, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            raise ModelFileError(f"cannot read the model file: {error}") from None
+    if not data:
+        raise ModelFileError("the model file is empty")
+    if data[:2] == b"\x80\x04" or data[:1] == b"\x80":
+        raise ModelFileError("this is a pickle file, which is never loaded: it could run code")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise ModelFileError(
+            "this is not a model file (.npz archive), or it is truncated or damaged") from None
+    if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+        raise ModelFileError("the model file is too large once unpacked")
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            contents = {name: npz[name] for name in npz.files}
+    except ValueError as error:
+        if "pickle" in str(error).lower() or "object" in str(error).lower():
+            raise ModelFileError(
+                "the model file holds pickled objects, which are never loaded: they could run code"
+            ) from None
+        raise ModelFileError(f"the model file is damaged: {error}") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise ModelFileError(f"the model file is truncated or damaged: {error}") from None
+    if "description" not in contents:
+        raise ModelFileError("the file has no model description: it was not written by Model.save")
+    try:
+        description = json.loads(str(contents.pop("description")))
+    except (TypeError, ValueError):
+        raise ModelFileError("the model description is not valid JSON") from None
+    if not isinstance(description, dict) or description.get("format") != FORMAT:
+        raise ModelFileError("the file is not an nnengine model")
+    if description.get("version") != VERSION:
+        raise ModelFileError(f"unsupported model file version {description.get('version')!r}")
+    return description, contents
+
+
+def _build_layer(spec, index):
+    if not isinstance(spec, dict) or spec.get("type") not in LAYER_TYPES:
+        kind = spec.get("type") if isinstance(spec, dict) else spec
+        raise ModelFileError(f"layer {index} has an unknown type {kind!r}")
+    kind = spec["type"]
+    options = {k: v for k, v in spec.items() if k != "type"}
+    try:
+        if kind == "Dense":
+            penalties = {k: options.get(k, 0.0) for k in ("weight_l1", "weight_l2", "bias_l1", "bias_l2")}
+            return layers.Dense(options["n_inputs"], options["n_neurons"],
+                                bias=bool(options.get("bias", True)), rng=0, weight_scale=0.0, **penalties)
+        if kind == "Dropout":
+            return layers.Dropout(options["rate"], rng=0)
+        if kind == "LeakyReLU":
+            return activations.LeakyReLU(float(options.get("alpha", 0.01)))
+        return LAYER_TYPES[kind]()
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"layer {index} ({kind}) has bad settings: {error}") from None
+
+
+def _set_array(layer, name, array, index):
+    target = getattr(layer, name)
+    if array.shape != target.shape:
+        raise ModelFileError(
+            f"layer {index} {name} have shape {array.shape}, but the description says {target.shape}")
+    if array.dtype.kind != "f":
+        raise ModelFileError(f"layer {index} {name} are not floating-point numbers")
+    if not np.isfinite(array).all():
+        raise ModelFileError(f"layer {index} {name} contain NaN or infinite values")
+    setattr(layer, name, array.astype(array.dtype, copy=True))
+
+
+def load_model(file):
+    from .model import Model
+
+    description, arrays = _read_npz(file)
+    specs = description.get("layers")
+    if not isinstance(specs, list) or not specs:
+        raise ModelFileError("the model description lists no layers")
+    built = [_build_layer(spec, i) for i, spec in enumerate(specs)]
+    expected = set()
+    width = None
+    for i, layer in enumerate(built):
+        if isinstance(layer, layers.Dense):
+            if width is not None and layer.n_inputs != width:
+                raise ModelFileError(
+                    f"layer {i} takes {layer.n_inputs} inputs but the layer before gives {width}")
+            width = layer.n_neurons
+            for name in layer.parameters():
+                key = f"layer{i}_{name}"
+                if key not in arrays:
+                    raise ModelFileError(f"the file has no {name} for layer {i}")
+                _set_array(layer, name, arrays[key], i)
+                expected.add(key)
+    unknown = set(arrays) - expected
+    if unknown:
+        raise ModelFileError(f"the file holds arrays no layer uses: {sorted(unknown)}")
+    loss_name = description.get("loss")
+    if loss_name not in LOSS_TYPES:
+        raise ModelFileError(f"unknown loss {loss_name!r}")
+    optimizer = None
+    spec = description.get("optimizer")
+    if spec is not None:
+        if not isinstance(spec, dict) or spec.get("type") not in OPTIMIZER_TYPES:
+            raise ModelFileError(f"unknown optimizer {spec!r}")
+        try:
+            optimizer = OPTIMIZER_TYPES[spec["type"]](**{k: float(v) for k, v in spec.items() if k != "type"})
+        except (TypeError, ValueError) as error:
+            raise ModelFileError(f"the optimizer has bad settings: {error}") from None
+    model = Model(built, loss=LOSS_TYPES[loss_name](), optimizer=optimizer)
+    precision = description.get("regression_precision")
+    if precision is not None:
+        if not isinstance(precision, (int, float)) or not np.isfinite(precision) or precision < 0:
+            raise ModelFileError("the regression precision must be a non-negative number")
+        model.regression_precision = float(precision)
+    epochs = description.get("epochs_done", 0)
+    model.epochs_done = epochs if isinstance(epochs, int) and epochs >= 0 else 0
+    return model

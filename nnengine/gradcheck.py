@@ -1,0 +1,150 @@
+"""Numerical gradient check: trust backpropagation, but verify it.
+
+For each parameter value p, the central difference
+
+    (L(p + h) - L(p - h)) / (2h)
+
+approximates dL/dp with an error of order h^2. Comparing it with the analytic gradient from
+``backward`` catches a wrong backward rule. The check runs on a float64 copy, so rounding does
+not hide (or fake) a difference, and it never changes the object it is given.
+"""
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+from .layers import Dense, Dropout
+from .losses import regularization_loss
+
+
+@dataclass
+class GradientCheck:
+    """One parameter's check: both gradients and the largest relative difference between them."""
+    name: str
+    analytic: np.ndarray
+    numerical: np.ndarray
+    max_relative_error: float
+
+    def passed(self, tolerance=1e-6):
+        return self.max_relative_error <= tolerance
+
+
+def relative_error(a, b, floor=1e-8):
+    """|a - b| / (|a| + |b|), element-wise; the floor keeps two near-zero numbers from
+    producing a large ratio out of rounding noise."""
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), floor)
+
+
+def _to_float64(obj):
+    for name in ("weights", "biases", "output", "inputs", "mask"):
+        value = getattr(obj, name, None)
+        if isinstance(value, np.ndarray):
+            setattr(obj, name, value.astype(np.float64))
+    return obj
+
+
+def _numerical(objective, array, h):
+    grad = np.zeros_like(array)
+    flat, gflat = array.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + h
+        plus = objective()
+        flat[i] = original - h
+        minus = objective()
+        flat[i] = original
+        gflat[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def gradcheck(model_or_layer, X, y=None, loss=None, h=1e-6):
+    """Compare analytic and numerical gradients of a model or of one layer.
+
+    - A Model: the objective is its loss plus regularization on (X, y), dropout masks held
+      fixed; ``loss`` defaults to the model's. Every Dense weight and bias is checked.
+    - A layer (Dense, an activation, Dropout): the objective is ``loss.calculate(output, y)``;
+      without a loss it is sum(output * R) for a fixed random R. The inputs are checked (as
+      'inputs') along with the layer's own parameters.
+
+    Returns a list of GradientCheck, one per checked array.
+    """
+    from .model import Model
+
+    X = np.array(X, dtype=np.float64)
+    if isinstance(model_or_layer, Model):
+        return _check_model(model_or_layer, X, y, loss, h)
+    return _check_layer(model_or_layer, X, y, loss, h)
+
+
+def _check_model(model, X, y, loss, h):
+    model = copy.deepcopy(model)
+    for layer in model.layers:
+        _to_float64(layer)
+        if isinstance(layer, Dropout):
+            layer.reuse_mask = True
+    loss = loss if loss is not None else model.loss
+    y = y.astype(np.float64) if np.asarray(y).dtype.kind == "f" else y
+
+    def objective():
+        output = model.forward(X, training=True)
+        return loss.calculate(output, y) + regularization_loss(model.dense_layers)
+
+    objective()  # draws the dropout masks, held fixed from now on
+    output = model.forward(X, training=True)
+    if loss is model.loss:
+        model.backward(output, y)
+    else:
+        dvalues = loss.backward(output, y)
+        for layer in reversed(model.layers):
+            dvalues = layer.backward(dvalues)
+    results = []
+    for i, layer in enumerate(model.layers):
+        if isinstance(layer, Dense):
+            for name, array in layer.parameters().items():
+                analytic = getattr(layer, "d" + name).copy()
+                numerical = _numerical(objective, array, h)
+                results.append(GradientCheck(f"layer {i} {name}", analytic, numerical,
+                                             float(relative_error(analytic, numerical).max())))
+    return results
+
+
+def _check_layer(layer, X, y, loss, h):
+    layer = _to_float64(copy.deepcopy(layer))
+    if isinstance(layer, Dropout):
+        layer.reuse_mask = True
+    if loss is None:
+        weights = np.random.RandomState(1).standard_normal(np.shape(layer.forward(X, training=True)))
+
+        def score(output):
+            return float(np.sum(output * weights))
+
+        def dscore(output):
+            return weights
+    else:
+        y = y.astype(np.float64) if np.asarray(y).dtype.kind == "f" else y
+
+        def score(output):
+            return loss.calculate(output, y)
+
+        def dscore(output):
+            return loss.backward(output, y)
+
+    inputs = X.copy()
+
+    def objective():
+        return score(layer.forward(inputs, training=True)) + regularization_loss([layer])
+
+    objective()
+    output = layer.forward(inputs, training=True)
+    layer.backward(dscore(output))
+    results = [("inputs", layer.dinputs.copy(), inputs)]
+    if isinstance(layer, Dense):
+        results += [(name, getattr(layer, "d" + name).copy(), array)
+                    for name, array in layer.parameters().items()]
+    checks = []
+    for name, analytic, array in results:
+        numerical = _numerical(objective, array, h)
+        checks.append(GradientCheck(name, analytic, numerical,
+                                    float(relative_error(analytic, numerical).max())))
+    return checks

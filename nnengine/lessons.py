@@ -1,0 +1,98 @@
+"""Math that only the lessons need: the long ways round, and the mistakes worth seeing.
+
+The engine proper does each of these in one line of numpy; here they are spelled out, or done
+wrong on purpose, so a page can set them beside the real thing. Numpy only.
+"""
+
+import numpy as np
+
+from .layers import Dense
+from .rng import as_rng
+
+# ---- one neuron, one layer: the plain-Python way -------------------------------------------
+
+
+def neuron_terms(inputs, weights, bias):
+    """One neuron written out: each input times its weight, then the sum plus the bias.
+
+    Returns (products, output): products[i] = inputs[i] * weights[i];
+    output = sum(products) + bias.
+    """
+    if len(inputs) != len(weights):
+        raise ValueError(f"{len(inputs)} inputs need {len(inputs)} weights, got {len(weights)}")
+    products = [float(x) * float(w) for x, w in zip(inputs, weights)]
+    return products, sum(products) + float(bias)
+
+
+def layer_loop(inputs, weights, biases):
+    """A layer with two plain loops: for each neuron, add up input * weight, then its bias.
+
+    inputs: n_inputs numbers; weights: one row of n_inputs weights per neuron; biases: one per
+    neuron. Returns a list with one output per neuron.
+    """
+    outputs = []
+    for neuron_weights, neuron_bias in zip(weights, biases):
+        total = 0.0
+        for value, weight in zip(inputs, neuron_weights):
+            total += value * weight
+        outputs.append(total + neuron_bias)
+    return outputs
+
+
+def layer_dot(inputs, weights, biases):
+    """The same layer with one dot product: weights (n_neurons, n_inputs) @ inputs (n_inputs,)
+    gives every neuron's weighted sum at once."""
+    weights, inputs = np.asarray(weights, dtype=float), np.asarray(inputs, dtype=float)
+    return np.dot(weights, inputs) + np.asarray(biases, dtype=float)
+
+
+# ---- batches and the transpose ---------------------------------------------------------------
+
+
+def batch_layer(inputs, weights, biases):
+    """A batch through a layer whose weights are written one row per neuron:
+    inputs (n_samples, n_inputs) @ weights.T (n_inputs, n_neurons) + biases."""
+    inputs, weights = np.asarray(inputs, dtype=float), np.asarray(weights, dtype=float)
+    return np.dot(inputs, weights.T) + np.asarray(biases, dtype=float)
+
+
+def shape_error_without_transpose(inputs, weights):
+    """Try inputs @ weights with the weights still one row per neuron. Returns numpy's error
+    message when the shapes do not line up, or None when they happen to (a square matrix)."""
+    try:
+        np.dot(np.asarray(inputs, dtype=float), np.asarray(weights, dtype=float))
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def chained_layers(inputs, weights1, biases1, weights2, biases2, transpose_second=True):
+    """Two layers chained, both written one row per neuron.
+
+    With ``transpose_second=False`` the second layer's weights are used as written. When that
+    matrix is square no error appears, yet each neuron gets the wrong weights (a column instead
+    of its row): the quiet mistake.
+    """
+    hidden = batch_layer(inputs, weights1, biases1)
+    weights2 = np.asarray(weights2, dtype=float)
+    used = weights2.T if transpose_second else weights2
+    return hidden, np.dot(hidden, used) + np.asarray(biases2, dtype=float)
+
+
+# ---- where a seed must be set ---------------------------------------------------------------
+
+
+def seeded_layers(inputs, seed=0, draws_before=0, weight_scale=0.10):
+    """The seeded 4 -> 5 -> 2 example: seed a RandomState, let ``draws_before`` numbers be
+    drawn first (as earlier notebook cells would), then build Dense(4, 5) and Dense(5, 2) with
+    weights ``weight_scale`` * standard normal and pass ``inputs`` through both.
+
+    Returns (first layer output, second layer output), float64.
+    """
+    rng = as_rng(int(seed))
+    if draws_before:
+        rng.standard_normal(int(draws_before))
+    layer1 = Dense(4, 5, weight_scale=weight_scale, rng=rng, dtype=np.float64)
+    layer2 = Dense(5, 2, weight_scale=weight_scale, rng=rng, dtype=np.float64)
+    out1 = layer1.forward(inputs)
+    return out1, layer2.forward(out1)

@@ -1,0 +1,222 @@
+"""Loss functions: how wrong the network's outputs are.
+
+Each loss has ``forward(y_pred, y_true)`` -> one loss per sample, ``calculate(y_pred, y_true)``
+-> their mean (the number training drives down), and ``backward(y_pred, y_true)`` -> dL/d(y_pred)
+of that mean, kept in ``self.dinputs``. Dividing by the number of samples in ``backward`` makes
+the gradient of a mean, so the step size does not depend on the batch size.
+"""
+
+import numpy as np
+
+from .activations import Softmax
+
+# Probabilities are kept inside [EPSILON, 1 - EPSILON] before taking a log: log(0) is -infinity.
+EPSILON = 1e-7
+
+
+def _as_pred(y_pred):
+    y_pred = np.asarray(y_pred)
+    if y_pred.ndim != 2 or y_pred.shape[0] == 0:
+        raise ValueError(
+            f"predictions must be a non-empty 2-D array (n_samples, n_outputs), got shape {y_pred.shape}"
+        )
+    return y_pred
+
+
+def _is_one_hot(y_true, y_pred):
+    """True when labels are given one-hot, one row of n_classes per sample."""
+    shape = np.shape(y_true)
+    if len(shape) == 2 and shape[1] == y_pred.shape[1] and shape[1] > 1:
+        if shape[0] != y_pred.shape[0]:
+            raise ValueError(f"{shape[0]} one-hot labels for {y_pred.shape[0]} predictions")
+        return True
+    return False
+
+
+def class_labels(y_true, n_samples, n_classes):
+    """Check class labels and return them as sparse integers, shape (n_samples,).
+
+    Accepts sparse labels (n_samples,) of whole numbers 0..n_classes-1, or one-hot rows
+    (n_samples, n_classes).
+    """
+    y_true = np.asarray(y_true)
+    if y_true.ndim == 2 and y_true.shape[1] == n_classes and n_classes > 1:
+        return np.argmax(y_true, axis=1)  # one-hot rows: the position of the 1
+    if y_true.ndim == 2 and y_true.shape[1] == 1:
+        y_true = y_true[:, 0]
+    if y_true.ndim != 1:
+        raise ValueError(
+            f"class labels must be integers of shape ({n_samples},) or one-hot of shape "
+            f"({n_samples}, {n_classes}), got shape {y_true.shape}"
+        )
+    if y_true.shape[0] != n_samples:
+        raise ValueError(f"{y_true.shape[0]} labels for {n_samples} predictions")
+    if y_true.dtype.kind not in "iu":
+        if y_true.dtype.kind in "fb" and np.all(np.isfinite(y_true)) and np.all(y_true == np.round(y_true)):
+            y_true = y_true.astype(np.int64)
+        else:
+            raise TypeError(
+                f"class labels must be whole numbers 0..{n_classes - 1}, got dtype {y_true.dtype}"
+            )
+    if y_true.min() < 0 or y_true.max() >= n_classes:
+        raise ValueError(
+            f"class labels must be between 0 and {n_classes - 1}, got values from "
+            f"{y_true.min()} to {y_true.max()}"
+        )
+    return y_true
+
+
+def targets(y_true, y_pred):
+    """Check targets for element-wise losses and return them shaped like ``y_pred``."""
+    y_true = np.asarray(y_true)
+    if y_true.dtype.kind not in "iufb":
+        raise TypeError(f"targets must be numbers, got dtype {y_true.dtype}")
+    if y_true.ndim == 1 and y_pred.shape[1] == 1:
+        y_true = y_true.reshape(-1, 1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"targets of shape {y_true.shape} do not match predictions of shape {y_pred.shape}")
+    return y_true.astype(y_pred.dtype, copy=False)
+
+
+class Loss:
+    def calculate(self, y_pred, y_true):
+        """The mean loss over the batch, a float."""
+        return float(np.mean(self.forward(y_pred, y_true)))
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class CategoricalCrossentropy(Loss):
+    """-log(probability given to the correct class), for softmax outputs.
+
+    y_pred: (n_samples, n_classes) probabilities; y_true: sparse (n_samples,) or one-hot.
+    """
+
+    def forward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        if _is_one_hot(y_true, y_pred):
+            # sum(y * p) over a row picks the probability of the class marked 1.
+            correct = np.sum(y_pred * np.asarray(y_true, dtype=y_pred.dtype), axis=1)
+        else:
+            labels = class_labels(y_true, len(y_pred), y_pred.shape[1])
+            correct = y_pred[np.arange(len(y_pred)), labels]
+        return -np.log(np.clip(correct, EPSILON, 1 - EPSILON))
+
+    def backward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        if _is_one_hot(y_true, y_pred):
+            one_hot = np.asarray(y_true, dtype=y_pred.dtype)
+        else:
+            labels = class_labels(y_true, len(y_pred), y_pred.shape[1])
+            one_hot = np.eye(y_pred.shape[1], dtype=y_pred.dtype)[labels]
+        # d(-log p)/dp = -1/p for the correct class, 0 for the others.
+        self.dinputs = -one_hot / np.clip(y_pred, EPSILON, 1 - EPSILON) / len(y_pred)
+        return self.dinputs
+
+
+class SoftmaxCategoricalCrossentropy(Loss):
+    """Softmax and categorical cross-entropy as one step: the fast, stable pair.
+
+    ``forward(logits, y_true)`` applies softmax (kept in ``self.output``) and returns the
+    per-sample cross-entropy. ``backward(probabilities, y_true)`` takes that softmax output and
+    returns the gradient with respect to the logits, which simplifies to
+
+        dL/dlogits = (probabilities - one_hot(y_true)) / n_samples
+
+    the same numbers as Softmax.backward after CategoricalCrossentropy.backward, in one subtraction.
+    """
+
+    def __init__(self):
+        self.activation = Softmax()
+        self.loss = CategoricalCrossentropy()
+
+    def forward(self, inputs, y_true):
+        self.output = self.activation.forward(inputs)
+        return self.loss.forward(self.output, y_true)
+
+    def backward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        labels = class_labels(y_true, len(y_pred), y_pred.shape[1])
+        n_samples = len(y_pred)
+        self.dinputs = y_pred.copy()
+        self.dinputs[np.arange(n_samples), labels] -= 1
+        self.dinputs /= n_samples
+        return self.dinputs
+
+
+class BinaryCrossentropy(Loss):
+    """-(y log p + (1 - y) log(1 - p)) for sigmoid outputs, averaged over the outputs.
+
+    y_pred: (n_samples, n_outputs) in (0, 1); y_true: 0 or 1 of the same shape ((n,) is fine
+    for one output).
+    """
+
+    def forward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        y_true = targets(y_true, y_pred)
+        p = np.clip(y_pred, EPSILON, 1 - EPSILON)
+        return np.mean(-(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)), axis=-1)
+
+    def backward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        y_true = targets(y_true, y_pred)
+        n_samples, n_outputs = y_pred.shape
+        p = np.clip(y_pred, EPSILON, 1 - EPSILON)
+        self.dinputs = -(y_true / p - (1 - y_true) / (1 - p)) / n_outputs / n_samples
+        return self.dinputs
+
+
+class MeanSquaredError(Loss):
+    """The mean of (y - prediction)^2 over the outputs: big errors count much more."""
+
+    def forward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        y_true = targets(y_true, y_pred)
+        return np.mean((y_true - y_pred) ** 2, axis=-1)
+
+    def backward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        y_true = targets(y_true, y_pred)
+        n_samples, n_outputs = y_pred.shape
+        # d(y - p)^2/dp = -2 (y - p)
+        self.dinputs = -2 * (y_true - y_pred) / n_outputs / n_samples
+        return self.dinputs
+
+
+class MeanAbsoluteError(Loss):
+    """The mean of |y - prediction| over the outputs: every unit of error counts the same."""
+
+    def forward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        y_true = targets(y_true, y_pred)
+        return np.mean(np.abs(y_true - y_pred), axis=-1)
+
+    def backward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        y_true = targets(y_true, y_pred)
+        n_samples, n_outputs = y_pred.shape
+        # d|y - p|/dp = -sign(y - p)
+        self.dinputs = -np.sign(y_true - y_pred) / n_outputs / n_samples
+        return self.dinputs
+
+
+def regularization_loss(layers):
+    """The L1 and L2 penalty of every layer that has them (Dense), added to the data loss.
+
+    L1: lambda * sum(|w|) pulls weights to exactly zero; L2: lambda * sum(w^2) punishes large
+    weights most. Layers without regularization contribute 0.
+    """
+    total = 0.0
+    for layer in layers:
+        for name in ("weight", "bias"):
+            values = getattr(layer, name + "s", None)
+            l1 = getattr(layer, name + "_l1", 0.0)
+            l2 = getattr(layer, name + "_l2", 0.0)
+            if values is None:
+                continue
+            if l1:
+                total += l1 * float(np.abs(values).sum())
+            if l2:
+                total += l2 * float((values * values).sum())
+    return total

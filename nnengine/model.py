@@ -1,0 +1,312 @@
+"""Model: a list of layers, a loss and an optimizer, trained with ``fit``.
+
+One training step is the whole book in four lines: forward pass, loss, backward pass, update.
+``fit`` repeats it over epochs (and mini-batches), keeping one record per epoch in a History.
+"""
+
+import time
+
+import numpy as np
+
+from .activations import Sigmoid, Softmax
+from .checks import as_batch, positive_int, require_finite
+from .layers import Dense
+from .losses import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SoftmaxCategoricalCrossentropy,
+    class_labels,
+    regularization_loss,
+    targets,
+)
+from .rng import as_rng
+
+
+class TrainingDiverged(FloatingPointError):
+    """Raised by ``fit`` when the loss becomes NaN or infinite.
+
+    ``epoch`` is the epoch whose loss was not finite; the model keeps the weights of the
+    previous step, the last whose loss was finite.
+    """
+
+    def __init__(self, epoch, loss):
+        self.epoch = epoch
+        self.loss = loss
+        super().__init__(
+            f"the loss became {loss} at epoch {epoch}, so training stopped; the model keeps "
+            "the last weights whose loss was finite. A lower learning rate usually helps."
+        )
+
+
+class History:
+    """One record per epoch, in order: plain dicts with the keys in ``FIELDS``.
+
+    loss = data_loss + reg_loss and accuracy are those of the epoch's forward pass, before its
+    update (as the book prints them); learning_rate is the rate that epoch's update used;
+    val_loss and val_accuracy are None when there is no validation data (or it was skipped).
+    """
+
+    FIELDS = ("epoch", "loss", "data_loss", "reg_loss", "accuracy", "learning_rate",
+              "val_loss", "val_accuracy")
+
+    def __init__(self, records=()):
+        self.records = [dict(r) for r in records]
+
+    def append(self, record):
+        self.records.append(record)
+
+    def to_records(self):
+        return [dict(r) for r in self.records]
+
+    def column(self, field):
+        """One field over all epochs as a float array (None becomes NaN)."""
+        return np.array([np.nan if r[field] is None else r[field] for r in self.records], dtype=float)
+
+    def __len__(self):
+        return len(self.records)
+
+    def __getitem__(self, index):
+        return self.records[index]
+
+    def __iter__(self):
+        return iter(self.records)
+
+    def __repr__(self):
+        return f"History({len(self)} epochs)"
+
+
+class Model:
+    """layers: e.g. [Dense(2, 64), ReLU(), Dense(64, 3), Softmax()]; loss; optimizer.
+
+    When the last layer is Softmax and the loss CategoricalCrossentropy, training uses their
+    fused gradient (probabilities - one_hot) / n, which is faster and more stable than the two
+    backward passes one after the other; the numbers are the same.
+    """
+
+    def __init__(self, layers, loss, optimizer=None):
+        self.layers = list(layers)
+        if not self.layers:
+            raise ValueError("a model needs at least one layer")
+        self.loss = loss
+        self.optimizer = optimizer
+        self.history = History()
+        self.epochs_done = 0
+        self.regression_precision = None
+        self.fused = (SoftmaxCategoricalCrossentropy()
+                      if isinstance(self.layers[-1], Softmax) and isinstance(loss, CategoricalCrossentropy)
+                      else None)
+        denses = self.dense_layers
+        self.n_inputs = denses[0].n_inputs if denses else None
+
+    # -- structure -----------------------------------------------------------------------
+
+    @property
+    def dense_layers(self):
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    @property
+    def task(self):
+        """'classification' (softmax), 'binary' (sigmoid) or 'regression' (anything else)."""
+        last = self.layers[-1]
+        if isinstance(last, Softmax):
+            return "classification"
+        if isinstance(last, Sigmoid) and isinstance(self.loss, BinaryCrossentropy):
+            return "binary"
+        return "regression"
+
+    @property
+    def dtype(self):
+        denses = self.dense_layers
+        return denses[0].weights.dtype if denses else np.dtype(np.float32)
+
+    def parameters(self):
+        """Every trainable array, as (name, array) pairs such as ('layer 0 weights', ...)."""
+        return [(f"layer {i} {name}", array)
+                for i, layer in enumerate(self.layers) if isinstance(layer, Dense)
+                for name, array in layer.parameters().items()]
+
+    def count_parameters(self):
+        return sum(array.size for _, array in self.parameters())
+
+    # -- the four steps --------------------------------------------------------------------
+
+    def forward(self, X, training=False):
+        """Pass inputs through every layer; returns the last layer's output."""
+        output = X
+        for layer in self.layers:
+            output = layer.forward(output, training=training)
+        return output
+
+    def backward(self, output, y):
+        """Send the loss gradient back through every layer, setting each one's gradients."""
+        layers = self.layers
+        if self.fused is not None:
+            # The fused gradient is already dL/d(softmax inputs): skip Softmax.backward.
+            dvalues = self.fused.backward(output, y)
+            layers[-1].dinputs = dvalues
+            layers = layers[:-1]
+        else:
+            dvalues = self.loss.backward(output, y)
+        for layer in reversed(layers):
+            dvalues = layer.backward(dvalues)
+        return dvalues
+
+    def accuracy(self, output, y):
+        """Share of correct predictions. Regression counts a prediction as correct within
+        std(y) / 250 of its target, as the book does."""
+        task = self.task
+        if task == "classification":
+            labels = class_labels(y, len(output), output.shape[1])
+            return float(np.mean(np.argmax(output, axis=1) == labels))
+        y = targets(y, output)
+        if task == "binary":
+            return float(np.mean((output > 0.5) == (y > 0.5)))
+        precision = self.regression_precision
+        if precision is None:
+            precision = float(np.std(y)) / 250
+        return float(np.mean(np.abs(output - y) < precision))
+
+    def _check_data(self, X, y, what="X"):
+        X = as_batch(X, self.n_inputs, self.dtype, what)
+        require_finite(X, what)
+        y = np.asarray(y)
+        if len(y) != len(X):
+            raise ValueError(f"{what} has {len(X)} samples but its labels have {len(y)}")
+        if y.dtype.kind not in "iufb":
+            raise TypeError(f"labels must be numbers, got dtype {y.dtype}")
+        if self.task in ("binary", "regression") and y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if y.dtype.kind == "f":
+            require_finite(y, "labels")
+        if self.task != "classification":
+            y = y.astype(self.dtype, copy=False)
+        return X, y
+
+    def _losses(self, output, y):
+        """(data loss, regularization loss) of an output."""
+        data_loss = self.loss.calculate(output, y)
+        return data_loss, regularization_loss(self.dense_layers)
+
+    # -- training ------------------------------------------------------------------------
+
+    def fit(self, X, y, epochs=10_001, batch_size=None, validation_data=None, rng=None,
+            callback=None, validation_freq=1):
+        """Train for ``epochs`` more epochs and return the History (``self.history``).
+
+        X: (n_samples, n_inputs); y: class labels (n_samples,) or one-hot, 0/1 targets for a
+        sigmoid output, numbers (n_samples, n_outputs) for regression.
+        batch_size None trains on the full batch each step; a number splits every epoch into
+        mini-batches, shuffled by ``rng`` when it is given (in order, as the book does, when not).
+        validation_data (X_val, y_val) is evaluated every ``validation_freq`` epochs.
+        callback(record) runs after each epoch; when an epoch has several batches and takes a
+        while, it also runs between batches with a progress record holding 'batch' and
+        'batches'. Returning False stops training after the step that just finished.
+
+        Training continues from the current weights and optimizer state: epochs are numbered on
+        from the last call. Raises TrainingDiverged if the loss becomes NaN or infinite.
+        """
+        if self.optimizer is None:
+            raise ValueError("this model has no optimizer: pass optimizer= to train it")
+        epochs = int(epochs)
+        if epochs < 0:
+            raise ValueError(f"epochs must be 0 or more, got {epochs}")
+        X, y = self._check_data(X, y)
+        if self.task == "classification" and self.dense_layers:
+            y = class_labels(y, len(X), self.dense_layers[-1].n_neurons)
+        if validation_data is not None:
+            X_val, y_val = self._check_data(*validation_data, what="validation X")
+        if self.task == "regression" and self.regression_precision is None:
+            self.regression_precision = float(np.std(y)) / 250
+        n_samples = len(X)
+        if batch_size is not None:
+            batch_size = min(positive_int(batch_size, "batch_size"), n_samples)
+            if batch_size == n_samples:
+                batch_size = None
+        shuffle = as_rng(rng) if (rng is not None and batch_size is not None) else None
+        trainable = self.dense_layers
+        params = [array for _, array in self.parameters()]
+        last_good = [np.empty_like(array) for array in params]
+        have_good = False
+
+        for _ in range(epochs):
+            epoch = self.epochs_done
+            if batch_size is None:
+                batches = [(X, y)]
+            else:
+                order = shuffle.permutation(n_samples) if shuffle is not None else np.arange(n_samples)
+                batches = [(X[order[i:i + batch_size]], y[order[i:i + batch_size]])
+                           for i in range(0, n_samples, batch_size)]
+            # Sums over the epoch's batches, each weighted by its number of samples.
+            data_sum = reg_sum = correct_sum = 0.0
+            seen = 0
+            started = time.perf_counter()
+            for number, (X_batch, y_batch) in enumerate(batches):
+                output = self.forward(X_batch, training=True)
+                data_loss, reg_loss = self._losses(output, y_batch)
+                if not np.isfinite(data_loss + reg_loss):
+                    if have_good:
+                        for array, saved in zip(params, last_good):
+                            np.copyto(array, saved)
+                    raise TrainingDiverged(epoch, data_loss + reg_loss)
+                n = len(X_batch)
+                data_sum += data_loss * n
+                reg_sum += reg_loss * n
+                correct_sum += self.accuracy(output, y_batch) * n
+                seen += n
+                # These weights gave a finite loss: remember them before the update.
+                for array, saved in zip(params, last_good):
+                    np.copyto(saved, array)
+                have_good = True
+                self.backward(output, y_batch)
+                self.optimizer.step(trainable)
+                if (callback is not None and len(batches) > 1 and number + 1 < len(batches)
+                        and time.perf_counter() - started > 0.1):
+                    started = time.perf_counter()
+                    progress = {"epoch": epoch, "batch": number + 1, "batches": len(batches),
+                                "loss": (data_sum + reg_sum) / seen, "accuracy": correct_sum / seen,
+                                "learning_rate": self.optimizer.current_learning_rate}
+                    if callback(progress) is False:
+                        return self.history
+            record = {"epoch": epoch, "loss": (data_sum + reg_sum) / seen,
+                      "data_loss": data_sum / seen, "reg_loss": reg_sum / seen,
+                      "accuracy": correct_sum / seen,
+                      "learning_rate": float(self.optimizer.current_learning_rate),
+                      "val_loss": None, "val_accuracy": None}
+            if validation_data is not None and (epoch % validation_freq == 0 or _ == epochs - 1):
+                scores = self.evaluate(X_val, y_val)
+                record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
+            self.history.append(record)
+            self.epochs_done += 1
+            if callback is not None and callback(record) is False:
+                break
+        return self.history
+
+    def predict(self, X):
+        """The last layer's outputs for X (probabilities for a classifier), dropout off."""
+        X = require_finite(as_batch(X, self.n_inputs, self.dtype), "X")
+        return self.forward(X, training=False).copy()
+
+    def evaluate(self, X, y):
+        """{'loss': data loss, 'accuracy': ...} on X, y, dropout off."""
+        X, y = self._check_data(X, y)
+        output = self.forward(X, training=False)
+        return {"loss": self.loss.calculate(output, y), "accuracy": self.accuracy(output, y)}
+
+    # -- files ---------------------------------------------------------------------------
+
+    def save(self, file):
+        """Write the model to ONE .npz file (a path or a binary file object): its arrays and a
+        JSON description; no pickle anywhere."""
+        from .files import save_model
+        save_model(self, file)
+
+    @classmethod
+    def load(cls, file):
+        """Read a model written by ``save``; a bad file raises ModelFileError."""
+        from .files import load_model
+        return load_model(file)
+
+    def __repr__(self):
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"Model([{inner}], loss={self.loss!r}, optimizer={self.optimizer!r})"
+
