@@ -46,6 +46,22 @@ def layer_dot(inputs, weights, biases):
     return np.dot(weights, inputs) + np.asarray(biases, dtype=float)
 
 
+def dense_from_rows(weights, biases):
+    """A Dense layer holding weights written one row per neuron, as the series writes them.
+
+    weights: (n_neurons, n_inputs); biases: (n_neurons,). The layer stores the transpose,
+    (n_inputs, n_neurons), so that a batch passes through as inputs @ weights.
+    """
+    weights = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+    biases = np.asarray(biases, dtype=np.float64).reshape(1, -1)
+    if biases.shape[1] != weights.shape[0]:
+        raise ValueError(f"{weights.shape[0]} neurons need {weights.shape[0]} biases, got {biases.shape[1]}")
+    layer = Dense(weights.shape[1], weights.shape[0], weight_scale=0.0, dtype=np.float64)
+    layer.weights = weights.T.copy()
+    layer.biases = biases.copy()
+    return layer
+
+
 # ---- batches and the transpose ---------------------------------------------------------------
 
 

@@ -1,0 +1,296 @@
+"""Engine benchmark: nnengine against PyTorch and a plain-numpy loop, on two workloads.
+
+A  the book's chapter 10: spiral data (300 samples, 3 classes), Dense(2, 64), ReLU, Dense(64, 3),
+   Softmax, categorical cross-entropy, Adam(learning_rate=0.05, decay=5e-7), 10_001 full-batch epochs.
+   Also run as a plain-numpy loop written the book's way (float32), and in PyTorch.
+B  the 8x8 digits: 80/20 split, 64-128-128-10 ReLU network with softmax, Adam(learning_rate=0.005),
+   mini-batches of 32 shuffled every epoch, 20 epochs; also in PyTorch.
+
+Every contender starts from the same data and the same initial weights (copied from the nnengine
+model before it trains), works in float32 on one thread, and keeps the loss and accuracy of every
+epoch from the forward pass that the update used, as nnengine's History does. Seconds are the best
+of --repeats runs of the training loop alone (building the model and the data is not timed).
+
+    python bench/engine.py [--repeats N] [--skip-torch]
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so it runs without installing
+import nnengine as nn  # noqa: E402
+
+SPIRAL_EPOCHS = 10_001
+SPIRAL_LEARNING_RATE, SPIRAL_DECAY = 0.05, 5e-7
+DIGITS_EPOCHS, DIGITS_BATCH_SIZE, DIGITS_LEARNING_RATE = 20, 32, 0.005
+SHUFFLE_SEED = 1
+# Adam's other settings, the book's and nnengine's defaults.
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
+
+
+def best_of(repeats, setup, train):
+    """Run ``train(*setup())`` ``repeats`` times, timing only ``train``.
+
+    Returns (best seconds, result of the last run); training is deterministic, so every run gives
+    the same result."""
+    best = float("inf")
+    for _ in range(repeats):
+        arguments = setup()
+        started = time.perf_counter()
+        result = train(*arguments)
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def initial_weights(model):
+    """[(weights, biases), ...] of the model's Dense layers, copied before training."""
+    return [(layer.weights.copy(), layer.biases.copy()) for layer in model.dense_layers]
+
+
+# -- workload A: the book's chapter 10 ------------------------------------------------------
+
+
+def spiral_setup():
+    """The book's order of draws from one RandomState(0): the data, then the two layers."""
+    rng = np.random.RandomState(0)
+    X, y = nn.datasets.spiral(samples=100, classes=3, rng=rng)
+    model = nn.Model([nn.Dense(2, 64, rng=rng), nn.ReLU(), nn.Dense(64, 3, rng=rng), nn.Softmax()],
+                     loss=nn.CategoricalCrossentropy(),
+                     optimizer=nn.Adam(learning_rate=SPIRAL_LEARNING_RATE, decay=SPIRAL_DECAY))
+    return model, X, y
+
+
+def spiral_nnengine(model, X, y):
+    """-> (accuracy, loss) of the last epoch."""
+    last = model.fit(X, y, epochs=SPIRAL_EPOCHS)[-1]
+    return last["accuracy"], last["loss"]
+
+
+def numpy_setup():
+    model, X, y = spiral_setup()
+    return X, y, initial_weights(model)
+
+
+def spiral_numpy(X, y, weights):
+    """The book's chapter 10 loop written out with plain numpy arrays, float32 throughout.
+
+    The fused softmax and cross-entropy gradient, the ReLU mask and Adam's update are the book's
+    own lines; the loss and accuracy of each epoch are kept as the book computes them."""
+    (w1, b1), (w2, b2) = [(w.copy(), b.copy()) for w, b in weights]
+    params = [w1, b1, w2, b2]
+    momentums = [np.zeros_like(p) for p in params]
+    caches = [np.zeros_like(p) for p in params]
+    rows = np.arange(len(X))
+    history = []
+    for epoch in range(SPIRAL_EPOCHS):
+        # forward: Dense, ReLU, Dense, softmax, cross-entropy
+        z1 = X @ w1 + b1
+        a1 = np.maximum(0, z1)
+        z2 = a1 @ w2 + b2
+        exps = np.exp(z2 - np.max(z2, axis=1, keepdims=True))
+        probabilities = exps / np.sum(exps, axis=1, keepdims=True)
+        clipped = np.clip(probabilities, 1e-7, 1 - 1e-7)
+        loss = np.mean(-np.log(clipped[rows, y]))
+        accuracy = np.mean(np.argmax(probabilities, axis=1) == y)
+        history.append((float(loss), float(accuracy)))
+        # backward: softmax with cross-entropy, Dense, ReLU, Dense
+        dz2 = probabilities.copy()
+        dz2[rows, y] -= 1
+        dz2 /= len(X)
+        dw2, db2 = a1.T @ dz2, np.sum(dz2, axis=0, keepdims=True)
+        da1 = dz2 @ w2.T
+        dz1 = da1.copy()
+        dz1[z1 <= 0] = 0
+        dw1, db1 = X.T @ dz1, np.sum(dz1, axis=0, keepdims=True)
+        # Adam, with the book's learning-rate decay
+        learning_rate = SPIRAL_LEARNING_RATE / (1 + SPIRAL_DECAY * epoch)
+        for i, grad in enumerate([dw1, db1, dw2, db2]):
+            momentums[i] = BETA_1 * momentums[i] + (1 - BETA_1) * grad
+            caches[i] = BETA_2 * caches[i] + (1 - BETA_2) * grad**2
+            momentum_corrected = momentums[i] / (1 - BETA_1 ** (epoch + 1))
+            cache_corrected = caches[i] / (1 - BETA_2 ** (epoch + 1))
+            params[i] += -learning_rate * momentum_corrected / (np.sqrt(cache_corrected) + EPSILON)
+    loss, accuracy = history[-1]
+    return accuracy, loss
+
+
+def torch_network(torch, weights):
+    """Linear and ReLU layers holding nnengine's initial weights (torch stores them transposed)."""
+    layers = []
+    for i, (w, b) in enumerate(weights):
+        linear = torch.nn.Linear(*w.shape)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(w.T.copy()))
+            linear.bias.copy_(torch.from_numpy(b[0]))
+        layers.append(linear)
+        if i < len(weights) - 1:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def spiral_torch_setup(torch):
+    def setup():
+        model, X, y = spiral_setup()
+        return torch_network(torch, initial_weights(model)), torch.from_numpy(X), torch.from_numpy(y)
+    return setup
+
+
+def spiral_torch(torch):
+    """The same training in PyTorch: CrossEntropyLoss on the logits is softmax followed by
+    categorical cross-entropy, and the book's decay sets the rate before each step."""
+    def train(network, X, y):
+        optimizer = torch.optim.Adam(network.parameters(), lr=SPIRAL_LEARNING_RATE, eps=EPSILON)
+        loss_function = torch.nn.CrossEntropyLoss()
+        history = []
+        for epoch in range(SPIRAL_EPOCHS):
+            for group in optimizer.param_groups:
+                group["lr"] = SPIRAL_LEARNING_RATE / (1 + SPIRAL_DECAY * epoch)
+            logits = network(X)
+            loss = loss_function(logits, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                accuracy = (logits.argmax(dim=1) == y).float().mean()
+            history.append((loss.item(), accuracy.item()))
+        loss, accuracy = history[-1]
+        return accuracy, loss
+    return train
+
+
+# -- workload B: digits with mini-batches ---------------------------------------------------
+
+
+def digits_setup():
+    rng = np.random.RandomState(0)
+    X, y = nn.datasets.digits()
+    X_train, y_train, X_val, y_val = nn.datasets.split(X, y, 0.2, rng=rng)
+    model = nn.Model([nn.Dense(64, 128, rng=rng), nn.ReLU(), nn.Dense(128, 128, rng=rng), nn.ReLU(),
+                      nn.Dense(128, 10, rng=rng), nn.Softmax()],
+                     loss=nn.CategoricalCrossentropy(),
+                     optimizer=nn.Adam(learning_rate=DIGITS_LEARNING_RATE))
+    return model, X_train, y_train, X_val, y_val
+
+
+def digits_nnengine(model, X_train, y_train, X_val, y_val):
+    """-> (validation accuracy, validation loss) after training."""
+    model.fit(X_train, y_train, epochs=DIGITS_EPOCHS, batch_size=DIGITS_BATCH_SIZE,
+              rng=np.random.RandomState(SHUFFLE_SEED))
+    scores = model.evaluate(X_val, y_val)
+    return scores["accuracy"], scores["loss"]
+
+
+def digits_torch_setup(torch):
+    def setup():
+        model, X_train, y_train, X_val, y_val = digits_setup()
+        return (torch_network(torch, initial_weights(model)),
+                *(torch.from_numpy(array) for array in (X_train, y_train, X_val, y_val)))
+    return setup
+
+
+def digits_torch(torch):
+    """The same mini-batches in the same order: the permutations come from a RandomState seeded
+    as the one nnengine shuffles with."""
+    def train(network, X_train, y_train, X_val, y_val):
+        optimizer = torch.optim.Adam(network.parameters(), lr=DIGITS_LEARNING_RATE, eps=EPSILON)
+        loss_function = torch.nn.CrossEntropyLoss()
+        shuffle = np.random.RandomState(SHUFFLE_SEED)
+        n_samples = len(X_train)
+        history = []
+        for _ in range(DIGITS_EPOCHS):
+            order = torch.from_numpy(shuffle.permutation(n_samples))
+            loss_sum = correct = 0.0
+            for start in range(0, n_samples, DIGITS_BATCH_SIZE):
+                batch = order[start:start + DIGITS_BATCH_SIZE]
+                X_batch, y_batch = X_train[batch], y_train[batch]
+                logits = network(X_batch)
+                loss = loss_function(logits, y_batch)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                with torch.no_grad():
+                    correct += (logits.argmax(dim=1) == y_batch).sum().item()
+                loss_sum += loss.item() * len(batch)
+            history.append((loss_sum / n_samples, correct / n_samples))
+        with torch.no_grad():
+            logits = network(X_val)
+            loss = loss_function(logits, y_val).item()
+            accuracy = (logits.argmax(dim=1) == y_val).float().mean().item()
+        return accuracy, loss
+    return train
+
+
+# -- running and reporting ------------------------------------------------------------------
+
+
+def import_torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    return torch
+
+
+def report(workload, engine, seconds, accuracy, loss, baseline=None):
+    """Print one result line and return it as a table row."""
+    row = {"workload": workload, "engine": engine, "seconds": seconds, "accuracy": accuracy,
+           "loss": loss, "ratio": None if baseline is None else seconds / baseline}
+    line = f"{workload} {engine}: {seconds:.3f} s, accuracy {accuracy:.4f}, loss {loss:.4f}"
+    if row["ratio"] is not None:
+        line += f" -> nnengine is {row['ratio']:.2f}x faster"
+    print(line, flush=True)
+    return row
+
+
+def print_table(rows):
+    print()
+    print(f"{'workload':<16} {'engine':<10} {'seconds':>8} {'accuracy':>9} {'loss':>8}  "
+          f"{'engine / nnengine':>17}")
+    for row in rows:
+        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}x"
+        print(f"{row['workload']:<16} {row['engine']:<10} {row['seconds']:>8.3f} {row['accuracy']:>9.4f} "
+              f"{row['loss']:>8.4f}  {ratio:>17}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each contender (best counts)")
+    parser.add_argument("--skip-torch", action="store_true", help="leave PyTorch out")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    torch = None if args.skip_torch else import_torch()
+    if torch is None:
+        print("PyTorch skipped:", "--skip-torch" if args.skip_torch else "torch is not installed")
+    else:
+        print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} thread")
+    print(f"numpy {np.__version__}; best of {args.repeats} runs", flush=True)
+
+    rows = []
+    workload = "A spiral (train)"
+    seconds, (accuracy, loss) = best_of(args.repeats, spiral_setup, spiral_nnengine)
+    rows.append(report(workload, "nnengine", seconds, accuracy, loss))
+    baseline = seconds
+    seconds, (accuracy, loss) = best_of(args.repeats, numpy_setup, spiral_numpy)
+    rows.append(report(workload, "numpy", seconds, accuracy, loss, baseline))
+    if torch is not None:
+        seconds, (accuracy, loss) = best_of(args.repeats, spiral_torch_setup(torch), spiral_torch(torch))
+        rows.append(report(workload, "pytorch", seconds, accuracy, loss, baseline))
+
+    workload = "B digits (val)"
+    seconds, (accuracy, loss) = best_of(args.repeats, digits_setup, digits_nnengine)
+    rows.append(report(workload, "nnengine", seconds, accuracy, loss))
+    baseline = seconds
+    if torch is not None:
+        seconds, (accuracy, loss) = best_of(args.repeats, digits_torch_setup(torch), digits_torch(torch))
+        rows.append(report(workload, "pytorch", seconds, accuracy, loss, baseline))
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()

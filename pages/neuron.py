@@ -1,0 +1,143 @@
+"""Neuron: inputs times weights, summed, plus a bias, then an optional activation."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import nnengine as nn
+from nnengine import lessons
+from ui import charts, layout, widgets
+from ui.matrix import format_number as fmt
+from ui.source import show_code
+from ui.state import Control
+
+MAX_INPUTS = 5
+# The series' neurons: the first has 3 inputs (output 2.3); its 4-input version gives 4.8.
+DEFAULT_INPUTS = [1.0, 2.0, 3.0, 2.5, 1.0]
+DEFAULT_WEIGHTS = [0.2, 0.8, -0.5, 1.0, 0.5]
+DEFAULT_BIAS = 2.0
+ACTIVATIONS = {"none": None, "ReLU": nn.ReLU, "Step": nn.Step, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh}
+
+N = Control("n", "Number of inputs", 3, "int", 1, MAX_INPUTS)
+XS = [Control(f"x{i + 1}", f"Input x{i + 1}", DEFAULT_INPUTS[i], "float", -5.0, 5.0)
+      for i in range(MAX_INPUTS)]
+WS = [Control(f"w{i + 1}", f"Weight w{i + 1}", DEFAULT_WEIGHTS[i], "float", -2.0, 2.0)
+      for i in range(MAX_INPUTS)]
+B = Control("b", "Bias b", DEFAULT_BIAS, "float", -5.0, 5.0)
+ACT = Control("activation", "Activation", "none", "choice", options=tuple(ACTIVATIONS))
+SWEEP = Control("sweep", "Input to sweep in the chart", "x1", "choice",
+                options=tuple(f"x{i + 1}" for i in range(MAX_INPUTS)))
+CONTROLS = [N, *XS, *WS, B, ACT, SWEEP]
+
+
+def load_example(n_inputs):
+    """Put one of the series' neurons on the sliders."""
+    st.session_state["n"] = n_inputs
+    for i in range(n_inputs):
+        st.session_state[XS[i].key] = DEFAULT_INPUTS[i]
+        st.session_state[WS[i].key] = DEFAULT_WEIGHTS[i]
+    st.session_state["b"] = DEFAULT_BIAS
+
+
+layout.header("One neuron",
+              "A neuron multiplies each input by its own weight, adds the products and a bias, "
+              "and may pass the sum through an activation function.",
+              "book chapter 2, *Coding our first neurons*, and videos 1 to 3 of the series")
+layout.link_notices(CONTROLS)
+
+controls, result = st.columns([2, 3], gap="large")
+with controls:
+    examples = st.columns(2)
+    examples[0].button("3-input neuron (2.3)", on_click=load_example, args=(3,), width="stretch",
+                       help="The series' first neuron: inputs 1, 2, 3; weights 0.2, 0.8, -0.5; bias 2.")
+    examples[1].button("4-input neuron (4.8)", on_click=load_example, args=(4,), width="stretch",
+                       help="The same neuron with a fourth input 2.5 and weight 1.0.")
+    n = widgets.slider(N, 1)
+    inputs, weights = [], []
+    for i in range(n):
+        left, right = st.columns(2)
+        with left:
+            inputs.append(widgets.slider(XS[i], 0.1))
+        with right:
+            weights.append(widgets.slider(WS[i], 0.01))
+    bias = widgets.slider(B, 0.1)
+    activation_name = widgets.choice(ACT, help="Applied to the sum. 'none' shows the raw sum.")
+
+# -- the math, all from the engine --------------------------------------------------------------
+products, total = lessons.neuron_terms(inputs, weights, bias)
+neuron = lessons.dense_from_rows([weights], [bias])        # one neuron = a Dense layer of width 1
+z = float(neuron.forward([inputs])[0, 0])
+activation = ACTIVATIONS[activation_name]() if ACTIVATIONS[activation_name] else None
+output = float(activation.forward(np.array([[z]]))[0, 0]) if activation else z
+
+with result:
+    terms = " + ".join(f"{fmt(x)}\\cdot({fmt(w)})" if w < 0 else f"{fmt(x)}\\cdot{fmt(w)}"
+                       for x, w in zip(inputs, weights))
+    parts = " + ".join(f"({fmt(p)})" if p < 0 else fmt(p) for p in products)
+    bias_text = f"({fmt(bias)})" if bias < 0 else fmt(bias)
+    st.latex(r"z = \sum_i x_i w_i + b")
+    st.latex(f"z = {terms} + {bias_text} = {parts} + {bias_text} = {fmt(z)}")
+    if activation:
+        st.latex(f"\\text{{output}} = \\text{{{activation_name}}}({fmt(z)}) = {fmt(output)}")
+    metric_cols = st.columns(2)
+    metric_cols[0].metric("Weighted sum plus bias, z", fmt(round(z, 10)))
+    metric_cols[1].metric("Neuron output", fmt(round(output, 10)))
+
+    contributions = pd.DataFrame({
+        "term": [f"x{i + 1}·w{i + 1}" for i in range(n)] + ["bias"],
+        "value": products + [bias]})
+    layout.chart(
+        charts.signed_bars(contributions, "term", "value", "contribution to z",
+                           description="What each input-weight product and the bias add to the sum."),
+        "Each bar is one term of the sum: " + ", ".join(
+            f"{t} = {fmt(v)}" for t, v in zip(contributions["term"], contributions["value"]))
+        + f". Together they make z = {fmt(z)}.")
+
+    sweep_options = [f"x{i + 1}" for i in range(n)]
+    sweep = widgets.dropdown(SWEEP)
+    if sweep not in sweep_options:
+        st.info(f"{sweep} is not an input of this neuron now; the chart sweeps x1.")
+        sweep = "x1"
+    k = int(sweep[1:]) - 1
+    xs = np.linspace(-5, 5, 201)
+    batch = np.tile(np.asarray(inputs, dtype=float), (len(xs), 1))
+    batch[:, k] = xs                                       # one batch: every other input held still
+    outs = neuron.forward(batch)
+    if activation:
+        outs = activation.forward(outs)
+    curve = pd.DataFrame({sweep: xs, "output": outs[:, 0]})
+    layout.chart(
+        charts.function_chart(curve, sweep, "output", f"input {sweep}", "neuron output",
+                              point=(inputs[k], output),
+                              description=f"The neuron's output as {sweep} sweeps from -5 to 5."),
+        f"The output as {sweep} moves from -5 to 5 with the other inputs held still"
+        + (f": a straight line of slope w{k + 1} = {fmt(weights[k])}." if not activation
+           else f", passed through {activation_name}.")
+        + f" The dot marks the current value, {fmt(inputs[k])} → {fmt(round(output, 10))}.")
+
+values = {N.key: n, B.key: bias, ACT.key: activation_name, SWEEP.key: sweep}
+values.update({XS[i].key: inputs[i] for i in range(n)})
+values.update({WS[i].key: weights[i] for i in range(n)})
+layout.toolbar(CONTROLS, values)
+
+# -- predict, then check: the answers come from the same engine code ---------------------------
+zero_bias = lessons.neuron_terms(DEFAULT_INPUTS[:3], DEFAULT_WEIGHTS[:3], 0.0)[1]
+flipped = lessons.neuron_terms([1.0, 2.0, -3.0], DEFAULT_WEIGHTS[:3], DEFAULT_BIAS)[1]
+layout.predict_then_check([
+    ("On the 3-input neuron, what will the output be with the bias at 0?",
+     "Press *3-input neuron*, then move the bias slider.",
+     f"The bias is added last, unchanged, so the output drops by exactly 2: it becomes "
+     f"**{fmt(round(zero_bias, 10))}**."),
+    ("What happens if input x3 becomes -3 instead of 3?",
+     "Its weight is -0.5: predict the direction first, then move x3.",
+     f"The term x3·w3 turns from -1.5 into +1.5, so the output rises by 3, to "
+     f"**{fmt(round(flipped, 10))}**. A negative weight turns a larger input into a smaller output."),
+    ("With ReLU on, which bias makes this neuron output 0 for the default inputs?",
+     "Choose ReLU and lower the bias; watch the sweep chart too.",
+     "Any bias of -0.3 or lower: the sum before the bias is 0.3, so z ≤ 0 and ReLU outputs 0. "
+     "The sweep chart then shows the flat part of ReLU: small changes of an input change nothing."),
+])
+
+show_code(lessons.neuron_terms, nn.Dense.forward, *([type(activation).function] if activation else []),
+          note="The page computes z with nnengine's Dense layer (one neuron is a layer of width 1) and "
+               "writes the sum out with lessons.neuron_terms; both give the number above.")

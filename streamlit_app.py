@@ -1,0 +1,15 @@
+"""Neural Network Explorer: page config and navigation. The pages live in pages/."""
+
+import streamlit as st
+
+from ui.catalog import PAGES, SECTIONS
+
+st.set_page_config(page_title="Neural Network Explorer", page_icon=":material/hub:", layout="wide")
+
+sections = {name: [] for name in SECTIONS}
+for info in PAGES:
+    sections[info.section].append(
+        st.Page(info.path, title=info.title, icon=info.icon, url_path=info.url_path or None,
+                default=info.url_path == ""))
+
+st.navigation(sections).run()

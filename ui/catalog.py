@@ -1,0 +1,39 @@
+"""The map of the course: every page that exists, its section and what it teaches.
+
+streamlit_app.py builds the navigation from this list and the Home page draws its map from it,
+so a page appears in both or in neither.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    section: str
+    question: str
+    teaches: str
+
+
+SECTIONS = ("Start", "Forward pass")
+
+PAGES = (
+    PageInfo("pages/home.py", "Home", ":material/home:", "", "Start",
+             "What is this, and where do I start?",
+             "The map of the course and a picture of a small network."),
+    PageInfo("pages/neuron.py", "Neuron", ":material/radio_button_checked:", "neuron", "Forward pass",
+             "What does one neuron compute?",
+             "Inputs times weights, added up, plus a bias, and then an activation. Move every number "
+             "and watch the sum change term by term."),
+    PageInfo("pages/layer.py", "Layer", ":material/view_column:", "layer", "Forward pass",
+             "What is a layer, and why a dot product?",
+             "Several neurons reading the same inputs: the plain Python loop and numpy's dot product "
+             "side by side, with their shapes."),
+    PageInfo("pages/batches.py", "Batches", ":material/table_rows:", "batches", "Forward pass",
+             "Why batches, and why the transpose?",
+             "Many samples at once as one matrix product; the transpose mistakes, loud and quiet; "
+             "two layers chained; where a random seed must be set."),
+)

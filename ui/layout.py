@@ -1,0 +1,47 @@
+"""The parts every page shares: the header, the link notices, the share-and-reset toolbar,
+charts with their text alternative, and the "predict, then check" questions."""
+
+import streamlit as st
+
+from ui import state
+
+
+def header(title, summary, follows):
+    """Title, one sentence of what the page teaches, and the book chapter or video it follows."""
+    st.title(title)
+    st.markdown(summary)
+    st.caption(f":material/menu_book: Follows {follows}")
+
+
+def link_notices(controls):
+    for notice in state.check_link(controls):
+        st.warning(notice, icon=":material/link_off:")
+
+
+def toolbar(controls, values):
+    """Share link and Reset to defaults, side by side."""
+    left, right, _ = st.columns([1, 1, 4])
+    with left.popover("Share this state", icon=":material/link:"):
+        query = state.share_query(controls, values)
+        link = state.page_url() + (f"?{query}" if query else "")
+        st.markdown("Copy this address to open the page with exactly these numbers "
+                    "(the address bar holds it too):")
+        st.code(link or "(this page's address)", language=None, wrap_lines=True)
+    right.button("Reset to defaults", icon=":material/restart_alt:", on_click=state.reset,
+                 args=(controls,), key="reset_defaults")
+
+
+def chart(figure, text):
+    """An Altair chart with its text alternative: the chart's description (read out by screen
+    readers) and a caption underneath."""
+    st.altair_chart(figure.properties(description=text), width="stretch")
+    st.caption(text)
+
+
+def predict_then_check(questions):
+    """questions: (question, how to check with the controls, answer) triples."""
+    st.subheader("Predict, then check")
+    for number, (question, how, answer) in enumerate(questions, start=1):
+        st.markdown(f"**{number}. {question}** {how}")
+        with st.expander("Check your prediction"):
+            st.markdown(answer)

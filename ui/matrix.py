@@ -1,0 +1,96 @@
+"""Numbers typed by a learner: parse matrices and vectors from text, and write them back.
+
+An editor shows one row per line with values separated by commas; a share link writes the same
+matrix with rows split by ';' and values by ','. Pure functions, no Streamlit, so every rule
+about bad input is tested directly.
+"""
+
+import math
+
+import numpy as np
+
+# Values beyond this are refused: they are typos, and they overflow the math downstream.
+MAX_ABS = 1e6
+MAX_ROWS = 12
+MAX_COLS = 12
+
+
+class MatrixError(ValueError):
+    """Text that is not a usable matrix; the message says what to fix."""
+
+
+def _number(cell, row, col):
+    cell = cell.strip()
+    where = f"row {row}, value {col}"
+    if cell == "":
+        raise MatrixError(f"{where.capitalize()} is empty: type a number there.")
+    try:
+        value = float(cell)
+    except ValueError:
+        raise MatrixError(f"{where.capitalize()} ('{cell[:20]}') is not a number.") from None
+    if math.isnan(value) or math.isinf(value):
+        raise MatrixError(f"{where.capitalize()} is {cell}: only finite numbers are allowed.")
+    if abs(value) > MAX_ABS:
+        raise MatrixError(
+            f"{where.capitalize()} ({cell[:20]}) is too large: keep values within ±{MAX_ABS:,.0f}.")
+    return value
+
+
+def parse_matrix(text, row_sep="\n", shape=None, what="matrix"):
+    """Parse text into a 2-D float array; raise MatrixError saying what is wrong.
+
+    ``shape`` = (rows, cols) with None for "any" restricts the size.
+    """
+    if not isinstance(text, str):
+        raise MatrixError(f"The {what} must be text.")
+    lines = [line for line in text.strip().split(row_sep) if line.strip()]
+    if not lines:
+        raise MatrixError(f"The {what} is empty: type numbers, one row per line, separated by commas.")
+    if len(lines) > MAX_ROWS:
+        raise MatrixError(f"The {what} has {len(lines)} rows; at most {MAX_ROWS} are allowed.")
+    rows = []
+    for r, line in enumerate(lines, start=1):
+        cells = line.replace(";", ",").split(",")
+        if len(cells) > MAX_COLS:
+            raise MatrixError(f"Row {r} has {len(cells)} values; at most {MAX_COLS} are allowed.")
+        rows.append([_number(cell, r, c) for c, cell in enumerate(cells, start=1)])
+    widths = {len(row) for row in rows}
+    if len(widths) > 1:
+        counts = ", ".join(f"row {r} has {len(row)}" for r, row in enumerate(rows, start=1))
+        raise MatrixError(f"Every row needs the same number of values: {counts}.")
+    array = np.array(rows, dtype=float)
+    if shape is not None:
+        want_rows, want_cols = shape
+        if want_rows is not None and array.shape[0] != want_rows:
+            raise MatrixError(f"The {what} needs {want_rows} row(s), one per line; it has {array.shape[0]}.")
+        if want_cols is not None and array.shape[1] != want_cols:
+            raise MatrixError(
+                f"The {what} needs {want_cols} value(s) per row; it has {array.shape[1]}.")
+    return array
+
+
+def parse_vector(text, length=None, what="list"):
+    """Parse one row of comma-separated numbers into a 1-D float array."""
+    if isinstance(text, str) and ("\n" in text.strip() or ";" in text):
+        raise MatrixError(f"The {what} is a single row: separate its values with commas.")
+    return parse_matrix(text, shape=(1, length), what=what)[0]
+
+
+def format_number(value):
+    """Short, exact-looking text for a number: 2.0 -> '2', 0.1 + 0.2 -> '0.3'."""
+    text = f"{value:.10g}"
+    return "0" if text == "-0" else text
+
+
+def format_matrix(array, row_sep="\n", value_sep=", "):
+    array = np.atleast_2d(np.asarray(array, dtype=float))
+    return row_sep.join(value_sep.join(format_number(v) for v in row) for row in array)
+
+
+def to_url(array):
+    """A matrix in the share-link form: '1,2;3,4'."""
+    return format_matrix(array, row_sep=";", value_sep=",")
+
+
+def from_url(text, shape=None, what="matrix"):
+    return parse_matrix(text, row_sep=";", shape=shape, what=what)

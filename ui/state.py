@@ -1,0 +1,143 @@
+"""Session and URL state: every control a page shares is described once, as a Control.
+
+A Control knows its key (also its query-parameter name), label, default and valid values. Pages
+build widgets from Controls (ui/widgets.py); this module checks the link's values before the
+widgets see them (Streamlit drops an invalid bound value silently, so the page says so), resets
+everything to the defaults, and writes the share link.
+"""
+
+import math
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from ui import matrix
+
+
+@dataclass(frozen=True)
+class Control:
+    key: str
+    label: str
+    default: object
+    kind: str = "float"            # float | int | choice | bool | matrix | vector
+    low: float | None = None
+    high: float | None = None
+    options: tuple = field(default=())
+    shape: tuple | None = None     # for matrix/vector: (rows, cols), None meaning any
+
+    def describe(self):
+        if self.kind in ("float", "int"):
+            what = "a whole number" if self.kind == "int" else "a number"
+            return f"{what} from {matrix.format_number(self.low)} to {matrix.format_number(self.high)}"
+        if self.kind == "choice":
+            return "one of " + ", ".join(str(o) for o in self.options)
+        if self.kind == "bool":
+            return "true or false"
+        return "numbers written as rows split by ';' and values by ','"
+
+    def parse(self, raw):
+        """The value a raw query-string text stands for; raises ValueError when it is not valid."""
+        if self.kind in ("float", "int"):
+            value = float(raw)
+            if not math.isfinite(value) or not self.low <= value <= self.high:
+                raise ValueError(raw)
+            if self.kind == "int":
+                if value != int(value):
+                    raise ValueError(raw)
+                return int(value)
+            return value
+        if self.kind == "choice":
+            if raw not in [str(o) for o in self.options]:
+                raise ValueError(raw)
+            return raw
+        if self.kind == "bool":
+            if raw.lower() not in ("true", "false"):
+                raise ValueError(raw)
+            return raw.lower() == "true"
+        rows, cols = self.shape if self.shape else (None, None)
+        return matrix.from_url(raw, shape=(rows, cols), what=self.label)
+
+    def to_url(self, value):
+        if self.kind in ("matrix", "vector"):
+            return matrix.to_url(value)
+        if self.kind == "bool":
+            return "true" if value else "false"
+        if self.kind == "float":
+            return matrix.format_number(value)
+        return str(value)
+
+    def is_default(self, value):
+        if self.kind in ("matrix", "vector"):
+            return matrix.to_url(value) == matrix.to_url(self.default)
+        return value == self.default
+
+
+def check_link(controls):
+    """Notices for the link's values that are not valid for their controls (shown once, when
+    the page opens with them). Repeated keys use the last value, as Streamlit does."""
+    notices = []
+    params = st.query_params
+    for control in controls:
+        if control.key not in params:
+            continue
+        raw = params[control.key]
+        try:
+            control.parse(raw)
+        except ValueError:
+            shown = raw if len(raw) <= 40 else raw[:40] + "…"
+            notices.append(
+                f"The link set **{control.label}** to `{shown}`, which is not valid "
+                f"({control.describe()}), so it shows the default instead.")
+    return notices
+
+
+def seed_from_link(control):
+    """For controls without ``bind`` (matrix editors): on the page's first run, take the
+    link's value into the editor's session state, or keep the default."""
+    flag = f"_seeded_{control.key}"
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    value = control.default
+    if control.key in st.query_params:
+        try:
+            value = control.parse(st.query_params[control.key])
+        except ValueError:
+            del st.query_params[control.key]
+    st.session_state[control.key] = matrix.format_matrix(value)
+
+
+def sync_matrix_to_link(control, value):
+    """Keep an unbound editor's value in the address bar (omitted while it is the default)."""
+    if value is None:
+        return
+    if control.is_default(value):
+        if control.key in st.query_params:
+            del st.query_params[control.key]
+    elif st.query_params.get(control.key) != control.to_url(value):
+        st.query_params[control.key] = control.to_url(value)
+
+
+def reset(controls):
+    """Put every control back to its default (a button's on_click)."""
+    for control in controls:
+        if control.kind in ("matrix", "vector"):
+            st.session_state[control.key] = matrix.format_matrix(control.default)
+            if control.key in st.query_params:
+                del st.query_params[control.key]
+        else:
+            st.session_state[control.key] = control.default
+
+
+def share_query(controls, values):
+    """The query string that reopens this page in this state: only values off their default."""
+    pairs = [(c.key, c.to_url(values[c.key])) for c in controls
+             if values.get(c.key) is not None and not c.is_default(values[c.key])]
+    return urlencode(pairs, safe=",;")
+
+
+def page_url():
+    """This page's address without its query string ('' when it is not known, as in tests)."""
+    url = getattr(st.context, "url", None) or ""
+    return url.split("?")[0]

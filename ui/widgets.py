@@ -1,0 +1,55 @@
+"""Widgets built from Controls (ui/state.py): bound to the URL where they can be, with the
+Control's key, label, default and range, so every page's controls behave alike."""
+
+import numpy as np
+import streamlit as st
+
+from ui import matrix, state
+
+
+def slider(control, step, help=None, format=None):
+    return st.slider(control.label, control.low, control.high, control.default, step,
+                     key=control.key, bind="query-params", help=help, format=format)
+
+
+def number(control, step, help=None, format=None):
+    return st.number_input(control.label, control.low, control.high, control.default, step,
+                           key=control.key, bind="query-params", help=help, format=format)
+
+
+def choice(control, help=None, horizontal=True):
+    options = list(control.options)
+    return st.radio(control.label, options, index=options.index(control.default), key=control.key,
+                    bind="query-params", help=help, horizontal=horizontal)
+
+
+def dropdown(control, help=None):
+    options = list(control.options)
+    return st.selectbox(control.label, options, index=options.index(control.default),
+                        key=control.key, bind="query-params", help=help)
+
+
+def toggle(control, help=None):
+    return st.toggle(control.label, value=control.default, key=control.key,
+                     bind="query-params", help=help)
+
+
+def matrix_editor(control, help=None, height=None):
+    """A text editor for a matrix (one row per line, values separated by commas) or a vector
+    (one line). Returns the parsed float array, or None after showing what is wrong."""
+    state.seed_from_link(control)
+    rows = 1 if control.kind == "vector" else max(2, len(np.atleast_2d(control.default)))
+    st.text_area(control.label, key=control.key, help=help,
+                 height=height or (68 if rows == 1 else 40 + 28 * rows))
+    text = st.session_state.get(control.key, "")
+    shape = control.shape or (None, None)
+    try:
+        if control.kind == "vector":
+            value = matrix.parse_vector(text, length=shape[1], what=control.label)
+        else:
+            value = matrix.parse_matrix(text, shape=shape, what=control.label)
+    except matrix.MatrixError as error:
+        st.error(str(error), icon="⚠️")
+        return None
+    state.sync_matrix_to_link(control, value)
+    return value
