@@ -112,3 +112,35 @@ def seeded_layers(inputs, seed=0, draws_before=0, weight_scale=0.10):
     layer2 = Dense(5, 2, weight_scale=weight_scale, rng=rng, dtype=np.float64)
     out1 = layer1.forward(inputs)
     return out1, layer2.forward(out1)
+
+
+# ---- why batches help -----------------------------------------------------------------------
+
+
+def batch_loss_spread(batch_sizes=(1, 4, 16, 64), draws=40, seed=0, epochs=300):
+    """How well a batch's loss estimates the loss over all the data.
+
+    Trains the book's spiral classifier (2-64-3, Adam) for a few epochs so that samples differ
+    in how wrong they are, then draws ``draws`` random batches of each size and computes each
+    batch's mean loss. Returns (loss over all data, {batch size: array of batch losses}).
+    Small batches scatter widely around the full-data loss; larger ones close in on it, and so
+    do the gradients computed from them.
+    """
+    from .activations import ReLU, Softmax
+    from .datasets import spiral
+    from .losses import CategoricalCrossentropy
+    from .model import Model
+    from .optimizers import Adam
+
+    rng = as_rng(int(seed))
+    X, y = spiral(samples=100, classes=3, rng=rng)
+    model = Model([Dense(2, 64, rng=rng), ReLU(), Dense(64, 3, rng=rng), Softmax()],
+                  loss=CategoricalCrossentropy(), optimizer=Adam(learning_rate=0.05, decay=5e-7))
+    model.fit(X, y, epochs=epochs)
+    per_sample = model.loss.forward(model.predict(X), y)
+    spread = {}
+    for size in batch_sizes:
+        size = min(int(size), len(X))
+        spread[size] = np.array([per_sample[rng.choice(len(X), size, replace=False)].mean()
+                                 for _ in range(draws)])
+    return float(per_sample.mean()), spread

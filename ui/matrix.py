@@ -42,12 +42,12 @@ def parse_matrix(text, row_sep="\n", shape=None, what="matrix"):
     ``shape`` = (rows, cols) with None for "any" restricts the size.
     """
     if not isinstance(text, str):
-        raise MatrixError(f"The {what} must be text.")
+        raise MatrixError(f"{what.capitalize()} must be text.")
     lines = [line for line in text.strip().split(row_sep) if line.strip()]
     if not lines:
-        raise MatrixError(f"The {what} is empty: type numbers, one row per line, separated by commas.")
+        raise MatrixError(f"Nothing is typed in {what}: type numbers, one row per line, separated by commas.")
     if len(lines) > MAX_ROWS:
-        raise MatrixError(f"The {what} has {len(lines)} rows; at most {MAX_ROWS} are allowed.")
+        raise MatrixError(f"{what.capitalize()} has {len(lines)} rows; at most {MAX_ROWS} are allowed.")
     rows = []
     for r, line in enumerate(lines, start=1):
         cells = line.replace(";", ",").split(",")
@@ -62,17 +62,16 @@ def parse_matrix(text, row_sep="\n", shape=None, what="matrix"):
     if shape is not None:
         want_rows, want_cols = shape
         if want_rows is not None and array.shape[0] != want_rows:
-            raise MatrixError(f"The {what} needs {want_rows} row(s), one per line; it has {array.shape[0]}.")
+            raise MatrixError(f"{what.capitalize()} needs {want_rows} row(s), one per line; it has {array.shape[0]}.")
         if want_cols is not None and array.shape[1] != want_cols:
-            raise MatrixError(
-                f"The {what} needs {want_cols} value(s) per row; it has {array.shape[1]}.")
+            raise MatrixError(f"{what.capitalize()} needs {want_cols} value(s) per row; it has {array.shape[1]}.")
     return array
 
 
 def parse_vector(text, length=None, what="list"):
     """Parse one row of comma-separated numbers into a 1-D float array."""
     if isinstance(text, str) and ("\n" in text.strip() or ";" in text):
-        raise MatrixError(f"The {what} is a single row: separate its values with commas.")
+        raise MatrixError(f"{what.capitalize()} is a single row: separate its values with commas, on one line.")
     return parse_matrix(text, shape=(1, length), what=what)[0]
 
 

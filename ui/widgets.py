@@ -43,11 +43,12 @@ def matrix_editor(control, help=None, height=None):
                  height=height or (68 if rows == 1 else 40 + 28 * rows))
     text = st.session_state.get(control.key, "")
     shape = control.shape or (None, None)
+    what = control.label.split(" (")[0].lower()
     try:
         if control.kind == "vector":
-            value = matrix.parse_vector(text, length=shape[1], what=control.label)
+            value = matrix.parse_vector(text, length=shape[1], what=what)
         else:
-            value = matrix.parse_matrix(text, shape=shape, what=control.label)
+            value = matrix.parse_matrix(text, shape=shape, what=what)
     except matrix.MatrixError as error:
         st.error(str(error), icon="⚠️")
         return None
