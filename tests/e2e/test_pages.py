@@ -36,6 +36,11 @@ def page_exists(info):
         pytest.skip(f"{info.path} does not exist yet")
 
 
+def page_text(page):
+    """The main area's text as a reader sees it; KaTeX writes minus signs as U+2212."""
+    return page.locator(harness.MAIN).inner_text().replace("\u2212", "-").replace("\u200b", "")
+
+
 def metric(page, label):
     return (page.locator('[data-testid="stMetric"]').filter(has_text=label)
             .locator('[data-testid="stMetricValue"]'))
@@ -56,7 +61,7 @@ def test_page_draws_its_default_numbers(page, app_url, info):
                   if not any(ok in e for ok in EXPECTED_ERRORS.get(info.url_path, ()))]
     assert not unexpected, f"error notices on {info.title}: {unexpected}"
 
-    text = page.locator(harness.MAIN).inner_text()
+    text = page_text(page)
     missing = [number for number in DEFAULT_TEXT.get(info.url_path, []) if number not in text]
     assert not missing, f"{info.title} does not show {missing}"
     if info.url_path == "":

@@ -1,0 +1,30 @@
+"""AppTest helpers: open the real app (streamlit_app.py) and switch to a page, as a learner would."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "streamlit_app.py")
+
+
+def open_page(path, query=None, timeout=30):
+    """Run the app with an optional query string, then go to ``path`` (e.g. 'pages/neuron.py')."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if path:
+        at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(elements):
+    return [element.value for element in elements]
+
+
+@pytest.fixture
+def page():
+    return open_page

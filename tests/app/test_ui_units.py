@@ -1,0 +1,107 @@
+"""The pure pieces of ui/: matrix text, link values, chart builders."""
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+
+from ui import charts, matrix
+from ui.state import Control
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1, 2\n3, 4", [[1, 2], [3, 4]]),
+    ("  1,2 \n\n 3 ,4  ", [[1, 2], [3, 4]]),
+    ("-0.5, 1e-3", [[-0.5, 0.001]]),
+])
+def test_parse_matrix_reads_rows_and_values(text, expected):
+    assert np.array_equal(matrix.parse_matrix(text), np.array(expected, dtype=float))
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("", "Nothing is typed"), ("1, x", "not a number"), ("1,,2", "empty"), ("nan", "finite"),
+    ("-inf, 1", "finite"), ("1e308", "too large"), ("2e6", "too large"), ("1, 2\n3", "same number"),
+    ("\n".join(["1"] * 13), "at most 12"), (",".join(["1"] * 13), "at most 12"),
+])
+def test_parse_matrix_refuses_bad_text_with_a_reason(text, fragment):
+    with pytest.raises(matrix.MatrixError, match=fragment):
+        matrix.parse_matrix(text)
+
+
+def test_parse_matrix_checks_the_shape():
+    with pytest.raises(matrix.MatrixError, match="needs 3 value"):
+        matrix.parse_matrix("1, 2", shape=(None, 3), what="weights")
+    with pytest.raises(matrix.MatrixError, match="single row"):
+        matrix.parse_vector("1\n2")
+
+
+def test_url_form_round_trips():
+    array = np.array([[0.2, -0.91], [1e-3, 2.5]])
+    assert matrix.to_url(array) == "0.2,-0.91;0.001,2.5"
+    assert np.array_equal(matrix.from_url(matrix.to_url(array)), array)
+
+
+def test_format_number_is_short_and_exact_looking():
+    assert matrix.format_number(0.1 + 0.2) == "0.3"
+    assert matrix.format_number(2.0) == "2"
+    assert matrix.format_number(-0.0) == "0"
+
+
+def test_controls_validate_link_values():
+    bias = Control("b", "Bias", 2.0, "float", -5.0, 5.0)
+    assert bias.parse("0.123456") == 0.123456
+    for raw in ["abc", "nan", "inf", "9", "", "1e400"]:
+        with pytest.raises(ValueError):
+            bias.parse(raw)
+    count = Control("n", "Count", 3, "int", 1, 5)
+    assert count.parse("4") == 4
+    with pytest.raises(ValueError):
+        count.parse("2.5")
+    act = Control("a", "Activation", "none", "choice", options=("none", "ReLU"))
+    assert act.parse("ReLU") == "ReLU"
+    with pytest.raises(ValueError):
+        act.parse("relu ")
+    weights = Control("w", "Weights", [[1.0, 2.0]], "matrix", shape=(None, 2))
+    assert weights.parse("1,2;3,4").shape == (2, 2)
+    with pytest.raises(ValueError):
+        weights.parse("1,2,3")
+
+
+def test_controls_write_link_values_they_can_read_back():
+    weights = Control("w", "Weights", [[1.0, 2.0]], "matrix")
+    value = np.array([[0.5, -1.0], [3.0, 4.0]])
+    assert np.array_equal(weights.parse(weights.to_url(value)), value)
+    assert weights.is_default(np.array([[1.0, 2.0]]))
+    assert not weights.is_default(value)
+
+
+def test_charts_are_altair_with_tooltips_and_a_description():
+    curve = pd.DataFrame({"x": np.linspace(-1, 1, 5), "y": np.linspace(0, 1, 5)})
+    built = [
+        charts.function_chart(curve, "x", "y", "x", "y", point=(0.0, 0.5), description="a line"),
+        charts.signed_bars(pd.DataFrame({"k": ["a", "b"], "v": [1.0, -2.0]}), "k", "v", description="bars"),
+        charts.matrix_heatmap(np.eye(2), ["r1", "r2"], ["c1", "c2"], description="matrix"),
+        charts.network_chart([2, 3, 1], weights=[np.ones((2, 3)), -np.ones((3, 1))], description="net"),
+        charts.spread_chart(pd.DataFrame({"s": [1, 1, 4], "l": [0.1, 0.2, 0.3]}), "s", "l", "s", "l",
+                            reference=0.2, description="spread"),
+    ]
+    for chart in built:
+        spec = chart.to_dict()
+        assert spec["description"]
+        assert "tooltip" in str(spec)
+        assert isinstance(chart, alt.TopLevelMixin)
+
+
+def test_signed_bars_colour_by_sign():
+    spec = charts.signed_bars(pd.DataFrame({"k": ["a", "b"], "v": [1.0, -2.0]}), "k", "v").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["sign"] for r in rows] == ["positive", "negative"]
+    assert charts.POSITIVE in str(spec) and charts.NEGATIVE in str(spec)
+
+
+def test_network_chart_draws_every_connection_with_its_weight():
+    weights = [np.array([[1.0, -2.0, 0.5], [0.1, 0.2, -0.3]])]
+    spec = charts.network_chart([2, 3], weights=weights).to_dict()
+    edges = [d for d in spec["datasets"].values() if d and "weight" in d[0]][0]
+    assert len(edges) == 6
+    assert sorted(e["weight"] for e in edges) == sorted(weights[0].ravel().tolist())
