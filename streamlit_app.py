@@ -1,4 +1,4 @@
-"""Neural Network Explorer: page config and navigation. The pages live in pages/."""
+"""Neural Network Explorer: page config and navigation. The pages live in app_pages/."""
 
 import streamlit as st
 

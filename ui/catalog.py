@@ -21,18 +21,18 @@ class PageInfo:
 SECTIONS = ("Start", "Forward pass")
 
 PAGES = (
-    PageInfo("pages/home.py", "Home", ":material/home:", "", "Start",
+    PageInfo("app_pages/home.py", "Home", ":material/home:", "", "Start",
              "What is this, and where do I start?",
              "The map of the course and a picture of a small network."),
-    PageInfo("pages/neuron.py", "Neuron", ":material/radio_button_checked:", "neuron", "Forward pass",
+    PageInfo("app_pages/neuron.py", "Neuron", ":material/radio_button_checked:", "neuron", "Forward pass",
              "What does one neuron compute?",
              "Inputs times weights, added up, plus a bias, and then an activation. Move every number "
              "and watch the sum change term by term."),
-    PageInfo("pages/layer.py", "Layer", ":material/view_column:", "layer", "Forward pass",
+    PageInfo("app_pages/layer.py", "Layer", ":material/view_column:", "layer", "Forward pass",
              "What is a layer, and why a dot product?",
              "Several neurons reading the same inputs: the plain Python loop and numpy's dot product "
              "side by side, with their shapes."),
-    PageInfo("pages/batches.py", "Batches", ":material/table_rows:", "batches", "Forward pass",
+    PageInfo("app_pages/batches.py", "Batches", ":material/table_rows:", "batches", "Forward pass",
              "Why batches, and why the transpose?",
              "Many samples at once as one matrix product; the transpose mistakes, loud and quiet; "
              "two layers chained; where a random seed must be set."),

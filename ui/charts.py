@@ -51,14 +51,20 @@ def signed_bars(table, category, value, value_title="value", description="", hei
                          text=[f"{v:.6g}" for v in table[value]])
     bars = alt.Chart(table).mark_bar().encode(
         y=alt.Y(f"{category}:N", title=None, sort=sort or list(table[category])),
-        x=alt.X(f"{value}:Q", title=value_title),
+        # Room beyond the longest bars for their labels.
+        x=alt.X(f"{value}:Q", title=value_title,
+                scale=alt.Scale(domain=[min(0.0, float(table[value].min())) * 1.3,
+                                        max(0.0, float(table[value].max())) * 1.15 or 1.0])),
         color=alt.Color("sign:N", scale=SIGNS, legend=None),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".6g")],
     )
-    text = bars.mark_text(align="left", dx=4, fontSize=12, color="#555").encode(
-        text="text:N", color=alt.value("#555"))
+    # Labels sit just outside each bar's end: right of positive bars, left of negative ones.
+    text_right = bars.mark_text(align="left", dx=4, fontSize=12).encode(
+        text="text:N", color=alt.value("#555")).transform_filter(f"datum.{value} >= 0")
+    text_left = bars.mark_text(align="right", dx=-4, fontSize=12).encode(
+        text="text:N", color=alt.value("#555")).transform_filter(f"datum.{value} < 0")
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="#888").encode(x="zero:Q")
-    return alt.layer(bars, text, zero).properties(height=height, description=description)
+    return alt.layer(bars, text_right, text_left, zero).properties(height=height, description=description)
 
 
 def matrix_heatmap(array, row_names, col_names, title="", description="", cell=46):
@@ -127,15 +133,14 @@ def network_chart(layer_sizes, weights=None, layer_names=None, description="", h
 
 
 def spread_chart(table, x, y, x_title, y_title, reference=None, description="", height=260):
-    """Dots of y for each x category (e.g. batch losses per batch size), with an optional
-    horizontal reference line (the full-data value)."""
-    dots = alt.Chart(table).mark_circle(size=40, opacity=0.55, color=POSITIVE).encode(
-        x=alt.X(f"{x}:O", title=x_title),
+    """A strip plot: one tick per value of y for each x category (e.g. batch losses per batch
+    size), with an optional horizontal reference line (the full-data value)."""
+    ticks = alt.Chart(table).mark_tick(thickness=2, size=36, opacity=0.45, color=POSITIVE).encode(
+        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
-        xOffset=alt.XOffset("jitter:Q"),
         tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title, format=".4f")],
-    ).transform_calculate(jitter="random()")
-    layers = [dots]
+    )
+    layers = [ticks]
     if reference is not None:
         line = alt.Chart(pd.DataFrame({"ref": [reference], "label": [f"all data: {reference:.4f}"]}))
         layers.append(line.mark_rule(color=NEGATIVE, strokeDash=[6, 4], strokeWidth=2).encode(y="ref:Q"))

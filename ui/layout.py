@@ -20,15 +20,15 @@ def link_notices(controls):
 
 def toolbar(controls, values):
     """Share link and Reset to defaults, side by side."""
-    left, right, _ = st.columns([1, 1, 4])
-    with left.popover("Share this state", icon=":material/link:"):
+    row = st.container(horizontal=True, gap="small")
+    with row.popover("Share this state", icon=":material/link:", width="content"):
         query = state.share_query(controls, values)
         link = state.page_url() + (f"?{query}" if query else "")
         st.markdown("Copy this address to open the page with exactly these numbers "
                     "(the address bar holds it too):")
         st.code(link or "(this page's address)", language=None, wrap_lines=True)
-    right.button("Reset to defaults", icon=":material/restart_alt:", on_click=state.reset,
-                 args=(controls,), key="reset_defaults")
+    row.button("Reset to defaults", icon=":material/restart_alt:", on_click=state.reset,
+               args=(controls,), key="reset_defaults", width="content")
 
 
 def chart(figure, text):

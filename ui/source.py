@@ -19,4 +19,4 @@ def show_code(*objects, label="Show the code", note=None):
             module = getattr(obj, "__module__", "")
             name = getattr(obj, "__qualname__", getattr(obj, "__name__", ""))
             st.caption(f"`{module}.{name}`")
-            st.code(code_of(obj), language="python")
+            st.code(code_of(obj), language="python", wrap_lines=True)

@@ -10,7 +10,7 @@ APP = str(ROOT / "streamlit_app.py")
 
 
 def open_page(path, query=None, timeout=30):
-    """Run the app with an optional query string, then go to ``path`` (e.g. 'pages/neuron.py')."""
+    """Run the app with an optional query string, then go to ``path`` (e.g. 'app_pages/neuron.py')."""
     at = AppTest.from_file(APP, default_timeout=timeout)
     if query:
         at.query_params.update(query)

@@ -2,7 +2,7 @@
 
 from conftest import open_page, texts
 
-PAGE = "pages/batches.py"
+PAGE = "app_pages/batches.py"
 
 
 def all_latex(at):

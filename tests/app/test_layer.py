@@ -2,7 +2,7 @@
 
 from conftest import open_page, texts
 
-PAGE = "pages/layer.py"
+PAGE = "app_pages/layer.py"
 
 
 def results(at):

@@ -2,7 +2,7 @@
 
 from conftest import open_page, texts
 
-PAGE = "pages/neuron.py"
+PAGE = "app_pages/neuron.py"
 
 
 def metrics(at):

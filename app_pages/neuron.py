@@ -76,7 +76,8 @@ with result:
     parts = " + ".join(f"({fmt(p)})" if p < 0 else fmt(p) for p in products)
     bias_text = f"({fmt(bias)})" if bias < 0 else fmt(bias)
     st.latex(r"z = \sum_i x_i w_i + b")
-    st.latex(f"z = {terms} + {bias_text} = {parts} + {bias_text} = {fmt(z)}")
+    st.latex(r"\begin{aligned} z &= " + f"{terms} + {bias_text}" + r" \\ &= " + f"{parts} + {bias_text}"
+             + r" \\ &= " + fmt(round(z, 10)) + r"\end{aligned}")
     if activation:
         st.latex(f"\\text{{output}} = \\text{{{activation_name}}}({fmt(z)}) = {fmt(output)}")
     metric_cols = st.columns(2)

@@ -71,11 +71,11 @@ if ready:
     loop_col, dot_col = st.columns(2, gap="large")
     with loop_col:
         st.markdown("**Plain Python: two loops**")
-        st.code(code_of(lessons.layer_loop), language="python")
+        st.code(code_of(lessons.layer_loop), language="python", wrap_lines=True)
         st.markdown("Result: `" + ", ".join(fmt(round(v, 10)) for v in looped) + "`")
     with dot_col:
         st.markdown("**numpy: one dot product**")
-        st.code(code_of(lessons.layer_dot), language="python")
+        st.code(code_of(lessons.layer_dot), language="python", wrap_lines=True)
         st.markdown("Result: `" + ", ".join(fmt(round(v, 10)) for v in dotted) + "`")
     gap = float(np.max(np.abs(np.asarray(looped) - dotted)))
     st.success(f"Both give the same outputs (largest difference {gap:.1e}). The dot product does the "

@@ -144,11 +144,11 @@ fresh_col, later_col = st.columns(2, gap="large")
 with fresh_col:
     st.markdown(f"**Seed {seed}, layers built right away**")
     st.code(f"layer 1: {np.array2string(fresh1, precision=8)}\nlayer 2: {np.array2string(fresh2, precision=8)}",
-            language=None)
+            language=None, wrap_lines=True)
 with later_col:
     st.markdown(f"**Seed {seed}, {draws} numbers drawn first**")
     st.code(f"layer 1: {np.array2string(later1, precision=8)}\nlayer 2: {np.array2string(later2, precision=8)}",
-            language=None)
+            language=None, wrap_lines=True)
 st.caption("Same seed, different numbers: a seed fixes where the stream starts, not what each line of code "
            "gets. To reproduce a result, seed right before the draws you care about, or give every random "
            "thing its own generator, as nnengine does with `rng=`.")
