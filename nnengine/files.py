@@ -60,7 +60,12 @@ def save_model(model, file):
         if isinstance(layer, layers.Dense):
             for name, array in layer.parameters().items():
                 arrays[f"layer{i}_{name}"] = array
-    np.savez(file, description=np.array(json.dumps(description)), **arrays)
+    if hasattr(file, "write"):
+        np.savez(file, description=np.array(json.dumps(description)), **arrays)
+    else:
+        # Through a handle: given a path, np.savez would append ".npz" to a name without it.
+        with open(file, "wb") as handle:
+            np.savez(handle, description=np.array(json.dumps(description)), **arrays)
 
 
 def _read_npz(file):
@@ -102,7 +107,7 @@ def _read_npz(file):
         raise ModelFileError("the file has no model description: it was not written by Model.save")
     try:
         description = json.loads(str(contents.pop("description")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise ModelFileError("the model description is not valid JSON") from None
     if not isinstance(description, dict) or description.get("format") != FORMAT:
         raise ModelFileError("the file is not an nnengine model")
@@ -111,14 +116,27 @@ def _read_npz(file):
     return description, contents
 
 
-def _build_layer(spec, index):
-    if not isinstance(spec, dict) or spec.get("type") not in LAYER_TYPES:
+def _known(name, table):
+    return isinstance(name, str) and name in table
+
+
+def _build_layer(spec, index, arrays):
+    if not isinstance(spec, dict) or not _known(spec.get("type"), LAYER_TYPES):
         kind = spec.get("type") if isinstance(spec, dict) else spec
         raise ModelFileError(f"layer {index} has an unknown type {kind!r}")
     kind = spec["type"]
     options = {k: v for k, v in spec.items() if k != "type"}
     try:
         if kind == "Dense":
+            # Check the stored arrays against the described size BEFORE building the layer, so a
+            # file describing a huge layer cannot make the loader allocate it.
+            described = (options["n_inputs"], options["n_neurons"])
+            stored = arrays.get(f"layer{index}_weights")
+            if stored is None:
+                raise ModelFileError(f"the file has no weights for layer {index}")
+            if stored.shape != described:
+                raise ModelFileError(
+                    f"layer {index} weights have shape {stored.shape}, but the description says {described}")
             penalties = {k: options.get(k, 0.0) for k in ("weight_l1", "weight_l2", "bias_l1", "bias_l2")}
             return layers.Dense(options["n_inputs"], options["n_neurons"],
                                 bias=bool(options.get("bias", True)), rng=0, weight_scale=0.0, **penalties)
@@ -150,7 +168,7 @@ def load_model(file):
     specs = description.get("layers")
     if not isinstance(specs, list) or not specs:
         raise ModelFileError("the model description lists no layers")
-    built = [_build_layer(spec, i) for i, spec in enumerate(specs)]
+    built = [_build_layer(spec, i, arrays) for i, spec in enumerate(specs)]
     expected = set()
     width = None
     for i, layer in enumerate(built):
@@ -169,12 +187,12 @@ def load_model(file):
     if unknown:
         raise ModelFileError(f"the file holds arrays no layer uses: {sorted(unknown)}")
     loss_name = description.get("loss")
-    if loss_name not in LOSS_TYPES:
+    if not _known(loss_name, LOSS_TYPES):
         raise ModelFileError(f"unknown loss {loss_name!r}")
     optimizer = None
     spec = description.get("optimizer")
     if spec is not None:
-        if not isinstance(spec, dict) or spec.get("type") not in OPTIMIZER_TYPES:
+        if not isinstance(spec, dict) or not _known(spec.get("type"), OPTIMIZER_TYPES):
             raise ModelFileError(f"unknown optimizer {spec!r}")
         try:
             optimizer = OPTIMIZER_TYPES[spec["type"]](**{k: float(v) for k, v in spec.items() if k != "type"})

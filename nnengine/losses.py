@@ -209,8 +209,8 @@ def regularization_loss(layers):
     """
     total = 0.0
     for layer in layers:
-        for name in ("weight", "bias"):
-            values = getattr(layer, name + "s", None)
+        for name, attribute in (("weight", "weights"), ("bias", "biases")):
+            values = getattr(layer, attribute, None)
             l1 = getattr(layer, name + "_l1", 0.0)
             l2 = getattr(layer, name + "_l2", 0.0)
             if values is None:

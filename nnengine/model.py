@@ -12,7 +12,6 @@ from .activations import Sigmoid, Softmax
 from .checks import as_batch, positive_int, require_finite
 from .layers import Dense
 from .losses import (
-    BinaryCrossentropy,
     CategoricalCrossentropy,
     SoftmaxCategoricalCrossentropy,
     class_labels,
@@ -106,11 +105,12 @@ class Model:
 
     @property
     def task(self):
-        """'classification' (softmax), 'binary' (sigmoid) or 'regression' (anything else)."""
+        """'classification' (softmax), 'binary' (sigmoid: a 0/1 decision whatever the loss) or
+        'regression' (anything else)."""
         last = self.layers[-1]
         if isinstance(last, Softmax):
             return "classification"
-        if isinstance(last, Sigmoid) and isinstance(self.loss, BinaryCrossentropy):
+        if isinstance(last, Sigmoid):
             return "binary"
         return "regression"
 

@@ -285,7 +285,7 @@ def test_gradcheck_leaves_the_model_unchanged():
         assert after.dtype == np.float64
 
 
-# -- the check can fail ---------------------------------------------------------------------------------------
+# -- the check can fail -------------------------------------------------------------------------------
 
 
 class BrokenReLU(nn.ReLU):
@@ -307,7 +307,8 @@ def test_gradcheck_catches_a_wrong_backward_inside_a_model():
     rng = np.random.RandomState(12)
     X = rng.standard_normal((10, 3))
     y = rng.randint(0, 3, size=10)
-    good = nn.Model([dense64(3, 6, 1), nn.ReLU(), dense64(6, 3, 2), nn.Softmax()], loss=nn.CategoricalCrossentropy())
+    good = nn.Model([dense64(3, 6, 1), nn.ReLU(), dense64(6, 3, 2), nn.Softmax()],
+                    loss=nn.CategoricalCrossentropy())
     broken = nn.Model([dense64(3, 6, 1), BrokenReLU(), dense64(6, 3, 2), nn.Softmax()],
                       loss=nn.CategoricalCrossentropy())
     assert max_error(nn.gradcheck(good, X, y)) < TOLERANCE
@@ -324,5 +325,6 @@ def test_gradcheck_catches_a_loss_with_a_missing_factor():
             return super().backward(y_pred, y_true) / 2
 
     rng = np.random.RandomState(13)
-    checks = nn.gradcheck(nn.Linear(), rng.standard_normal((4, 2)), rng.standard_normal((4, 2)), loss=HalfMSE())
+    y_pred, y_true = rng.standard_normal((4, 2)), rng.standard_normal((4, 2))
+    checks = nn.gradcheck(nn.Linear(), y_pred, y_true, loss=HalfMSE())
     assert max_error(checks) == pytest.approx(1 / 3, rel=1e-4)

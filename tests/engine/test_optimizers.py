@@ -147,7 +147,8 @@ def test_fit_records_the_learning_rate_each_epoch_used():
     rng = np.random.RandomState(0)
     X, y = nn.datasets.vertical(10, 3, rng=rng)
     optimizer = nn.Adam(learning_rate=0.05, decay=0.5)
-    model = nn.Model([nn.Dense(2, 3, rng=rng), nn.Softmax()], loss=nn.CategoricalCrossentropy(), optimizer=optimizer)
+    model = nn.Model([nn.Dense(2, 3, rng=rng), nn.Softmax()], loss=nn.CategoricalCrossentropy(),
+                     optimizer=optimizer)
     history = model.fit(X, y, epochs=4)
     np.testing.assert_allclose(history.column("learning_rate"), [0.05 / (1 + 0.5 * t) for t in range(4)])
     assert optimizer.iterations == 4
