@@ -21,7 +21,7 @@ WEIGHTS2 = Control("weights2", "Layer 2 weights (one row per neuron)",
                    [[0.1, -0.14, 0.5], [-0.5, 0.12, -0.33], [-0.44, 0.73, -0.13]], "matrix")
 BIASES2 = Control("biases2", "Layer 2 biases", [-1.0, 2.0, -0.5], "vector")
 SEED = Control("seed", "Seed", 0, "int", 0, 10_000)
-DRAWS = Control("draws", "Numbers drawn before the layers are built", 60, "int", 0, 300)
+DRAWS = Control("draws", "Draws before the layers", 60, "int", 0, 300)
 CONTROLS = [BATCH, WEIGHTS1, BIASES1, WEIGHTS2, BIASES2, SEED, DRAWS]
 SEEDED_INPUTS = [1.0, 2.0, 3.0, 2.5]
 
@@ -46,7 +46,7 @@ layout.header("Batches, the transpose, and two layers",
               "as long as the shapes line up.",
               "book chapters 2 and 3, *A batch of data*, *Adding layers* and *the Dense layer class*, "
               "and video 4")
-layout.link_notices(CONTROLS)
+show_link_notices = layout.link_notices(CONTROLS)
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -60,11 +60,11 @@ with right:
 layer1_ok = batch is not None and weights1 is not None and biases1 is not None
 problem1 = check_layer(batch.shape[1], weights1, biases1, "Layer 1") if layer1_ok else None
 if problem1:
-    left.error(problem1, icon="⚠️")
+    left.error(problem1, icon=":material/error:")
 layer2_ok = layer1_ok and not problem1 and weights2 is not None and biases2 is not None
 problem2 = check_layer(len(biases1), weights2, biases2, "Layer 2") if layer2_ok else None
 if problem2:
-    right.error(problem2, icon="⚠️")
+    right.error(problem2, icon=":material/error:")
 
 st.subheader("One layer, a whole batch")
 if layer1_ok and not problem1:
@@ -121,7 +121,7 @@ if layer2_ok and not problem2:
             f"Layer 2's weights are square, {weights2.shape}, so forgetting the transpose raises **no "
             "error**: every number is computed, and wrong. Each neuron reads a column of the matrix, "
             "which holds one weight from every neuron, instead of its own row. Only the values give the "
-            "mistake away, which is why checking shapes is not enough.", icon="🤫")
+            "mistake away, which is why checking shapes is not enough.", icon=":material/visibility_off:")
     show_code(Dense.forward, lessons.chained_layers, note="The right-hand numbers above come from this code.")
 else:
     st.info("Fix the numbers above to chain the second layer.", icon=":material/edit:")
@@ -172,6 +172,7 @@ st.markdown(
 
 values = {BATCH.key: batch, WEIGHTS1.key: weights1, BIASES1.key: biases1, WEIGHTS2.key: weights2,
           BIASES2.key: biases2, SEED.key: seed, DRAWS.key: draws}
+show_link_notices(values)
 layout.toolbar(CONTROLS, values)
 
 layout.predict_then_check([
@@ -180,7 +181,7 @@ layout.predict_then_check([
      "(4, 3): one row per sample, still one column per neuron. The weights do not change with the "
      "number of samples, which is why one layer serves any batch size."),
     ("Set the numbers drawn first to 30. Which result do you get?",
-     "Change *Numbers drawn before the layers are built* to 30.",
+     "Change *Draws before the layers* to 30.",
      "Neither: a third set of numbers, the one the notebook would have printed after a single earlier "
      "run of the layer cell. Every extra draw shifts which numbers each weight gets."),
     ("Make layer 2's weights 3 × 2 (two values per row). Does the untransposed product still run?",

@@ -24,7 +24,7 @@ layout.header("A layer of neurons",
               "A layer is several neurons that all read the same inputs, each with its own weights "
               "and bias; one dot product computes them all.",
               "book chapter 2, *A layer of neurons* and *Using numpy*, and videos 2 and 3")
-layout.link_notices(CONTROLS)
+show_link_notices = layout.link_notices(CONTROLS)
 
 editors, picture = st.columns([3, 2], gap="large")
 with editors:
@@ -40,7 +40,7 @@ elif weights is not None and biases is not None and len(biases) != weights.shape
     problem = (f"Each neuron needs one bias: there are {weights.shape[0]} rows of weights (neurons) "
                f"but {len(biases)} biases.")
 if problem:
-    editors.error(problem, icon="⚠️")
+    editors.error(problem, icon=":material/error:")
 ready = inputs is not None and weights is not None and biases is not None and problem is None
 
 if ready:
@@ -79,7 +79,7 @@ if ready:
         st.markdown("Result: `" + ", ".join(fmt(round(v, 10)) for v in dotted) + "`")
     gap = float(np.max(np.abs(np.asarray(looped) - dotted)))
     st.success(f"Both give the same outputs (largest difference {gap:.1e}). The dot product does the "
-               "same multiplications and additions, in compiled code.", icon="✅")
+               "same multiplications and additions, in compiled code.", icon=":material/check_circle:")
 
     layout.chart(
         charts.signed_bars(pd.DataFrame({"neuron": [f"neuron {j + 1}" for j in range(len(dotted))],
@@ -101,7 +101,9 @@ if ready:
 else:
     st.info("Fix the numbers above and the layer's outputs appear here.", icon=":material/edit:")
 
-layout.toolbar(CONTROLS, {INPUTS.key: inputs, WEIGHTS.key: weights, BIASES.key: biases})
+values = {INPUTS.key: inputs, WEIGHTS.key: weights, BIASES.key: biases}
+show_link_notices(values)
+layout.toolbar(CONTROLS, values)
 
 typo = lessons.layer_dot(INPUTS.default, [WEIGHTS.default[0], WEIGHTS.default[1], [-0.26, 0.27, 0.17, 0.87]],
                          BIASES.default)

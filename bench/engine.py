@@ -9,17 +9,25 @@ B  the 8x8 digits: 80/20 split, 64-128-128-10 ReLU network with softmax, Adam(le
 Every contender starts from the same data and the same initial weights (copied from the nnengine
 model before it trains), works in float32 on one thread, and keeps the loss and accuracy of every
 epoch from the forward pass that the update used, as nnengine's History does. Seconds are the best
-of --repeats runs of the training loop alone (building the model and the data is not timed).
+of --repeats runs of the training loop alone (building the model and the data is not timed); the
+runs take turns, round after round.
 
     python bench/engine.py [--repeats N] [--skip-torch]
 """
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# One thread for numpy's BLAS too, set before numpy loads it: PyTorch runs on one thread, and on a
+# busy machine OpenBLAS's threads only wait for each other at these sizes. Set the variable to
+# compare with more threads.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so it runs without installing
 import nnengine as nn  # noqa: E402
@@ -32,18 +40,12 @@ SHUFFLE_SEED = 1
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
 
 
-def best_of(repeats, setup, train):
-    """Run ``train(*setup())`` ``repeats`` times, timing only ``train``.
-
-    Returns (best seconds, result of the last run); training is deterministic, so every run gives
-    the same result."""
-    best = float("inf")
-    for _ in range(repeats):
-        arguments = setup()
-        started = time.perf_counter()
-        result = train(*arguments)
-        best = min(best, time.perf_counter() - started)
-    return best, result
+def timed(setup, train):
+    """(seconds, result) of ``train(*setup())``, timing only ``train``."""
+    arguments = setup()
+    started = time.perf_counter()
+    result = train(*arguments)
+    return time.perf_counter() - started, result
 
 
 def initial_weights(model):
@@ -236,25 +238,43 @@ def import_torch():
     return torch
 
 
-def report(workload, engine, seconds, accuracy, loss, baseline=None):
-    """Print one result line and return it as a table row."""
-    row = {"workload": workload, "engine": engine, "seconds": seconds, "accuracy": accuracy,
-           "loss": loss, "ratio": None if baseline is None else seconds / baseline}
-    line = f"{workload} {engine}: {seconds:.3f} s, accuracy {accuracy:.4f}, loss {loss:.4f}"
-    if row["ratio"] is not None:
-        line += f" -> nnengine is {row['ratio']:.2f}x faster"
-    print(line, flush=True)
-    return row
+def contenders(torch):
+    """(workload, engine, setup, train), nnengine first in each workload."""
+    runs = [("A spiral (train)", "nnengine", spiral_setup, spiral_nnengine),
+            ("A spiral (train)", "numpy", numpy_setup, spiral_numpy)]
+    if torch is not None:
+        runs.append(("A spiral (train)", "pytorch", spiral_torch_setup(torch), spiral_torch(torch)))
+    runs.append(("B digits (val)", "nnengine", digits_setup, digits_nnengine))
+    if torch is not None:
+        runs.append(("B digits (val)", "pytorch", digits_torch_setup(torch), digits_torch(torch)))
+    return runs
+
+
+def measure(runs, repeats):
+    """Best seconds of each contender over ``repeats`` rounds, as table rows.
+
+    Each round runs every contender once, so that a busy spell on the machine slows all of them
+    alike instead of one. Training is deterministic: every run gives the same accuracy and loss."""
+    rows = [{"workload": workload, "engine": engine, "seconds": float("inf")}
+            for workload, engine, _, _ in runs]
+    for round_number in range(1, repeats + 1):
+        for row, (workload, engine, setup, train) in zip(rows, runs):
+            seconds, (row["accuracy"], row["loss"]) = timed(setup, train)
+            row["seconds"] = min(row["seconds"], seconds)
+            print(f"round {round_number}/{repeats}  {workload:<16}  {engine:<8} {seconds:7.3f} s", flush=True)
+    baselines = {row["workload"]: row["seconds"] for row in rows if row["engine"] == "nnengine"}
+    for row in rows:
+        row["ratio"] = row["seconds"] / baselines[row["workload"]]
+    return rows
 
 
 def print_table(rows):
     print()
-    print(f"{'workload':<16} {'engine':<10} {'seconds':>8} {'accuracy':>9} {'loss':>8}  "
-          f"{'engine / nnengine':>17}")
+    print(f"{'workload':<16}  {'engine':<8}  {'seconds':>7}  {'accuracy':>8}  {'loss':>6}  {'nnengine is':>13}")
     for row in rows:
-        ratio = "" if row["ratio"] is None else f"{row['ratio']:.2f}x"
-        print(f"{row['workload']:<16} {row['engine']:<10} {row['seconds']:>8.3f} {row['accuracy']:>9.4f} "
-              f"{row['loss']:>8.4f}  {ratio:>17}")
+        ratio = "" if row["engine"] == "nnengine" else f"{row['ratio']:.2f}x faster"
+        print(f"{row['workload']:<16}  {row['engine']:<8}  {row['seconds']:>7.3f}  {row['accuracy']:>8.4f}  "
+              f"{row['loss']:>6.4f}  {ratio:>13}")
 
 
 def main(argv=None):
@@ -269,27 +289,9 @@ def main(argv=None):
         print("PyTorch skipped:", "--skip-torch" if args.skip_torch else "torch is not installed")
     else:
         print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} thread")
-    print(f"numpy {np.__version__}; best of {args.repeats} runs", flush=True)
-
-    rows = []
-    workload = "A spiral (train)"
-    seconds, (accuracy, loss) = best_of(args.repeats, spiral_setup, spiral_nnengine)
-    rows.append(report(workload, "nnengine", seconds, accuracy, loss))
-    baseline = seconds
-    seconds, (accuracy, loss) = best_of(args.repeats, numpy_setup, spiral_numpy)
-    rows.append(report(workload, "numpy", seconds, accuracy, loss, baseline))
-    if torch is not None:
-        seconds, (accuracy, loss) = best_of(args.repeats, spiral_torch_setup(torch), spiral_torch(torch))
-        rows.append(report(workload, "pytorch", seconds, accuracy, loss, baseline))
-
-    workload = "B digits (val)"
-    seconds, (accuracy, loss) = best_of(args.repeats, digits_setup, digits_nnengine)
-    rows.append(report(workload, "nnengine", seconds, accuracy, loss))
-    baseline = seconds
-    if torch is not None:
-        seconds, (accuracy, loss) = best_of(args.repeats, digits_torch_setup(torch), digits_torch(torch))
-        rows.append(report(workload, "pytorch", seconds, accuracy, loss, baseline))
-    print_table(rows)
+    print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
+          f"best of {args.repeats} runs", flush=True)
+    print_table(measure(contenders(torch), args.repeats))
 
 
 if __name__ == "__main__":

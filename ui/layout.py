@@ -3,7 +3,7 @@ charts with their text alternative, and the "predict, then check" questions."""
 
 import streamlit as st
 
-from ui import state
+from ui import charts, state
 
 
 def header(title, summary, follows):
@@ -14,8 +14,17 @@ def header(title, summary, follows):
 
 
 def link_notices(controls):
-    for notice in state.check_link(controls):
-        st.warning(notice, icon=":material/link_off:")
+    """Check the link's values before the widgets read them (Streamlit drops or truncates a bad
+    bound value silently). Returns a function to call with the values the page ended up using:
+    it fills a box at the top of the page with one notice per replaced value."""
+    problems = state.check_link(controls)
+    box = st.container()
+
+    def show(values):
+        for control, raw in problems:
+            box.warning(state.notice(control, raw, values.get(control.key)), icon=":material/link_off:")
+
+    return show
 
 
 def toolbar(controls, values):
@@ -34,7 +43,9 @@ def toolbar(controls, values):
 def chart(figure, text):
     """An Altair chart with its text alternative: the chart's description (read out by screen
     readers) and a caption underneath."""
-    st.altair_chart(figure.properties(description=text), width="stretch")
+    spec = charts.to_spec(figure)        # fast: see ui/charts.py
+    spec["description"] = text
+    st.vega_lite_chart(spec, width="stretch")
     st.caption(text)
 
 

@@ -74,9 +74,9 @@ class Control:
 
 
 def check_link(controls):
-    """Notices for the link's values that are not valid for their controls (shown once, when
-    the page opens with them). Repeated keys use the last value, as Streamlit does."""
-    notices = []
+    """The link's values that are not valid for their controls, as (control, raw text) pairs,
+    read before the widgets are built. Repeated keys count by their last value, as in Streamlit."""
+    problems = []
     params = st.query_params
     for control in controls:
         if control.key not in params:
@@ -85,11 +85,21 @@ def check_link(controls):
         try:
             control.parse(raw)
         except ValueError:
-            shown = raw if len(raw) <= 40 else raw[:40] + "…"
-            notices.append(
-                f"The link set **{control.label}** to `{shown}`, which is not valid "
-                f"({control.describe()}), so it shows the default instead.")
-    return notices
+            problems.append((control, raw))
+    return problems
+
+
+def notice(control, raw, used):
+    """What a learner is told about a link value that was replaced, and by what."""
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    if used is None or control.is_default(used):
+        instead = "the default"
+    elif control.kind in ("matrix", "vector"):
+        instead = f"`{control.to_url(used)}`"
+    else:
+        instead = f"`{control.to_url(used)}`"
+    return (f"The link set **{control.label}** to `{shown}`, which is not valid ({control.describe()}), "
+            f"so the page uses {instead} instead.")
 
 
 def seed_from_link(control):

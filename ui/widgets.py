@@ -50,7 +50,7 @@ def matrix_editor(control, help=None, height=None):
         else:
             value = matrix.parse_matrix(text, shape=shape, what=what)
     except matrix.MatrixError as error:
-        st.error(str(error), icon="⚠️")
+        st.error(str(error), icon=":material/error:")
         return None
     state.sync_matrix_to_link(control, value)
     return value

@@ -82,3 +82,11 @@ def test_sweep_of_an_input_that_is_gone_falls_back_to_x1():
     at = open_page(PAGE, {"n": "5", "sweep": "x5"})
     at.slider(key="n").set_value(2).run()
     assert any("sweeps x1" in i for i in texts(at.info))
+
+
+def test_a_fractional_count_in_the_link_says_what_the_page_used():
+    """Streamlit truncates n=2.5 to 2 for a whole-number slider; the notice must say so."""
+    at = open_page(PAGE, {"n": "2.5"})
+    notice = " ".join(texts(at.warning))
+    assert "Number of inputs" in notice and "uses `2` instead" in notice
+    assert at.slider(key="n").value == 2

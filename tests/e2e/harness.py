@@ -153,23 +153,34 @@ def page_url(base_url, path="", query=""):
     return f"{base_url}/{path}" + (f"?{query.lstrip('?')}" if query else "")
 
 
-def wait_for_app_run(page, timeout=RUN_TIMEOUT):
-    """Wait until the app is connected, its script has finished running and the page has content.
+def wait_for_script_done(page, timeout=RUN_TIMEOUT):
+    """Wait until the app is connected and its script has finished running.
 
-    As Streamlit's own e2e tests do: the stApp element carries the connection and script state;
-    while a script runs the status widget shows its running icon; element skeletons mark content
-    not drawn yet.
+    As Streamlit's own e2e tests do: the stApp element carries the connection state and the script
+    state ("initial", then "running", then "notRunning"); while a script runs the status widget
+    shows its running icon.
     """
     page.locator(f"{APP}[data-test-connection-state='CONNECTED']").wait_for(state="attached",
                                                                             timeout=timeout)
     page.locator(f"{APP}[data-test-script-state='notRunning']").wait_for(state="attached",
                                                                          timeout=timeout)
     page.locator(RUNNING).first.wait_for(state="hidden", timeout=timeout)
+
+
+def wait_for_drawn(page, timeout=RUN_TIMEOUT):
+    """Wait until the main area has content and no element skeleton is left (Streamlit shows a
+    skeleton while an element's code is still loading in the browser)."""
     page.wait_for_function(
         """() => document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
                  && document.querySelector('[data-testid="stMainBlockContainer"] '
                                            + '[data-testid="stElementContainer"]') !== null""",
         timeout=timeout)
+
+
+def wait_for_app_run(page, timeout=RUN_TIMEOUT):
+    """Wait until the script has finished running and everything it sent is drawn."""
+    wait_for_script_done(page, timeout)
+    wait_for_drawn(page, timeout)
 
 
 def open_page(page, base_url, path="", query="", timeout=RUN_TIMEOUT):

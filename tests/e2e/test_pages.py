@@ -80,18 +80,19 @@ def test_moving_the_bias_slider_reruns_the_neuron(page, app_url):
     harness.open_page(page, app_url, "neuron")
     output = metric(page, "Neuron output")
     expect(output).to_have_text("2.3")
-    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Bias b").locator('[role="slider"]')
+    # The thumb is a range input (role slider, implicit: get_by_role finds it, [role=...] does not).
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Bias b").get_by_role("slider")
     thumb.focus()
     for _ in range(5):                    # step 0.1: bias 2 -> 2.5
         thumb.press("ArrowRight")
-    expect(thumb).to_have_attribute("aria-valuenow", "2.5")
+    expect(thumb).to_have_value("2.5")
     expect(output).to_have_text("2.8")
     harness.wait_for_app_run(page)
     expect(page).to_have_url(re.compile(r"[?&]b=2\.5(&|$)"))
 
     for _ in range(25):                   # bias 2.5 -> 0: the sum before the bias, 0.3
         thumb.press("ArrowLeft")
-    expect(thumb).to_have_attribute("aria-valuenow", "0")
+    expect(thumb).to_have_value("0")
     expect(output).to_have_text("0.3")
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
@@ -104,12 +105,17 @@ def test_link_opens_the_neuron_in_its_state(page, app_url, query, shown):
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
 
-@pytest.mark.parametrize("query", ["b=abc", "b=99", "n=2.5"])
-def test_link_with_a_bad_value_says_so_and_shows_the_default(page, app_url, query):
+@pytest.mark.parametrize(("query", "shown", "used"), [("b=abc", "2.3", "the default"),
+                                                      ("b=99", "2.3", "the default"),
+                                                      ("n=2.5", "3.8", "`2`")])
+def test_link_with_a_bad_value_says_what_the_page_uses_instead(page, app_url, query, shown, used):
+    """A bad value is replaced with a notice saying by what: the default, or for n=2.5 the 2 that
+    Streamlit's whole-number slider makes of it."""
     harness.open_page(page, app_url, "neuron", query)
     warning = page.locator(WARNING_ALERT)
     expect(warning).to_have_count(1)
     expect(warning).to_contain_text("not valid")
-    expect(metric(page, "Neuron output")).to_have_text("2.3")
+    expect(warning).to_contain_text(f"uses {used.strip('`')} instead")
+    expect(metric(page, "Neuron output")).to_have_text(shown)
     expect(page.locator(EXCEPTION)).to_have_count(0)
     harness.screenshot(page, f"neuron-bad-link-{re.sub(r'[^a-z0-9]+', '-', query)}")

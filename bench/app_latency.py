@@ -1,0 +1,202 @@
+"""App latency benchmark: how long each page of the app takes to answer.
+
+(a) rerun: with Streamlit's AppTest (in process, no browser), the time of one rerun after a control
+    changes: the page's first slider (else its first number input) alternates between two values;
+    a page with neither is simply rerun. Median and 90th percentile over --reruns timed reruns after
+    a few untimed ones, against the 50 ms target.
+(b) browser: the real app (``streamlit run``) in headless Debian Chromium, the time from navigation
+    to interactive: the script has finished running and the first chart is drawn. Each visit opens a
+    new browser context (a new session); the first visit of a page is shown apart (cold), then the
+    median of --visits more.
+
+It starts the server and the browser exactly as the browser tests do (tests/e2e/harness.py).
+
+    python bench/app_latency.py [--reruns N] [--visits N] [--skip-browser]
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]       # runs without installing
+
+import harness  # noqa: E402
+
+from ui.catalog import PAGES  # noqa: E402
+
+TARGET_MS = 50.0
+WARMUP_RERUNS = 3
+LOG = ROOT / "bench" / "out" / "streamlit-server.log"       # git-ignored
+
+
+def percentile(values, fraction):
+    """Linear-interpolated percentile of a list (fraction in 0..1)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def quiet_streamlit():
+    """AppTest runs the app outside a server; Streamlit warns about that on every run."""
+    import logging
+
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
+
+
+def first_control(at):
+    """(widget kind, the two values to alternate) for the page's first slider or number input."""
+    for kind in ("slider", "number_input"):
+        widgets = getattr(at, kind)
+        if len(widgets):
+            widget = widgets[0]
+            value = widget.value
+            if isinstance(value, tuple | list):          # a range slider: move its upper end
+                return None
+            step = widget.step or 1
+            other = value + step if widget.max is None or value + step <= widget.max else value - step
+            return kind, widget.label, (value, type(value)(other))
+    return None
+
+
+def rerun_times(info, reruns):
+    """Milliseconds of each timed rerun of one page, and what was changed."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    at.switch_page(info.path).run()
+    if len(at.exception):
+        raise RuntimeError(f"{info.path} raised: {at.exception[0].message}")
+    control = first_control(at)
+    times = []
+    for i in range(WARMUP_RERUNS + reruns):
+        started = time.perf_counter()
+        if control is None:
+            at.run()
+        else:
+            kind, label, values = control
+            widget = next(w for w in getattr(at, kind) if w.label == label)
+            widget.set_value(values[(i + 1) % 2]).run()
+        elapsed = (time.perf_counter() - started) * 1000
+        if len(at.exception):
+            raise RuntimeError(f"{info.path} raised on rerun: {at.exception[0].message}")
+        if i >= WARMUP_RERUNS:
+            times.append(elapsed)
+    described = "plain rerun" if control is None else f"{control[1]} {control[2][0]}<->{control[2][1]}"
+    return times, described
+
+
+def visit(browser, base_url, info):
+    """One visit in a new context: (script done, interactive, all drawn) ms from navigation."""
+    context = browser.new_context(viewport=harness.VIEWPORT)
+    try:
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(harness.page_url(base_url, info.url_path), wait_until="commit")
+        harness.wait_for_script_done(page)
+        done = time.perf_counter()
+        harness.wait_for_chart(page)
+        interactive = time.perf_counter()
+        harness.wait_for_drawn(page)
+        drawn = time.perf_counter()
+        if page.locator('[data-testid="stException"]').count():
+            raise RuntimeError(f"{info.title} shows an exception in the browser")
+    finally:
+        context.close()
+    return tuple((t - started) * 1000 for t in (done, interactive, drawn))
+
+
+def browser_times(pages, visits):
+    """{url_path: [(script done ms, interactive ms, all drawn ms), ...]} per visit in Chromium,
+    each counted from the start of navigation."""
+    from playwright.sync_api import sync_playwright
+
+    results = {}
+    with harness.AppServer(LOG) as server, sync_playwright() as playwright:
+        browser = harness.launch_browser(playwright)
+        try:
+            for info in pages:
+                try:
+                    results[info.url_path] = [visit(browser, server.url, info) for _ in range(1 + visits)]
+                except Exception as error:      # a broken page: say so, time the others
+                    results[info.url_path] = error
+        finally:
+            browser.close()
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reruns", type=int, default=20, help="timed AppTest reruns per page (20)")
+    parser.add_argument("--visits", type=int, default=5, help="browser visits per page after the first (5)")
+    parser.add_argument("--skip-browser", action="store_true", help="only the AppTest reruns")
+    args = parser.parse_args()
+    quiet_streamlit()
+
+    pages = [info for info in PAGES if (ROOT / info.path).exists()]
+    for info in PAGES:
+        if info not in pages:
+            print(f"skipped {info.title}: {info.path} does not exist yet")
+
+    reruns = {}
+    for info in pages:
+        try:
+            reruns[info.url_path] = rerun_times(info, args.reruns)
+        except Exception as error:          # one broken page should not hide the others' figures
+            reruns[info.url_path] = error
+        print(f"rerun  {info.title:<8} done", file=sys.stderr)
+
+    browser = {}
+    if not args.skip_browser:
+        problem = harness.browser_problem()
+        if problem:
+            print(f"browser timings skipped: {problem}")
+        else:
+            browser = browser_times(pages, args.visits)
+
+    print(f"\nRerun after a control changes (AppTest, in process; {args.reruns} timed reruns after "
+          f"{WARMUP_RERUNS} untimed; target {TARGET_MS:.0f} ms)\n")
+    header = f"{'page':<8}  {'control changed':<32}  {'median ms':>9}  {'p90 ms':>7}  {'target':>6}"
+    print(header)
+    print("-" * len(header))
+    for info in pages:
+        if isinstance(reruns[info.url_path], Exception):
+            print(f"{info.title:<8}  error: {reruns[info.url_path]}")
+            continue
+        times, described = reruns[info.url_path]
+        median = statistics.median(times)
+        print(f"{info.title:<8}  {described[:32]:<32}  {median:9.1f}  {percentile(times, 0.9):7.1f}  "
+              f"{'ok' if median <= TARGET_MS else 'OVER':>6}")
+
+    if browser:
+        print(f"\nNavigation in Chromium, ms from the start of navigation (new session each visit): the "
+              f"first visit,\nthen the median of {args.visits} more. Interactive = the script has finished "
+              "and the first chart is drawn;\nall drawn = no element skeleton left either.\n")
+        header = (f"{'page':<8}  {'first: interactive':>18}  {'script done':>11}  {'interactive':>11}  "
+                  f"{'all drawn':>9}")
+        print(header)
+        print("-" * len(header))
+        for info in pages:
+            if isinstance(browser[info.url_path], Exception):
+                print(f"{info.title:<8}  error: {str(browser[info.url_path]).splitlines()[0]}")
+                continue
+            first, *rest = browser[info.url_path]
+            rest = rest or [first]
+            medians = [statistics.median(visit[i] for visit in rest) for i in range(3)]
+            print(f"{info.title:<8}  {first[1]:18.0f}  {medians[0]:11.0f}  {medians[1]:11.0f}  "
+                  f"{medians[2]:9.0f}")
+        print(f"\nServer log: {LOG.relative_to(ROOT)}")
+    failed = [r for r in [*reruns.values(), *browser.values()] if isinstance(r, Exception)]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
