@@ -4,6 +4,10 @@ Each loss has ``forward(y_pred, y_true)`` -> one loss per sample, ``calculate(y_
 -> their mean (the number training drives down), and ``backward(y_pred, y_true)`` -> dL/d(y_pred)
 of that mean, kept in ``self.dinputs``. Dividing by the number of samples in ``backward`` makes
 the gradient of a mean, so the step size does not depend on the batch size.
+
+Inside, each loss is two steps: ``prepare`` checks the true values and puts them in the form the
+math needs (it raises a clear error for bad labels), and ``sample_losses`` / ``gradient`` are the
+math alone. ``Model.fit`` prepares its labels once and then calls only the math at every step.
 """
 
 import numpy as np
@@ -21,16 +25,6 @@ def _as_pred(y_pred):
             f"predictions must be a non-empty 2-D array (n_samples, n_outputs), got shape {y_pred.shape}"
         )
     return y_pred
-
-
-def _is_one_hot(y_true, y_pred):
-    """True when labels are given one-hot, one row of n_classes per sample."""
-    shape = np.shape(y_true)
-    if len(shape) == 2 and shape[1] == y_pred.shape[1] and shape[1] > 1:
-        if shape[0] != y_pred.shape[0]:
-            raise ValueError(f"{shape[0]} one-hot labels for {y_pred.shape[0]} predictions")
-        return True
-    return False
 
 
 def class_labels(y_true, n_samples, n_classes):
@@ -66,22 +60,39 @@ def class_labels(y_true, n_samples, n_classes):
     return y_true
 
 
-def targets(y_true, y_pred):
-    """Check targets for element-wise losses and return them shaped like ``y_pred``."""
+def targets(y_true, shape, dtype=np.float64):
+    """Check targets for element-wise losses and return them in ``shape`` and ``dtype``
+    ((n,) is accepted for one output)."""
     y_true = np.asarray(y_true)
     if y_true.dtype.kind not in "iufb":
         raise TypeError(f"targets must be numbers, got dtype {y_true.dtype}")
-    if y_true.ndim == 1 and y_pred.shape[1] == 1:
+    if y_true.ndim == 1 and shape[1] == 1:
         y_true = y_true.reshape(-1, 1)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"targets of shape {y_true.shape} do not match predictions of shape {y_pred.shape}")
-    return y_true.astype(y_pred.dtype, copy=False)
+    if y_true.shape != tuple(shape):
+        raise ValueError(f"targets of shape {y_true.shape} do not match predictions of shape {tuple(shape)}")
+    return y_true.astype(dtype, copy=False)
 
 
 class Loss:
+    """Shared plumbing: check, then compute. Subclasses define prepare, sample_losses, gradient."""
+
+    def forward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        return self.sample_losses(y_pred, self.prepare(y_true, y_pred.shape, y_pred.dtype))
+
     def calculate(self, y_pred, y_true):
         """The mean loss over the batch, a float."""
-        return float(np.mean(self.forward(y_pred, y_true)))
+        losses = self.forward(y_pred, y_true)
+        return float(losses.sum() / len(losses))
+
+    def backward(self, y_pred, y_true):
+        y_pred = _as_pred(y_pred)
+        self.dinputs = self.gradient(y_pred, self.prepare(y_true, y_pred.shape, y_pred.dtype))
+        return self.dinputs
+
+    def prepare(self, y_true, shape, dtype=np.float64):
+        """Element-wise losses compare each output with a target of the same shape."""
+        return targets(y_true, shape, dtype)
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -93,26 +104,27 @@ class CategoricalCrossentropy(Loss):
     y_pred: (n_samples, n_classes) probabilities; y_true: sparse (n_samples,) or one-hot.
     """
 
-    def forward(self, y_pred, y_true):
-        y_pred = _as_pred(y_pred)
-        if _is_one_hot(y_true, y_pred):
+    def prepare(self, y_true, shape, dtype=np.float64):
+        """Sparse labels stay integers; one-hot rows stay rows (the book handles both)."""
+        y_true = np.asarray(y_true)
+        if y_true.ndim == 2 and y_true.shape[1] == shape[1] > 1:
+            if y_true.shape[0] != shape[0]:
+                raise ValueError(f"{y_true.shape[0]} one-hot labels for {shape[0]} predictions")
+            return y_true.astype(dtype)
+        return class_labels(y_true, shape[0], shape[1])
+
+    def sample_losses(self, y_pred, labels):
+        if labels.ndim == 2:
             # sum(y * p) over a row picks the probability of the class marked 1.
-            correct = np.sum(y_pred * np.asarray(y_true, dtype=y_pred.dtype), axis=1)
+            correct = np.sum(y_pred * labels, axis=1)
         else:
-            labels = class_labels(y_true, len(y_pred), y_pred.shape[1])
             correct = y_pred[np.arange(len(y_pred)), labels]
         return -np.log(np.clip(correct, EPSILON, 1 - EPSILON))
 
-    def backward(self, y_pred, y_true):
-        y_pred = _as_pred(y_pred)
-        if _is_one_hot(y_true, y_pred):
-            one_hot = np.asarray(y_true, dtype=y_pred.dtype)
-        else:
-            labels = class_labels(y_true, len(y_pred), y_pred.shape[1])
-            one_hot = np.eye(y_pred.shape[1], dtype=y_pred.dtype)[labels]
+    def gradient(self, y_pred, labels):
+        one_hot = labels if labels.ndim == 2 else np.eye(y_pred.shape[1], dtype=y_pred.dtype)[labels]
         # d(-log p)/dp = -1/p for the correct class, 0 for the others.
-        self.dinputs = -one_hot / np.clip(y_pred, EPSILON, 1 - EPSILON) / len(y_pred)
-        return self.dinputs
+        return -one_hot / np.clip(y_pred, EPSILON, 1 - EPSILON) / len(y_pred)
 
 
 class SoftmaxCategoricalCrossentropy(Loss):
@@ -135,14 +147,18 @@ class SoftmaxCategoricalCrossentropy(Loss):
         self.output = self.activation.forward(inputs)
         return self.loss.forward(self.output, y_true)
 
-    def backward(self, y_pred, y_true):
-        y_pred = _as_pred(y_pred)
-        labels = class_labels(y_true, len(y_pred), y_pred.shape[1])
-        n_samples = len(y_pred)
-        self.dinputs = y_pred.copy()
-        self.dinputs[np.arange(n_samples), labels] -= 1
-        self.dinputs /= n_samples
-        return self.dinputs
+    def prepare(self, y_true, shape, dtype=np.float64):
+        return self.loss.prepare(y_true, shape, dtype)
+
+    def sample_losses(self, y_pred, labels):
+        return self.loss.sample_losses(y_pred, labels)
+
+    def gradient(self, y_pred, labels):
+        if labels.ndim == 2:
+            labels = np.argmax(labels, axis=1)
+        dinputs = y_pred.copy()
+        dinputs[np.arange(len(y_pred)), labels] -= 1
+        return dinputs / len(y_pred)
 
 
 class BinaryCrossentropy(Loss):
@@ -152,53 +168,38 @@ class BinaryCrossentropy(Loss):
     for one output).
     """
 
-    def forward(self, y_pred, y_true):
-        y_pred = _as_pred(y_pred)
-        y_true = targets(y_true, y_pred)
+    def sample_losses(self, y_pred, y_true):
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
         return np.mean(-(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)), axis=-1)
 
-    def backward(self, y_pred, y_true):
-        y_pred = _as_pred(y_pred)
-        y_true = targets(y_true, y_pred)
+    def gradient(self, y_pred, y_true):
         n_samples, n_outputs = y_pred.shape
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
-        self.dinputs = -(y_true / p - (1 - y_true) / (1 - p)) / n_outputs / n_samples
-        return self.dinputs
+        return -(y_true / p - (1 - y_true) / (1 - p)) / n_outputs / n_samples
 
 
 class MeanSquaredError(Loss):
     """The mean of (y - prediction)^2 over the outputs: big errors count much more."""
 
-    def forward(self, y_pred, y_true):
-        y_pred = _as_pred(y_pred)
-        y_true = targets(y_true, y_pred)
+    def sample_losses(self, y_pred, y_true):
         return np.mean((y_true - y_pred) ** 2, axis=-1)
 
-    def backward(self, y_pred, y_true):
-        y_pred = _as_pred(y_pred)
-        y_true = targets(y_true, y_pred)
+    def gradient(self, y_pred, y_true):
         n_samples, n_outputs = y_pred.shape
         # d(y - p)^2/dp = -2 (y - p)
-        self.dinputs = -2 * (y_true - y_pred) / n_outputs / n_samples
-        return self.dinputs
+        return -2 * (y_true - y_pred) / n_outputs / n_samples
 
 
 class MeanAbsoluteError(Loss):
     """The mean of |y - prediction| over the outputs: every unit of error counts the same."""
 
-    def forward(self, y_pred, y_true):
-        y_pred = _as_pred(y_pred)
-        y_true = targets(y_true, y_pred)
+    def sample_losses(self, y_pred, y_true):
         return np.mean(np.abs(y_true - y_pred), axis=-1)
 
-    def backward(self, y_pred, y_true):
-        y_pred = _as_pred(y_pred)
-        y_true = targets(y_true, y_pred)
+    def gradient(self, y_pred, y_true):
         n_samples, n_outputs = y_pred.shape
         # d|y - p|/dp = -sign(y - p)
-        self.dinputs = -np.sign(y_true - y_pred) / n_outputs / n_samples
-        return self.dinputs
+        return -np.sign(y_true - y_pred) / n_outputs / n_samples
 
 
 def regularization_loss(layers):

@@ -4,6 +4,7 @@ One training step is the whole book in four lines: forward pass, loss, backward 
 ``fit`` repeats it over epochs (and mini-batches), keeping one record per epoch in a History.
 """
 
+import math
 import time
 
 import numpy as np
@@ -16,7 +17,6 @@ from .losses import (
     SoftmaxCategoricalCrossentropy,
     class_labels,
     regularization_loss,
-    targets,
 )
 from .rng import as_rng
 
@@ -96,6 +96,7 @@ class Model:
                       else None)
         denses = self.dense_layers
         self.n_inputs = denses[0].n_inputs if denses else None
+        self.n_outputs = denses[-1].n_neurons if denses else None
 
     # -- structure -----------------------------------------------------------------------
 
@@ -139,14 +140,18 @@ class Model:
 
     def backward(self, output, y):
         """Send the loss gradient back through every layer, setting each one's gradients."""
+        return self._backward(output, self._labels(y, len(output)))
+
+    def _backward(self, output, labels):
         layers = self.layers
         if self.fused is not None:
             # The fused gradient is already dL/d(softmax inputs): skip Softmax.backward.
-            dvalues = self.fused.backward(output, y)
+            dvalues = self.fused.gradient(output, labels)
             layers[-1].dinputs = dvalues
             layers = layers[:-1]
         else:
-            dvalues = self.loss.backward(output, y)
+            dvalues = self.loss.gradient(output, labels)
+            self.loss.dinputs = dvalues
         for layer in reversed(layers):
             dvalues = layer.backward(dvalues)
         return dvalues
@@ -154,38 +159,47 @@ class Model:
     def accuracy(self, output, y):
         """Share of correct predictions. Regression counts a prediction as correct within
         std(y) / 250 of its target, as the book does."""
+        return self._accuracy(output, self._labels(y, len(output)))
+
+    def _accuracy(self, output, labels):
         task = self.task
         if task == "classification":
-            labels = class_labels(y, len(output), output.shape[1])
-            return float(np.mean(np.argmax(output, axis=1) == labels))
-        y = targets(y, output)
+            return int(np.count_nonzero(np.argmax(output, axis=1) == labels)) / len(labels)
         if task == "binary":
-            return float(np.mean((output > 0.5) == (y > 0.5)))
+            return int(np.count_nonzero((output > 0.5) == (labels > 0.5))) / labels.size
         precision = self.regression_precision
         if precision is None:
-            precision = float(np.std(y)) / 250
-        return float(np.mean(np.abs(output - y) < precision))
+            precision = float(np.std(labels)) / 250
+        return int(np.count_nonzero(np.abs(output - labels) < precision)) / labels.size
+
+    def _labels(self, y, n_samples):
+        """Check the true values once and put them in the form the loss math uses: class
+        indices for a classifier, targets shaped like the outputs otherwise."""
+        y = np.asarray(y)
+        if y.dtype.kind not in "iufb":
+            raise TypeError(f"labels must be numbers, got dtype {y.dtype}")
+        if y.dtype.kind == "f":
+            require_finite(y, "labels")
+        if len(y) != n_samples:
+            raise ValueError(f"{n_samples} samples but {len(y)} labels")
+        if self.task == "classification":
+            return class_labels(y, n_samples, self.n_outputs)
+        return self.loss.prepare(y, (n_samples, self.n_outputs), self.dtype)
 
     def _check_data(self, X, y, what="X"):
         X = as_batch(X, self.n_inputs, self.dtype, what)
         require_finite(X, what)
         y = np.asarray(y)
-        if len(y) != len(X):
-            raise ValueError(f"{what} has {len(X)} samples but its labels have {len(y)}")
-        if y.dtype.kind not in "iufb":
-            raise TypeError(f"labels must be numbers, got dtype {y.dtype}")
-        if self.task in ("binary", "regression") and y.ndim == 1:
-            y = y.reshape(-1, 1)
-        if y.dtype.kind == "f":
-            require_finite(y, "labels")
-        if self.task != "classification":
-            y = y.astype(self.dtype, copy=False)
-        return X, y
+        if y.ndim == 0 or len(y) != len(X):
+            raise ValueError(f"{what} has {len(X)} samples but its labels have {y.size if y.ndim else 0}")
+        return X, self._labels(y, len(X))
 
-    def _losses(self, output, y):
-        """(data loss, regularization loss) of an output."""
-        data_loss = self.loss.calculate(output, y)
-        return data_loss, regularization_loss(self.dense_layers)
+    def _losses(self, output, labels, penalized=None):
+        """(data loss, regularization loss) of an output; ``penalized`` lists the layers with
+        L1/L2 penalties when the caller already knows them."""
+        losses = self.loss.sample_losses(output, labels)
+        penalized = self.dense_layers if penalized is None else penalized
+        return float(losses.sum() / len(losses)), regularization_loss(penalized) if penalized else 0.0
 
     # -- training ------------------------------------------------------------------------
 
@@ -210,9 +224,7 @@ class Model:
         epochs = int(epochs)
         if epochs < 0:
             raise ValueError(f"epochs must be 0 or more, got {epochs}")
-        X, y = self._check_data(X, y)
-        if self.task == "classification" and self.dense_layers:
-            y = class_labels(y, len(X), self.dense_layers[-1].n_neurons)
+        X, y = self._check_data(X, y)           # labels are checked here, once
         if validation_data is not None:
             X_val, y_val = self._check_data(*validation_data, what="validation X")
         if self.task == "regression" and self.regression_precision is None:
@@ -224,6 +236,8 @@ class Model:
                 batch_size = None
         shuffle = as_rng(rng) if (rng is not None and batch_size is not None) else None
         trainable = self.dense_layers
+        penalized = [layer for layer in trainable
+                     if layer.weight_l1 or layer.weight_l2 or layer.bias_l1 or layer.bias_l2]
         params = [array for _, array in self.parameters()]
         last_good = [np.empty_like(array) for array in params]
         have_good = False
@@ -242,8 +256,8 @@ class Model:
             started = time.perf_counter()
             for number, (X_batch, y_batch) in enumerate(batches):
                 output = self.forward(X_batch, training=True)
-                data_loss, reg_loss = self._losses(output, y_batch)
-                if not np.isfinite(data_loss + reg_loss):
+                data_loss, reg_loss = self._losses(output, y_batch, penalized)
+                if not math.isfinite(data_loss + reg_loss):
                     if have_good:
                         for array, saved in zip(params, last_good):
                             np.copyto(array, saved)
@@ -251,13 +265,13 @@ class Model:
                 n = len(X_batch)
                 data_sum += data_loss * n
                 reg_sum += reg_loss * n
-                correct_sum += self.accuracy(output, y_batch) * n
+                correct_sum += self._accuracy(output, y_batch) * n
                 seen += n
                 # These weights gave a finite loss: remember them before the update.
                 for array, saved in zip(params, last_good):
                     np.copyto(saved, array)
                 have_good = True
-                self.backward(output, y_batch)
+                self._backward(output, y_batch)
                 self.optimizer.step(trainable)
                 if (callback is not None and len(batches) > 1 and number + 1 < len(batches)
                         and time.perf_counter() - started > 0.1):
@@ -290,7 +304,7 @@ class Model:
         """{'loss': data loss, 'accuracy': ...} on X, y, dropout off."""
         X, y = self._check_data(X, y)
         output = self.forward(X, training=False)
-        return {"loss": self.loss.calculate(output, y), "accuracy": self.accuracy(output, y)}
+        return {"loss": self._losses(output, y)[0], "accuracy": float(self._accuracy(output, y))}
 
     # -- files ---------------------------------------------------------------------------
 

@@ -2,16 +2,21 @@
 
 ``optimizer.step(layers)`` makes one update of every object that has ``weights`` and
 ``dweights`` (and ``biases`` with ``dbiases`` when present): a Dense layer, or a 2-D point on a
-loss surface. The optimizer keeps its own memory (momentums, caches) per object and per
-parameter in ``optimizer.state``, the step count in ``iterations`` and the rate it used last in
-``current_learning_rate``.
+loss surface. Each optimizer writes its rule once, in ``delta(grad, memory)``: given the
+gradient, return the change to add to the parameters. The base class lays every parameter's
+gradient end to end in one flat vector, so each line of a rule is a single numpy operation
+however many layers there are, and hands each parameter its slice of the change.
 
+Memory (momentums, caches) is kept per parameter too: ``optimizer.memory(layer, "weights")``
+shows it. The step count is ``iterations``, the rate used last ``current_learning_rate``.
 Learning-rate decay, as in the book: lr_t = learning_rate / (1 + decay * t), t = steps so far.
 """
 
 import numpy as np
 
 from .checks import non_negative
+
+PARAMETERS = (("weights", "dweights"), ("biases", "dbiases"))
 
 
 class Optimizer:
@@ -22,7 +27,11 @@ class Optimizer:
         self.decay = non_negative(decay, "decay")
         self.current_learning_rate = self.learning_rate
         self.iterations = 0
-        self.state = {}
+        self._flat = {}          # memory name -> one flat array covering every parameter
+        self._views = {}         # (id(layer), parameter name) -> {memory name: view into _flat}
+        self._slices = {}        # (id(layer), parameter name) -> (start, shape) in the flat arrays
+        self._layout = None      # which parameters, in which order, the flat arrays cover
+        self._owners = []        # the layers, kept alive so their ids stay theirs
 
     def step(self, layers):
         """One update of every parameter of ``layers`` (an object or a list of objects)."""
@@ -30,19 +39,59 @@ class Optimizer:
             layers = [layers]
         if self.decay:
             self.current_learning_rate = self.learning_rate / (1 + self.decay * self.iterations)
-        for layer in layers:
-            for name in ("weights", "biases"):
-                param = getattr(layer, name, None)
-                grad = getattr(layer, "d" + name, None)
-                if param is None or grad is None:
-                    continue
-                memory = self.state.setdefault((id(layer), name), {"owner": layer})
-                self.update(param, grad, memory)
+        found = [(layer, name, getattr(layer, name), getattr(layer, grad_name))
+                 for layer in layers for name, grad_name in PARAMETERS
+                 if getattr(layer, name, None) is not None and getattr(layer, grad_name, None) is not None]
+        if found:
+            self._lay_out(found)
+            grads = [grad.ravel() for *_, grad in found]
+            delta = self.delta(grads[0] if len(grads) == 1 else np.concatenate(grads), self._flat)
+            start = 0
+            for _, _, param, _ in found:
+                param += delta[start:start + param.size].reshape(param.shape)
+                start += param.size
         self.iterations += 1
+
+    def delta(self, grad, memory):
+        """The change to every parameter, from the flat gradient; ``memory`` holds the rule's
+        flat arrays (see ``remember``)."""
+        raise NotImplementedError
+
+    def remember(self, memory, name, like):
+        """memory[name]: zeros shaped like the flat gradient the first time, then kept."""
+        if name not in memory:
+            memory[name] = np.zeros_like(like)
+            self._make_views(name)
+        return memory[name]
+
+    def _lay_out(self, found):
+        """Place the parameters end to end: each gets a slice of the flat vectors. Rebuilt only
+        when the parameters change, carrying over what was remembered for those seen before."""
+        layout = [(id(layer), name, param.shape) for layer, name, param, _ in found]
+        if layout == self._layout:
+            return
+        old_views, old_flat = self._views, self._flat
+        self._layout, self._owners = layout, [layer for layer, *_ in found]
+        self._slices, start = {}, 0
+        for key, name, shape in layout:
+            self._slices[(key, name)] = (start, shape)
+            start += int(np.prod(shape))
+        self._flat = {name: np.zeros(start, dtype=array.dtype) for name, array in old_flat.items()}
+        self._views = {key: {} for key in self._slices}
+        for name in self._flat:
+            self._make_views(name)
+            for key, (_, shape) in self._slices.items():
+                if name in old_views.get(key, {}) and old_views[key][name].shape == shape:
+                    self._views[key][name][...] = old_views[key][name]
+
+    def _make_views(self, name):
+        flat = self._flat[name]
+        for key, (start, shape) in self._slices.items():
+            self._views[key][name] = flat[start:start + int(np.prod(shape))].reshape(shape)
 
     def memory(self, layer, name="weights"):
         """What this optimizer remembers for one parameter of one layer (empty before a step)."""
-        return {k: v for k, v in self.state.get((id(layer), name), {}).items() if k != "owner"}
+        return dict(self._views.get((id(layer), name), {}))
 
     def config(self):
         """The hyperparameters, as plain numbers (saved with a model)."""
@@ -65,15 +114,14 @@ class SGD(Optimizer):
         super().__init__(learning_rate, decay)
         self.momentum = non_negative(momentum, "momentum")
 
-    def update(self, param, grad, memory):
+    def delta(self, grad, memory):
         lr = self.current_learning_rate
-        if self.momentum:
-            velocity = memory.setdefault("momentums", np.zeros_like(param))
-            velocity *= self.momentum
-            velocity -= lr * grad
-            param += velocity
-        else:
-            param -= lr * grad
+        if not self.momentum:
+            return -lr * grad
+        velocity = self.remember(memory, "momentums", grad)
+        velocity *= self.momentum
+        velocity -= lr * grad
+        return velocity
 
     def config(self):
         return {**super().config(), "momentum": self.momentum}
@@ -90,10 +138,10 @@ class Adagrad(Optimizer):
         super().__init__(learning_rate, decay)
         self.epsilon = float(epsilon)
 
-    def update(self, param, grad, memory):
-        cache = memory.setdefault("cache", np.zeros_like(param))
+    def delta(self, grad, memory):
+        cache = self.remember(memory, "cache", grad)
         cache += grad * grad
-        param -= self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
+        return -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon}
@@ -110,11 +158,11 @@ class RMSprop(Optimizer):
         self.epsilon = float(epsilon)
         self.rho = float(rho)
 
-    def update(self, param, grad, memory):
-        cache = memory.setdefault("cache", np.zeros_like(param))
+    def delta(self, grad, memory):
+        cache = self.remember(memory, "cache", grad)
         cache *= self.rho
         cache += (1 - self.rho) * grad * grad
-        param -= self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
+        return -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon, "rho": self.rho}
@@ -135,9 +183,9 @@ class Adam(Optimizer):
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
 
-    def update(self, param, grad, memory):
-        m = memory.setdefault("momentums", np.zeros_like(param))
-        v = memory.setdefault("cache", np.zeros_like(param))
+    def delta(self, grad, memory):
+        m = self.remember(memory, "momentums", grad)
+        v = self.remember(memory, "cache", grad)
         t = self.iterations + 1
         m *= self.beta_1
         m += (1 - self.beta_1) * grad
@@ -145,7 +193,7 @@ class Adam(Optimizer):
         v += (1 - self.beta_2) * grad * grad
         m_hat = m / (1 - self.beta_1 ** t)
         v_hat = v / (1 - self.beta_2 ** t)
-        param -= self.current_learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+        return -self.current_learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon,
