@@ -46,7 +46,7 @@ layout.header("Batches, the transpose, and two layers",
               "as long as the shapes line up.",
               "book chapters 2 and 3, *A batch of data*, *Adding layers* and *the Dense layer class*, "
               "and video 4")
-show_link_notices = layout.link_notices(CONTROLS)
+layout.link_notices(CONTROLS)
 
 left, right = st.columns(2, gap="large")
 with left:
@@ -170,10 +170,7 @@ st.markdown(
     "computed from it, point more reliably the way the whole dataset needs. And a batch is one matrix "
     "product, which runs far faster than the same samples one at a time.")
 
-values = {BATCH.key: batch, WEIGHTS1.key: weights1, BIASES1.key: biases1, WEIGHTS2.key: weights2,
-          BIASES2.key: biases2, SEED.key: seed, DRAWS.key: draws}
-show_link_notices(values)
-layout.toolbar(CONTROLS, values)
+layout.toolbar(CONTROLS)
 
 layout.predict_then_check([
     ("Add a fourth sample to the batch. What shape will layer 1's output have?",

@@ -24,7 +24,7 @@ layout.header("A layer of neurons",
               "A layer is several neurons that all read the same inputs, each with its own weights "
               "and bias; one dot product computes them all.",
               "book chapter 2, *A layer of neurons* and *Using numpy*, and videos 2 and 3")
-show_link_notices = layout.link_notices(CONTROLS)
+layout.link_notices(CONTROLS)
 
 editors, picture = st.columns([3, 2], gap="large")
 with editors:
@@ -101,9 +101,7 @@ if ready:
 else:
     st.info("Fix the numbers above and the layer's outputs appear here.", icon=":material/edit:")
 
-values = {INPUTS.key: inputs, WEIGHTS.key: weights, BIASES.key: biases}
-show_link_notices(values)
-layout.toolbar(CONTROLS, values)
+layout.toolbar(CONTROLS)
 
 typo = lessons.layer_dot(INPUTS.default, [WEIGHTS.default[0], WEIGHTS.default[1], [-0.26, 0.27, 0.17, 0.87]],
                          BIASES.default)

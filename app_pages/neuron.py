@@ -43,7 +43,7 @@ layout.header("One neuron",
               "A neuron multiplies each input by its own weight, adds the products and a bias, "
               "and may pass the sum through an activation function.",
               "book chapter 2, *Coding our first neurons*, and videos 1 to 3 of the series")
-show_link_notices = layout.link_notices(CONTROLS)
+layout.link_notices(CONTROLS)
 
 controls, result = st.columns([2, 3], gap="large")
 with controls:
@@ -116,11 +116,7 @@ with result:
            else f", passed through {activation_name}.")
         + f" The dot marks the current value, {fmt(inputs[k])} → {fmt(round(output, 10))}.")
 
-values = {N.key: n, B.key: bias, ACT.key: activation_name, SWEEP.key: sweep}
-values.update({XS[i].key: inputs[i] for i in range(n)})
-values.update({WS[i].key: weights[i] for i in range(n)})
-show_link_notices(values)
-layout.toolbar(CONTROLS, values)
+layout.toolbar(CONTROLS)
 
 # -- predict, then check: the answers come from the same engine code ---------------------------
 zero_bias = lessons.neuron_terms(DEFAULT_INPUTS[:3], DEFAULT_WEIGHTS[:3], 0.0)[1]

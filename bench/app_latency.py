@@ -114,6 +114,39 @@ def visit(browser, base_url, info):
     return tuple((t - started) * 1000 for t in (done, interactive, drawn))
 
 
+SLIDER_PRESSES = 10
+CHANGED_AND_IDLE = """(before) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    return app.dataset.testScriptState === 'notRunning' && main.innerText !== before;
+}"""
+
+
+def slider_response(browser, base_url, info):
+    """ms from a key press on the page's first slider until the page shows the new result and
+    its script (or the fragment holding the slider) is idle again: what a learner waits for.
+    None when the page has no slider."""
+    context = browser.new_context(viewport=harness.VIEWPORT)
+    try:
+        page = context.new_page()
+        harness.open_page(page, base_url, info.url_path)
+        sliders = page.get_by_role("slider")
+        if not sliders.count():
+            return None
+        slider = sliders.first
+        times = []
+        for press in range(SLIDER_PRESSES):
+            slider.focus()
+            before = page.locator(harness.MAIN).inner_text()
+            started = time.perf_counter()
+            page.keyboard.press("ArrowRight" if press % 2 == 0 else "ArrowLeft")
+            page.wait_for_function(CHANGED_AND_IDLE, arg=before, timeout=harness.RUN_TIMEOUT)
+            times.append((time.perf_counter() - started) * 1000)
+        return times
+    finally:
+        context.close()
+
+
 def browser_times(pages, visits):
     """{url_path: [(script done ms, interactive ms, all drawn ms), ...]} per visit in Chromium,
     each counted from the start of navigation."""
@@ -125,7 +158,8 @@ def browser_times(pages, visits):
         try:
             for info in pages:
                 try:
-                    results[info.url_path] = [visit(browser, server.url, info) for _ in range(1 + visits)]
+                    results[info.url_path] = ([visit(browser, server.url, info) for _ in range(1 + visits)],
+                                              slider_response(browser, server.url, info))
                 except Exception as error:      # a broken page: say so, time the others
                     results[info.url_path] = error
         finally:
@@ -188,11 +222,24 @@ def main():
             if isinstance(browser[info.url_path], Exception):
                 print(f"{info.title:<8}  error: {str(browser[info.url_path]).splitlines()[0]}")
                 continue
-            first, *rest = browser[info.url_path]
+            (first, *rest), _ = browser[info.url_path]
             rest = rest or [first]
             medians = [statistics.median(visit[i] for visit in rest) for i in range(3)]
             print(f"{info.title:<8}  {first[1]:18.0f}  {medians[0]:11.0f}  {medians[1]:11.0f}  "
                   f"{medians[2]:9.0f}")
+        print(f"\nA key press on the page's first slider in Chromium, until the new result shows and the run "
+              f"is over\n(a slider inside a fragment reruns only that fragment); {SLIDER_PRESSES} presses.\n")
+        header = f"{'page':<12}  {'median ms':>9}  {'p90 ms':>7}"
+        print(header)
+        print("-" * len(header))
+        for info in pages:
+            if isinstance(browser[info.url_path], Exception):
+                continue
+            _, presses = browser[info.url_path]
+            if presses is None:
+                print(f"{info.title:<12}  {'no slider':>9}")
+            else:
+                print(f"{info.title:<12}  {statistics.median(presses):9.0f}  {percentile(presses, 0.9):7.0f}")
         print(f"\nServer log: {LOG.relative_to(ROOT)}")
     failed = [r for r in [*reruns.values(), *browser.values()] if isinstance(r, Exception)]
     return 1 if failed else 0

@@ -250,3 +250,43 @@ def softmax_steps(scores, subtract_max=True):
         total = exps.sum()
         probabilities = exps / total
     return {"shifted": shifted, "exps": exps, "total": total, "probabilities": probabilities}
+
+
+# ---- loss on a small regression ---------------------------------------------------------------
+
+
+def regression_points(outlier=False):
+    """Eight points near the line y = 1 + 0.5 x (fixed noise drawn from RandomState(0)).
+
+    With ``outlier`` the last point is moved 4 units up, to show how one bad point pulls each
+    loss: squared error grows with the square of that miss, absolute error only with its size.
+    Returns x (8,), y (8,), float64.
+    """
+    x = np.arange(8) * 0.5
+    y = 1 + 0.5 * x + 0.15 * np.random.RandomState(0).standard_normal(8)
+    if outlier:
+        y[-1] += 4.0
+    return x, y
+
+
+def linear_stack_demo(seed=0, samples=200):
+    """Three random layers 1 -> 8 -> 8 -> 1 (weights and biases standard normal, from
+    RandomState(seed)), run on x in [0, 1) with no activation and with ReLU between them.
+
+    Returns a dict: x, straight (no activation), bent (ReLU between), and the collapsed single
+    layer's weight and bias with the largest gap between its outputs and the stack's.
+    """
+    from .activations import ReLU
+
+    rng = as_rng(int(seed))
+    stack = [Dense(n_in, n_out, weight_scale=1.0, rng=rng, dtype=np.float64)
+             for n_in, n_out in ((1, 8), (8, 8), (8, 1))]
+    for layer in stack:
+        layer.biases = rng.standard_normal(layer.biases.shape)
+    x = (np.arange(samples) / samples).reshape(-1, 1)
+    single = collapse_linear(stack)
+    straight = run_layers(stack, x)[:, 0]
+    bent = run_layers([stack[0], ReLU(), stack[1], ReLU(), stack[2]], x)[:, 0]
+    return {"x": x[:, 0], "straight": straight, "bent": bent,
+            "weight": float(single.weights[0, 0]), "bias": float(single.biases[0, 0]),
+            "gap": float(np.abs(single.forward(x)[:, 0] - straight).max())}

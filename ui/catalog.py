@@ -36,4 +36,12 @@ PAGES = (
              "Why batches, and why the transpose?",
              "Many samples at once as one matrix product; the transpose mistakes, loud and quiet; "
              "two layers chained; where a random seed must be set."),
+    PageInfo("app_pages/activations.py", "Activations", ":material/show_chart:", "activations", "Forward pass",
+             "Why does a network need non-linearity?",
+             "Step, linear, sigmoid, tanh, ReLU and leaky ReLU with their slopes; stacked linear layers "
+             "collapsing into one; a sine fitted by hand with ReLU pairs; softmax step by step."),
+    PageInfo("app_pages/loss.py", "Loss", ":material/target:", "loss", "Forward pass",
+             "How wrong is the network?",
+             "Categorical and binary cross-entropy on predictions you move, the -log curve and clipping, "
+             "squared and absolute error with an outlier, and accuracy next to loss."),
 )

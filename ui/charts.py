@@ -22,27 +22,47 @@ SIGNS = alt.Scale(domain=["positive", "negative"], range=[POSITIVE, NEGATIVE])
 
 
 def records(table):
-    """Rows of a DataFrame as JSON-ready dicts."""
-    return table.to_dict("records")
+    """Rows of a DataFrame as JSON-ready dicts (column by column through ``tolist``, which gives
+    plain Python numbers and is many times faster than ``DataFrame.to_dict``)."""
+    columns = [str(name) for name in table.columns]
+    return [dict(zip(columns, row)) for row in zip(*(table[name].tolist() for name in table.columns))]
+
+
+# Vega-Lite of each chart structure seen (marks, encodings, scales: everything but the rows),
+# keyed by the builder's settings. A pure cache shared by all sessions; it holds no data.
+_STRUCTURES = {}
+_STRUCTURES_MAX = 512
 
 
 def to_spec(chart):
-    """The Vega-Lite dict of a chart made here: Altair converts the structure, the rows are
-    attached as they are (they are already plain records)."""
-    datasets, chart.datasets = chart.datasets, alt.Undefined
-    try:
-        spec = chart.to_dict(validate=False)
-    finally:
-        chart.datasets = datasets
+    """The Vega-Lite dict of a chart made here, fast: a chart structure already converted once
+    is reused, and the rows are attached as they are (they are already plain records)."""
+    key = chart.__dict__.get("structure_key")
+    datasets = chart.datasets
+    structure = _STRUCTURES.get(key) if key is not None else None
+    if structure is None:
+        chart.datasets = alt.Undefined
+        try:
+            structure = chart.to_dict(validate=False)
+        finally:
+            chart.datasets = datasets
+        if key is not None:
+            if len(_STRUCTURES) >= _STRUCTURES_MAX:
+                _STRUCTURES.clear()
+            _STRUCTURES[key] = structure
+    spec = dict(structure)
     if datasets is not alt.Undefined:
         spec["datasets"] = datasets
     return spec
 
 
-def with_data(chart, datasets):
+def with_data(chart, datasets, key=None):
     """Attach rows to a chart by name, without Altair deep-copying them (as passing them to
-    the constructor would)."""
+    the constructor would). ``key`` names the chart's structure (the builder and its settings,
+    never the data), so ``to_spec`` can reuse its conversion."""
     chart.datasets = datasets
+    if key is not None:
+        object.__setattr__(chart, "structure_key", key)
     return chart
 
 
@@ -68,7 +88,8 @@ def function_chart(curve, x, y, x_title, y_title, point=None, description="", he
         layers.append(alt.Chart(alt.NamedData("point"))
                       .mark_text(align="left", dx=9, dy=-9, fontSize=13, color=NEGATIVE)
                       .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), text=alt.Text("label:N")))
-    return with_data(alt.layer(*layers, height=height, description=description), datasets)
+    key = ("function", x, y, x_title, y_title, point is not None, height, description)
+    return with_data(alt.layer(*layers, height=height, description=description), datasets, key)
 
 
 def signed_bars(table, category, value, value_title="value", description="", height=220, sort=None):
@@ -77,10 +98,11 @@ def signed_bars(table, category, value, value_title="value", description="", hei
     values = table[value].astype(float).to_numpy()
     rows = [{category: str(c), value: float(v), "sign": s, "text": f"{v:.6g}"}
             for c, v, s in zip(table[category], values, sign_of(values))]
-    # Room beyond the longest bars for their labels.
-    domain = [min(0.0, float(values.min())) * 1.3, max(0.0, float(values.max())) * 1.15 or 1.0]
-    y_axis = alt.Y(f"{category}:N", title=None, sort=sort or [str(c) for c in table[category]])
-    x_axis = alt.X(f"{value}:Q", title=value_title, scale=alt.Scale(domain=domain))
+    # Room beyond the longest bars for their labels: two invisible points widen the scale.
+    room = [{value: min(0.0, float(values.min())) * 1.3}, {value: max(0.0, float(values.max())) * 1.15 or 1.0}]
+    order = sort or [str(c) for c in table[category]]
+    y_axis = alt.Y(f"{category}:N", title=None, sort=order)
+    x_axis = alt.X(f"{value}:Q", title=value_title)
     bars = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
         y=y_axis, x=x_axis, color=alt.Color("sign:N", scale=SIGNS, legend=None),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".6g")])
@@ -89,8 +111,10 @@ def signed_bars(table, category, value, value_title="value", description="", hei
     left = alt.Chart(alt.NamedData("bars")).mark_text(align="right", dx=-4, fontSize=12, color="#555").encode(
         y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] < 0")
     zero = alt.Chart(alt.NamedData("zero")).mark_rule(color="#888").encode(x=alt.X("zero:Q"))
-    return with_data(alt.layer(bars, right, left, zero, height=height, description=description),
-                     {"bars": rows, "zero": [{"zero": 0}]})
+    padding = alt.Chart(alt.NamedData("room")).mark_point(opacity=0).encode(x=alt.X(f"{value}:Q"))
+    key = ("bars", category, value, value_title, tuple(order), height, description)
+    return with_data(alt.layer(bars, right, left, zero, padding, height=height, description=description),
+                     {"bars": rows, "zero": [{"zero": 0}], "room": room}, key)
 
 
 def matrix_heatmap(array, row_names, col_names, title="", description="", cell=46):
@@ -99,20 +123,24 @@ def matrix_heatmap(array, row_names, col_names, title="", description="", cell=4
     rows = [{"row": str(row_names[r]), "column": str(col_names[c]), "value": float(array[r, c]),
              "text": f"{array[r, c]:.4g}"} for r in range(array.shape[0]) for c in range(array.shape[1])]
     limit = float(np.abs(array).max()) or 1.0
+    for row in rows:                    # dark cells get white numbers
+        row["ink"] = "white" if abs(row["value"]) > 0.6 * limit else "black"
+    # Two hidden cells make the colour scale symmetric, so 0 is always white.
+    hidden = [{"row": None, "column": None, "value": v, "text": "", "ink": "black"} for v in (-limit, limit)]
     x_axis = alt.X("column:N", sort=[str(c) for c in col_names], title=None,
                    axis=alt.Axis(orient="top", labelAngle=0))
     y_axis = alt.Y("row:N", sort=[str(r) for r in row_names], title=None)
     tooltip = [alt.Tooltip("row:N"), alt.Tooltip("column:N"), alt.Tooltip("value:Q", format=".6g")]
     cells = alt.Chart(alt.NamedData("cells")).mark_rect(stroke="white").encode(
         x=x_axis, y=y_axis, tooltip=tooltip,
-        color=alt.Color("value:Q", legend=None,
-                        scale=alt.Scale(domain=[-limit, 0, limit], range=[NEGATIVE, "#f7f7f7", POSITIVE])))
-    # Dark cells get white numbers: the text colour is computed per cell by an expression.
-    text = alt.Chart(alt.NamedData("cells")).mark_text(
-        fontSize=12, color=alt.expr(f"abs(datum.value) > {0.6 * limit} ? 'white' : 'black'")).encode(
-        x=x_axis, y=y_axis, text=alt.Text("text:N"))
+        color=alt.Color("value:Q", legend=None, scale=alt.Scale(domainMid=0, range=[NEGATIVE, "#f7f7f7", POSITIVE])),
+    ).transform_filter("datum.row != null")
+    text = alt.Chart(alt.NamedData("cells")).mark_text(fontSize=12).encode(
+        x=x_axis, y=y_axis, text=alt.Text("text:N"), color=alt.Color("ink:N", scale=None),
+    ).transform_filter("datum.row != null")
+    key = ("heatmap", tuple(map(str, row_names)), tuple(map(str, col_names)), title, description, cell)
     return with_data(alt.layer(cells, text, width=cell * array.shape[1], height=cell * 0.75 * array.shape[0],
-                               title=title, description=description), {"cells": rows})
+                               title=title, description=description), {"cells": rows + hidden}, key)
 
 
 def network_chart(layer_sizes, weights=None, layer_names=None, description="", height=260):
@@ -151,8 +179,9 @@ def network_chart(layer_sizes, weights=None, layer_names=None, description="", h
         x=x_axis, y=y_axis, tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q")])
     labels = alt.Chart(alt.NamedData("captions")).mark_text(fontSize=12, color="#666").encode(
         x=x_axis, y=y_axis, text=alt.Text("name:N"))
+    key = ("network", tuple(layer_sizes), tuple(names), weights is None, height, description)
     return with_data(alt.layer(lines, dots, labels, height=height, description=description),
-                     {"edges": edges, "nodes": nodes, "captions": captions})
+                     {"edges": edges, "nodes": nodes, "captions": captions}, key)
 
 
 def spread_chart(table, x, y, x_title, y_title, reference=None, description="", height=260):
@@ -170,4 +199,45 @@ def spread_chart(table, x, y, x_title, y_title, reference=None, description="", 
         layers.append(alt.Chart(alt.NamedData("reference"))
                       .mark_text(color=NEGATIVE, align="right", dy=-8, x=alt.expr("width"))
                       .encode(y=alt.Y("ref:Q"), text=alt.Text("label:N")))
-    return with_data(alt.layer(*layers, height=height, description=description), datasets)
+    key = ("spread", x, y, x_title, y_title, reference is not None, height, description)
+    return with_data(alt.layer(*layers, height=height, description=description), datasets, key)
+
+
+def lines_chart(table, x, y, series, x_title, y_title, points=None, colours=None, dashed=(),
+                description="", height=280):
+    """Several lines in one chart, one per value of ``series`` (long-format table), with an
+    optional marked point per series: points is a list of dicts with x, y and series keys."""
+    names = list(dict.fromkeys(table[series]))
+    scale = alt.Scale(domain=names, range=colours or CLASS_COLOURS[:len(names)])
+    colour = alt.Color(f"{series}:N", scale=scale, legend=alt.Legend(title=None, orient="top"))
+    tooltip = [alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
+               alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
+    lines = alt.Chart(alt.NamedData("lines")).mark_line(strokeWidth=2.5).encode(
+        x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), color=colour, tooltip=tooltip,
+        strokeDash=alt.StrokeDash(f"{series}:N", legend=None, scale=alt.Scale(
+            domain=names, range=[[6, 4] if name in dashed else [1, 0] for name in names])))
+    layers, datasets = [lines], {"lines": records(table[[x, y, series]])}
+    if points:
+        datasets["points"] = [{x: float(p[x]), y: float(p[y]), series: p[series]} for p in points]
+        layers.append(alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=120).encode(
+            x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=colour, tooltip=tooltip))
+    key = ("lines", x, y, series, x_title, y_title, tuple(names), tuple(colours or ()), tuple(dashed),
+           bool(points), height, description)
+    return with_data(alt.layer(*layers, height=height, description=description), datasets, key)
+
+
+def residuals_chart(table, x, y, prediction, x_title, y_title, description="", height=280):
+    """Data points, the model's line through them, and each point's residual as a segment
+    from the point to the line."""
+    rows = records(table[[x, y, prediction]])
+    tooltip = [alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"), alt.Tooltip(f"{y}:Q", title=y_title, format=".4g"),
+               alt.Tooltip(f"{prediction}:Q", title="prediction", format=".4g")]
+    segments = alt.Chart(alt.NamedData("rows")).mark_rule(color=NEGATIVE, strokeWidth=2, opacity=0.8).encode(
+        x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), y2=alt.Y2(f"{prediction}:Q"),
+        tooltip=tooltip)
+    line = alt.Chart(alt.NamedData("rows")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
+        x=alt.X(f"{x}:Q"), y=alt.Y(f"{prediction}:Q"))
+    dots = alt.Chart(alt.NamedData("rows")).mark_circle(size=90, color="#333", opacity=1).encode(
+        x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip)
+    key = ("residuals", x, y, prediction, x_title, y_title, height, description)
+    return with_data(alt.layer(segments, line, dots, height=height, description=description), {"rows": rows}, key)

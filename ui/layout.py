@@ -15,29 +15,36 @@ def header(title, summary, follows):
 
 def link_notices(controls):
     """Check the link's values before the widgets read them (Streamlit drops or truncates a bad
-    bound value silently). Returns a function to call with the values the page ended up using:
-    it fills a box at the top of the page with one notice per replaced value."""
-    problems = state.check_link(controls)
-    box = st.container()
-
-    def show(values):
-        for control, raw in problems:
-            box.warning(state.notice(control, raw, values.get(control.key)), icon=":material/link_off:")
-
-    return show
+    bound value silently) and keep a box at the top of the page for the notices, which
+    ``toolbar`` fills once the page knows what it used instead."""
+    st.session_state["_link_problems"] = state.check_link(controls)
+    st.session_state["_link_box"] = st.container()
 
 
-def toolbar(controls, values):
-    """Share link and Reset to defaults, side by side."""
-    row = st.container(horizontal=True, gap="small")
-    with row.popover("Share this state", icon=":material/link:", width="content"):
-        query = state.share_query(controls, values)
-        link = state.page_url() + (f"?{query}" if query else "")
-        st.markdown("Copy this address to open the page with exactly these numbers "
-                    "(the address bar holds it too):")
-        st.code(link or "(this page's address)", language=None, wrap_lines=True)
-    row.button("Reset to defaults", icon=":material/restart_alt:", on_click=state.reset,
-               args=(controls,), key="reset_defaults", width="content")
+def toolbar(controls):
+    """At the end of a page: the link notices, then Share and Reset to defaults side by side."""
+    box = st.session_state.pop("_link_box", None)
+    used = state.current_values(controls)
+    for control, raw in st.session_state.pop("_link_problems", []):
+        (box or st).warning(state.notice(control, raw, used.get(control.key)), icon=":material/link_off:")
+    _share_and_reset(controls)
+
+
+@st.fragment
+def _share_and_reset(controls):
+    """Share (the link is made from the controls' current values each time the popover opens,
+    which reruns only this fragment) and Reset to defaults (which reruns the whole page)."""
+    with st.container(horizontal=True, gap="small"):
+        with st.popover("Share this state", icon=":material/link:", width="content", on_change="rerun",
+                        key="share_popover"):
+            query = state.share_query(controls, state.current_values(controls))
+            link = state.page_url() + (f"?{query}" if query else "")
+            st.markdown("Copy this address to open the page with exactly these numbers "
+                        "(the address bar holds it too):")
+            st.code(link or "(this page's address)", language=None, wrap_lines=True)
+        if st.button("Reset to defaults", icon=":material/restart_alt:", on_click=state.reset, args=(controls,),
+                     key="reset_defaults", width="content"):
+            st.rerun()
 
 
 def chart(figure, text):

@@ -140,6 +140,23 @@ def reset(controls):
             st.session_state[control.key] = control.default
 
 
+def current_values(controls):
+    """Every control's value as the page now uses it, read from the session (matrix editors'
+    text parsed; None where it does not parse or the control is not on the page)."""
+    values = {}
+    for control in controls:
+        if control.key not in st.session_state:
+            continue
+        value = st.session_state[control.key]
+        if control.kind in ("matrix", "vector"):
+            try:
+                value = matrix.parse_matrix(value, what=control.label)
+            except matrix.MatrixError:
+                value = None
+        values[control.key] = value
+    return values
+
+
 def share_query(controls, values):
     """The query string that reopens this page in this state: only values off their default."""
     pairs = [(c.key, c.to_url(values[c.key])) for c in controls

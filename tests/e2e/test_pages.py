@@ -22,6 +22,8 @@ DEFAULT_TEXT = {
     "neuron": ["2.3"],
     "layer": ["4.8", "1.21", "2.385"],
     "batches": ["0.5031", "-1.04185", "-2.1744", "0.10758131", "-0.10007759"],
+    "activations": ["0.895283", "0.0247083", "0.080009", "0.0228"],
+    "loss": ["0.3567", "0.357", "0.693", "0.105", "0.385", "16.118"],
 }
 
 
@@ -64,6 +66,7 @@ def test_page_draws_its_default_numbers(page, app_url, info):
     text = page_text(page)
     missing = [number for number in DEFAULT_TEXT.get(info.url_path, []) if number not in text]
     assert not missing, f"{info.title} does not show {missing}"
+    assert all(pattern not in text for pattern in ("nan", "Traceback")), f"{info.title} shows nan or a traceback"
     if info.url_path == "":
         links = page.locator(harness.MAIN).locator('[data-testid="stPageLink"]')
         for other in PAGES:

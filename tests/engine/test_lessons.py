@@ -143,3 +143,23 @@ def test_softmax_steps_match_the_engine_and_show_the_overflow():
     assert np.isinf(big["exps"][0]) and np.isnan(big["probabilities"][0])
     stable = lessons.softmax_steps([1000.0, 1.0, 2.0])
     np.testing.assert_allclose(stable["probabilities"], [1.0, 0.0, 0.0], atol=1e-12)
+
+
+def test_linear_stack_demo_is_a_straight_line_until_relu_bends_it():
+    demo = lessons.linear_stack_demo(seed=0)
+    slopes = np.diff(demo["straight"]) / np.diff(demo["x"])
+    np.testing.assert_allclose(slopes, demo["weight"], rtol=1e-9)
+    assert demo["straight"][0] == pytest.approx(demo["bias"])
+    assert demo["gap"] < 1e-12
+    bent_slopes = np.diff(demo["bent"]) / np.diff(demo["x"])
+    assert np.ptp(bent_slopes) > 1e-3
+    assert lessons.linear_stack_demo(seed=1)["weight"] != demo["weight"]
+
+
+def test_regression_points_and_their_outlier():
+    x, y = lessons.regression_points()
+    x_out, y_out = lessons.regression_points(outlier=True)
+    assert x.shape == y.shape == (8,)
+    np.testing.assert_array_equal(x, x_out)
+    np.testing.assert_allclose(y_out - y, [0, 0, 0, 0, 0, 0, 0, 4.0])
+    assert np.abs(y - (1 + 0.5 * x)).max() < 0.5
