@@ -161,7 +161,7 @@ table = pd.DataFrame([(size, float(v)) for size, values in spread.items() for v 
 layout.chart(
     charts.spread_chart(table, "batch size", "batch loss", "samples per batch", "mean loss of the batch",
                         reference=full_loss, description="Batch losses scattered around the full-data loss."),
-    f"Each dot is the mean loss of one random batch from a partly trained spiral classifier. Batches of 1 "
+    f"Each tick is the mean loss of one random batch from a partly trained spiral classifier. Batches of 1 "
     f"sample scatter with standard deviation {spread[1].std():.3f} around the loss over all 300 samples "
     f"({full_loss:.4f}); batches of 64 only {spread[64].std():.3f}.")
 st.markdown(

@@ -4,11 +4,14 @@ One colour-blind-safe scheme everywhere (Okabe and Ito): blue for positive, verm
 negative, and the same fixed order of colours for classes. Every chart has tooltips and a
 ``description`` (read out by screen readers); pages also print that text under the chart.
 
-Speed: a page redraws its charts on every slider move. Altair is slow to copy and convert
-DataFrames, so each chart refers to its data by name (``alt.NamedData``) and carries the rows
-as plain records in its top-level ``datasets``; ``to_spec`` turns it into Vega-Lite in well
-under a millisecond by leaving those rows out of Altair's conversion.
+Speed: a page redraws its charts on every slider move, and building and converting an Altair
+chart costs milliseconds. So each builder splits its chart in two: the *structure* (marks,
+encodings, scales), which depends only on the builder's settings and is built and converted to
+Vega-Lite once per distinct set of settings, and the *rows*, plain records attached by name
+(``alt.NamedData``) to a cheap copy of that structure. ``to_spec`` then costs a dict copy.
 """
+
+import copy
 
 import altair as alt
 import numpy as np
@@ -20,6 +23,11 @@ CLASS_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
                  "#D55E00", "#F0E442", "#000000", "#999999", "#882255"]
 SIGNS = alt.Scale(domain=["positive", "negative"], range=[POSITIVE, NEGATIVE])
 
+# Structures already built, by key (the builder's name and settings, never data): a pure cache
+# shared by all sessions, holding {"chart": the Altair structure, "spec": its Vega-Lite dict}.
+_STRUCTURES = {}
+_STRUCTURES_MAX = 512
+
 
 def records(table):
     """Rows of a DataFrame as JSON-ready dicts (column by column through ``tolist``, which gives
@@ -28,42 +36,31 @@ def records(table):
     return [dict(zip(columns, row)) for row in zip(*(table[name].tolist() for name in table.columns))]
 
 
-# Vega-Lite of each chart structure seen (marks, encodings, scales: everything but the rows),
-# keyed by the builder's settings. A pure cache shared by all sessions; it holds no data.
-_STRUCTURES = {}
-_STRUCTURES_MAX = 512
+def _chart(key, structure, datasets):
+    """The chart ``structure()`` builds (once per key), holding ``datasets``' rows."""
+    cached = _STRUCTURES.get(key)
+    if cached is None:
+        if len(_STRUCTURES) >= _STRUCTURES_MAX:
+            _STRUCTURES.clear()
+        cached = _STRUCTURES[key] = {"chart": structure(), "spec": None}
+    chart = copy.copy(cached["chart"])
+    # The copy gets its own top-level settings, so attaching rows never touches the cached one.
+    object.__setattr__(chart, "_kwds", dict(cached["chart"]._kwds))
+    object.__setattr__(chart, "structure_key", key)
+    chart.datasets = datasets
+    return chart
 
 
 def to_spec(chart):
-    """The Vega-Lite dict of a chart made here, fast: a chart structure already converted once
-    is reused, and the rows are attached as they are (they are already plain records)."""
+    """The Vega-Lite dict of a chart made here: the cached conversion of its structure plus its
+    rows (any other Altair chart is converted in full)."""
     key = chart.__dict__.get("structure_key")
-    datasets = chart.datasets
-    structure = _STRUCTURES.get(key) if key is not None else None
-    if structure is None:
-        chart.datasets = alt.Undefined
-        try:
-            structure = chart.to_dict(validate=False)
-        finally:
-            chart.datasets = datasets
-        if key is not None:
-            if len(_STRUCTURES) >= _STRUCTURES_MAX:
-                _STRUCTURES.clear()
-            _STRUCTURES[key] = structure
-    spec = dict(structure)
-    if datasets is not alt.Undefined:
-        spec["datasets"] = datasets
-    return spec
-
-
-def with_data(chart, datasets, key=None):
-    """Attach rows to a chart by name, without Altair deep-copying them (as passing them to
-    the constructor would). ``key`` names the chart's structure (the builder and its settings,
-    never the data), so ``to_spec`` can reuse its conversion."""
-    chart.datasets = datasets
-    if key is not None:
-        object.__setattr__(chart, "structure_key", key)
-    return chart
+    cached = _STRUCTURES.get(key) if key is not None else None
+    if cached is None:
+        return chart.to_dict(validate=False)
+    if cached["spec"] is None:
+        cached["spec"] = cached["chart"].to_dict(validate=False)
+    return {**cached["spec"], "datasets": chart.datasets}
 
 
 def sign_of(values):
@@ -75,72 +72,84 @@ def function_chart(curve, x, y, x_title, y_title, point=None, description="", he
 
     curve: DataFrame with columns x and y; point: (x, y) of the current value, or None.
     """
-    tooltip = [alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
-               alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
-    line = alt.Chart(alt.NamedData("curve")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
-        x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), tooltip=tooltip)
-    layers, datasets = [line], {"curve": records(curve[[x, y]])}
+    datasets = {"curve": records(curve[[x, y]])}
     if point is not None:
         datasets["point"] = [{x: float(point[0]), y: float(point[1]),
                               "label": f"({point[0]:.3g}, {point[1]:.4g})"}]
-        layers.append(alt.Chart(alt.NamedData("point")).mark_point(filled=True, size=140, color=NEGATIVE)
-                      .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip))
-        layers.append(alt.Chart(alt.NamedData("point"))
-                      .mark_text(align="left", dx=9, dy=-9, fontSize=13, color=NEGATIVE)
-                      .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), text=alt.Text("label:N")))
-    key = ("function", x, y, x_title, y_title, point is not None, height, description)
-    return with_data(alt.layer(*layers, height=height, description=description), datasets, key)
+
+    def structure():
+        tooltip = [alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
+                   alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
+        layers = [alt.Chart(alt.NamedData("curve")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
+            x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), tooltip=tooltip)]
+        if point is not None:
+            layers.append(alt.Chart(alt.NamedData("point")).mark_point(filled=True, size=140, color=NEGATIVE)
+                          .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip))
+            layers.append(alt.Chart(alt.NamedData("point"))
+                          .mark_text(align="left", dx=9, dy=-9, fontSize=13, color=NEGATIVE)
+                          .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), text=alt.Text("label:N")))
+        return alt.layer(*layers, height=height, description=description)
+
+    return _chart(("function", x, y, x_title, y_title, point is not None, height, description), structure,
+                  datasets)
 
 
 def signed_bars(table, category, value, value_title="value", description="", height=220, sort=None):
     """Horizontal bars, blue when positive and vermillion when negative, each labelled just
     outside its end."""
     values = table[value].astype(float).to_numpy()
-    rows = [{category: str(c), value: float(v), "sign": s, "text": f"{v:.6g}"}
-            for c, v, s in zip(table[category], values, sign_of(values))]
-    # Room beyond the longest bars for their labels: two invisible points widen the scale.
-    room = [{value: min(0.0, float(values.min())) * 1.3}, {value: max(0.0, float(values.max())) * 1.15 or 1.0}]
     order = sort or [str(c) for c in table[category]]
-    y_axis = alt.Y(f"{category}:N", title=None, sort=order)
-    x_axis = alt.X(f"{value}:Q", title=value_title)
-    bars = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
-        y=y_axis, x=x_axis, color=alt.Color("sign:N", scale=SIGNS, legend=None),
-        tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".6g")])
-    right = alt.Chart(alt.NamedData("bars")).mark_text(align="left", dx=4, fontSize=12, color="#555").encode(
-        y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] >= 0")
-    left = alt.Chart(alt.NamedData("bars")).mark_text(align="right", dx=-4, fontSize=12, color="#555").encode(
-        y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] < 0")
-    zero = alt.Chart(alt.NamedData("zero")).mark_rule(color="#888").encode(x=alt.X("zero:Q"))
-    padding = alt.Chart(alt.NamedData("room")).mark_point(opacity=0).encode(x=alt.X(f"{value}:Q"))
-    key = ("bars", category, value, value_title, tuple(order), height, description)
-    return with_data(alt.layer(bars, right, left, zero, padding, height=height, description=description),
-                     {"bars": rows, "zero": [{"zero": 0}], "room": room}, key)
+    datasets = {
+        "bars": [{category: str(c), value: float(v), "sign": s, "text": f"{v:.6g}"}
+                 for c, v, s in zip(table[category], values, sign_of(values))],
+        "zero": [{"zero": 0}],
+        # Room beyond the longest bars for their labels: two invisible points widen the scale.
+        "room": [{value: min(0.0, float(values.min())) * 1.3}, {value: max(0.0, float(values.max())) * 1.15 or 1.0}],
+    }
+
+    def structure():
+        y_axis = alt.Y(f"{category}:N", title=None, sort=order)
+        x_axis = alt.X(f"{value}:Q", title=value_title)
+        bars = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
+            y=y_axis, x=x_axis, color=alt.Color("sign:N", scale=SIGNS, legend=None),
+            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".6g")])
+        right = alt.Chart(alt.NamedData("bars")).mark_text(align="left", dx=4, fontSize=12, color="#555").encode(
+            y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] >= 0")
+        left = alt.Chart(alt.NamedData("bars")).mark_text(align="right", dx=-4, fontSize=12, color="#555").encode(
+            y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] < 0")
+        zero = alt.Chart(alt.NamedData("zero")).mark_rule(color="#888").encode(x=alt.X("zero:Q"))
+        padding = alt.Chart(alt.NamedData("room")).mark_point(opacity=0).encode(x=alt.X(f"{value}:Q"))
+        return alt.layer(bars, right, left, zero, padding, height=height, description=description)
+
+    return _chart(("bars", category, value, value_title, tuple(order), height, description), structure, datasets)
 
 
 def matrix_heatmap(array, row_names, col_names, title="", description="", cell=46):
     """A matrix as coloured cells with its numbers: blue positive, vermillion negative."""
     array = np.atleast_2d(np.asarray(array, dtype=float))
-    rows = [{"row": str(row_names[r]), "column": str(col_names[c]), "value": float(array[r, c]),
-             "text": f"{array[r, c]:.4g}"} for r in range(array.shape[0]) for c in range(array.shape[1])]
     limit = float(np.abs(array).max()) or 1.0
-    for row in rows:                    # dark cells get white numbers
-        row["ink"] = "white" if abs(row["value"]) > 0.6 * limit else "black"
+    rows = [{"row": str(row_names[r]), "column": str(col_names[c]), "value": float(array[r, c]),
+             "text": f"{array[r, c]:.4g}", "ink": "white" if abs(array[r, c]) > 0.6 * limit else "black"}
+            for r in range(array.shape[0]) for c in range(array.shape[1])]
     # Two hidden cells make the colour scale symmetric, so 0 is always white.
     hidden = [{"row": None, "column": None, "value": v, "text": "", "ink": "black"} for v in (-limit, limit)]
-    x_axis = alt.X("column:N", sort=[str(c) for c in col_names], title=None,
-                   axis=alt.Axis(orient="top", labelAngle=0))
-    y_axis = alt.Y("row:N", sort=[str(r) for r in row_names], title=None)
-    tooltip = [alt.Tooltip("row:N"), alt.Tooltip("column:N"), alt.Tooltip("value:Q", format=".6g")]
-    cells = alt.Chart(alt.NamedData("cells")).mark_rect(stroke="white").encode(
-        x=x_axis, y=y_axis, tooltip=tooltip,
-        color=alt.Color("value:Q", legend=None, scale=alt.Scale(domainMid=0, range=[NEGATIVE, "#f7f7f7", POSITIVE])),
-    ).transform_filter("datum.row != null")
-    text = alt.Chart(alt.NamedData("cells")).mark_text(fontSize=12).encode(
-        x=x_axis, y=y_axis, text=alt.Text("text:N"), color=alt.Color("ink:N", scale=None),
-    ).transform_filter("datum.row != null")
+
+    def structure():
+        x_axis = alt.X("column:N", sort=[str(c) for c in col_names], title=None,
+                       axis=alt.Axis(orient="top", labelAngle=0))
+        y_axis = alt.Y("row:N", sort=[str(r) for r in row_names], title=None)
+        tooltip = [alt.Tooltip("row:N"), alt.Tooltip("column:N"), alt.Tooltip("value:Q", format=".6g")]
+        colour = alt.Color("value:Q", legend=None, scale=alt.Scale(domainMid=0, range=[NEGATIVE, "#f7f7f7", POSITIVE]))
+        cells = alt.Chart(alt.NamedData("cells")).mark_rect(stroke="white").encode(
+            x=x_axis, y=y_axis, tooltip=tooltip, color=colour).transform_filter("datum.row != null")
+        text = alt.Chart(alt.NamedData("cells")).mark_text(fontSize=12).encode(
+            x=x_axis, y=y_axis, text=alt.Text("text:N"), color=alt.Color("ink:N", scale=None),
+        ).transform_filter("datum.row != null")
+        return alt.layer(cells, text, width=cell * array.shape[1], height=cell * 0.75 * array.shape[0],
+                         title=title, description=description)
+
     key = ("heatmap", tuple(map(str, row_names)), tuple(map(str, col_names)), title, description, cell)
-    return with_data(alt.layer(cells, text, width=cell * array.shape[1], height=cell * 0.75 * array.shape[0],
-                               title=title, description=description), {"cells": rows + hidden}, key)
+    return _chart(key, structure, {"cells": rows + hidden})
 
 
 def network_chart(layer_sizes, weights=None, layer_names=None, description="", height=260):
@@ -166,41 +175,51 @@ def network_chart(layer_sizes, weights=None, layer_names=None, description="", h
                               "sign": "negative" if value < 0 else "positive",
                               "link": f"{names[layer]} {i + 1} → {names[layer + 1]} {j + 1}"})
     captions = [{"x": i, "name": name, "y": -(max(layer_sizes) + 1) / 2} for i, name in enumerate(names)]
-    x_axis = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.3, len(layer_sizes) - 0.7]))
-    y_axis = alt.Y("y:Q", axis=None)
-    lines = alt.Chart(alt.NamedData("edges")).mark_rule(opacity=0.75, strokeWidth=1.2, color=NEUTRAL).encode(
-        x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
-        tooltip=[alt.Tooltip("link:N", title="connection"), alt.Tooltip("weight:Q", format=".4g")])
-    if weights is not None:
-        lines = lines.encode(strokeWidth=alt.StrokeWidth("size:Q", scale=alt.Scale(range=[0.5, 5]), legend=None),
-                             color=alt.Color("sign:N", scale=SIGNS, legend=None))
-    dots = alt.Chart(alt.NamedData("nodes")).mark_circle(
-        size=420, color="#E69F00", stroke="#333", strokeWidth=1, opacity=1).encode(
-        x=x_axis, y=y_axis, tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q")])
-    labels = alt.Chart(alt.NamedData("captions")).mark_text(fontSize=12, color="#666").encode(
-        x=x_axis, y=y_axis, text=alt.Text("name:N"))
+
+    def structure():
+        x_axis = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.3, len(layer_sizes) - 0.7]))
+        y_axis = alt.Y("y:Q", axis=None)
+        lines = alt.Chart(alt.NamedData("edges")).mark_rule(opacity=0.75, strokeWidth=1.2, color=NEUTRAL).encode(
+            x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
+            tooltip=[alt.Tooltip("link:N", title="connection"), alt.Tooltip("weight:Q", format=".4g")])
+        if weights is not None:
+            lines = lines.encode(strokeWidth=alt.StrokeWidth("size:Q", scale=alt.Scale(range=[0.5, 5]), legend=None),
+                                 color=alt.Color("sign:N", scale=SIGNS, legend=None))
+        dots = alt.Chart(alt.NamedData("nodes")).mark_circle(
+            size=420, color="#E69F00", stroke="#333", strokeWidth=1, opacity=1).encode(
+            x=x_axis, y=y_axis, tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q")])
+        labels = alt.Chart(alt.NamedData("captions")).mark_text(fontSize=12, color="#666").encode(
+            x=x_axis, y=y_axis, text=alt.Text("name:N"))
+        return alt.layer(lines, dots, labels, height=height, description=description)
+
     key = ("network", tuple(layer_sizes), tuple(names), weights is None, height, description)
-    return with_data(alt.layer(lines, dots, labels, height=height, description=description),
-                     {"edges": edges, "nodes": nodes, "captions": captions}, key)
+    return _chart(key, structure, {"edges": edges, "nodes": nodes, "captions": captions})
 
 
 def spread_chart(table, x, y, x_title, y_title, reference=None, description="", height=260):
     """A strip plot: one tick per value of y for each x category (e.g. batch losses per batch
     size), with an optional horizontal reference line (the full-data value)."""
-    ticks = alt.Chart(alt.NamedData("values")).mark_tick(thickness=2, size=36, opacity=0.45, color=POSITIVE).encode(
-        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title, format=".4f")])
-    layers, datasets = [ticks], {"values": records(table[[x, y]])}
+    datasets = {"values": records(table[[x, y]])}
     if reference is not None:
         datasets["reference"] = [{"ref": float(reference), "label": f"all data: {reference:.4f}"}]
-        layers.append(alt.Chart(alt.NamedData("reference"))
-                      .mark_rule(color=NEGATIVE, strokeDash=[6, 4], strokeWidth=2).encode(y=alt.Y("ref:Q")))
-        layers.append(alt.Chart(alt.NamedData("reference"))
-                      .mark_text(color=NEGATIVE, align="right", dy=-8, x=alt.expr("width"))
-                      .encode(y=alt.Y("ref:Q"), text=alt.Text("label:N")))
+
+    def structure():
+        ticks = alt.Chart(alt.NamedData("values")).mark_tick(thickness=2, size=36, opacity=0.45,
+                                                             color=POSITIVE).encode(
+            x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title, format=".4f")])
+        layers = [ticks]
+        if reference is not None:
+            layers.append(alt.Chart(alt.NamedData("reference"))
+                          .mark_rule(color=NEGATIVE, strokeDash=[6, 4], strokeWidth=2).encode(y=alt.Y("ref:Q")))
+            layers.append(alt.Chart(alt.NamedData("reference"))
+                          .mark_text(color=NEGATIVE, align="right", dy=-8, x=alt.expr("width"))
+                          .encode(y=alt.Y("ref:Q"), text=alt.Text("label:N")))
+        return alt.layer(*layers, height=height, description=description)
+
     key = ("spread", x, y, x_title, y_title, reference is not None, height, description)
-    return with_data(alt.layer(*layers, height=height, description=description), datasets, key)
+    return _chart(key, structure, datasets)
 
 
 def lines_chart(table, x, y, series, x_title, y_title, points=None, colours=None, dashed=(),
@@ -208,36 +227,46 @@ def lines_chart(table, x, y, series, x_title, y_title, points=None, colours=None
     """Several lines in one chart, one per value of ``series`` (long-format table), with an
     optional marked point per series: points is a list of dicts with x, y and series keys."""
     names = list(dict.fromkeys(table[series]))
-    scale = alt.Scale(domain=names, range=colours or CLASS_COLOURS[:len(names)])
-    colour = alt.Color(f"{series}:N", scale=scale, legend=alt.Legend(title=None, orient="top"))
-    tooltip = [alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
-               alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
-    lines = alt.Chart(alt.NamedData("lines")).mark_line(strokeWidth=2.5).encode(
-        x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), color=colour, tooltip=tooltip,
-        strokeDash=alt.StrokeDash(f"{series}:N", legend=None, scale=alt.Scale(
-            domain=names, range=[[6, 4] if name in dashed else [1, 0] for name in names])))
-    layers, datasets = [lines], {"lines": records(table[[x, y, series]])}
+    datasets = {"lines": records(table[[x, y, series]])}
     if points:
         datasets["points"] = [{x: float(p[x]), y: float(p[y]), series: p[series]} for p in points]
-        layers.append(alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=120).encode(
-            x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=colour, tooltip=tooltip))
+
+    def structure():
+        scale = alt.Scale(domain=names, range=colours or CLASS_COLOURS[:len(names)])
+        colour = alt.Color(f"{series}:N", scale=scale, legend=alt.Legend(title=None, orient="top"))
+        tooltip = [alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
+                   alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
+        dashes = alt.StrokeDash(f"{series}:N", legend=None, scale=alt.Scale(
+            domain=names, range=[[6, 4] if name in dashed else [1, 0] for name in names]))
+        layers = [alt.Chart(alt.NamedData("lines")).mark_line(strokeWidth=2.5).encode(
+            x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), color=colour, tooltip=tooltip,
+            strokeDash=dashes)]
+        if points:
+            layers.append(alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=120).encode(
+                x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=colour, tooltip=tooltip))
+        return alt.layer(*layers, height=height, description=description)
+
     key = ("lines", x, y, series, x_title, y_title, tuple(names), tuple(colours or ()), tuple(dashed),
            bool(points), height, description)
-    return with_data(alt.layer(*layers, height=height, description=description), datasets, key)
+    return _chart(key, structure, datasets)
 
 
 def residuals_chart(table, x, y, prediction, x_title, y_title, description="", height=280):
     """Data points, the model's line through them, and each point's residual as a segment
     from the point to the line."""
-    rows = records(table[[x, y, prediction]])
-    tooltip = [alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"), alt.Tooltip(f"{y}:Q", title=y_title, format=".4g"),
-               alt.Tooltip(f"{prediction}:Q", title="prediction", format=".4g")]
-    segments = alt.Chart(alt.NamedData("rows")).mark_rule(color=NEGATIVE, strokeWidth=2, opacity=0.8).encode(
-        x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), y2=alt.Y2(f"{prediction}:Q"),
-        tooltip=tooltip)
-    line = alt.Chart(alt.NamedData("rows")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
-        x=alt.X(f"{x}:Q"), y=alt.Y(f"{prediction}:Q"))
-    dots = alt.Chart(alt.NamedData("rows")).mark_circle(size=90, color="#333", opacity=1).encode(
-        x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip)
+
+    def structure():
+        tooltip = [alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
+                   alt.Tooltip(f"{y}:Q", title=y_title, format=".4g"),
+                   alt.Tooltip(f"{prediction}:Q", title="prediction", format=".4g")]
+        segments = alt.Chart(alt.NamedData("rows")).mark_rule(color=NEGATIVE, strokeWidth=2, opacity=0.8).encode(
+            x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), y2=alt.Y2(f"{prediction}:Q"),
+            tooltip=tooltip)
+        line = alt.Chart(alt.NamedData("rows")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
+            x=alt.X(f"{x}:Q"), y=alt.Y(f"{prediction}:Q"))
+        dots = alt.Chart(alt.NamedData("rows")).mark_circle(size=90, color="#333", opacity=1).encode(
+            x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip)
+        return alt.layer(segments, line, dots, height=height, description=description)
+
     key = ("residuals", x, y, prediction, x_title, y_title, height, description)
-    return with_data(alt.layer(segments, line, dots, height=height, description=description), {"rows": rows}, key)
+    return _chart(key, structure, {"rows": records(table[[x, y, prediction]])})

@@ -71,7 +71,7 @@ def test_bad_batch_input_gives_a_message_and_the_rest_keeps_working():
 
 def test_why_batches_help_chart_is_drawn():
     at = open_page(PAGE)
-    assert any("Each dot is the mean loss of one random batch" in c for c in texts(at.caption))
+    assert any("Each tick is the mean loss of one random batch" in c for c in texts(at.caption))
 
 
 def test_a_link_opens_the_seed_lesson_in_that_state():

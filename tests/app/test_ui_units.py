@@ -105,3 +105,15 @@ def test_network_chart_draws_every_connection_with_its_weight():
     edges = [d for d in spec["datasets"].values() if d and "weight" in d[0]][0]
     assert len(edges) == 6
     assert sorted(e["weight"] for e in edges) == sorted(weights[0].ravel().tolist())
+
+
+def test_charts_sharing_a_structure_keep_their_own_rows():
+    """Builders reuse one cached structure per settings; each chart must still carry its own data."""
+    first = charts.signed_bars(pd.DataFrame({"k": ["a", "b"], "v": [1.0, -2.0]}), "k", "v")
+    second = charts.signed_bars(pd.DataFrame({"k": ["a", "b"], "v": [3.0, 4.0]}), "k", "v")
+    assert [r["v"] for r in charts.to_spec(first)["datasets"]["bars"]] == [1.0, -2.0]
+    assert [r["v"] for r in charts.to_spec(second)["datasets"]["bars"]] == [3.0, 4.0]
+    assert first.to_dict()["datasets"] != second.to_dict()["datasets"]
+    spec = charts.to_spec(first)
+    spec["description"] = "changed"
+    assert charts.to_spec(second).get("description") != "changed"
