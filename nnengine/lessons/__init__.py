@@ -1,0 +1,35 @@
+"""Math that only the lessons need: the long ways round, and the mistakes worth seeing.
+
+The engine proper does each of these in one line of numpy; here they are spelled out, or done
+wrong on purpose, so a page can set them beside the real thing. Numpy only, tested like the
+engine. One module per part of the course; everything is importable from ``nnengine.lessons``.
+"""
+
+from .activations import (
+                          collapse_linear,
+                          linear_stack_demo,
+                          relu_pairs,
+                          run_layers,
+                          sine_pieces,
+                          softmax_steps,
+                          trained_sine_network,
+)
+from .forward import (
+                          batch_layer,
+                          batch_loss_spread,
+                          chained_layers,
+                          dense_from_rows,
+                          layer_dot,
+                          layer_loop,
+                          neuron_terms,
+                          seeded_layers,
+                          shape_error_without_transpose,
+)
+from .loss import regression_points
+
+__all__ = [
+    "neuron_terms", "layer_loop", "layer_dot", "dense_from_rows", "batch_layer", "shape_error_without_transpose",
+    "chained_layers", "seeded_layers", "batch_loss_spread",
+    "collapse_linear", "relu_pairs", "run_layers", "sine_pieces", "trained_sine_network", "softmax_steps",
+    "linear_stack_demo", "regression_points",
+]

@@ -1,0 +1,19 @@
+"""Loss: a small regression to measure squared and absolute error on."""
+
+import numpy as np
+
+# ---- loss on a small regression ---------------------------------------------------------------
+
+
+def regression_points(outlier=False):
+    """Eight points near the line y = 1 + 0.5 x (fixed noise drawn from RandomState(0)).
+
+    With ``outlier`` the last point is moved 4 units up, to show how one bad point pulls each
+    loss: squared error grows with the square of that miss, absolute error only with its size.
+    Returns x (8,), y (8,), float64.
+    """
+    x = np.arange(8) * 0.5
+    y = 1 + 0.5 * x + 0.15 * np.random.RandomState(0).standard_normal(8)
+    if outlier:
+        y[-1] += 4.0
+    return x, y
