@@ -18,7 +18,7 @@ class PageInfo:
     teaches: str
 
 
-SECTIONS = ("Start", "Forward pass")
+SECTIONS = ("Start", "Forward pass", "Learning")
 
 PAGES = (
     PageInfo("app_pages/home.py", "Home", ":material/home:", "", "Start",
@@ -44,4 +44,8 @@ PAGES = (
              "How wrong is the network?",
              "Categorical and binary cross-entropy on predictions you move, the -log curve and clipping, "
              "squared and absolute error with an outlier, and accuracy next to loss."),
+    PageInfo("app_pages/backprop.py", "Backpropagation", ":material/undo:", "backprop", "Learning",
+             "Where do gradients come from?",
+             "The chain rule through one neuron, step by step; a layer's gradients; the gradient check catching "
+             "a broken rule; random search against gradient descent; why the seed's XOR network never learns."),
 )

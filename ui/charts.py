@@ -270,3 +270,38 @@ def residuals_chart(table, x, y, prediction, x_title, y_title, description="", h
 
     key = ("residuals", x, y, prediction, x_title, y_title, height, description)
     return _chart(key, structure, {"rows": records(table[[x, y, prediction]])})
+
+
+def graph_chart(nodes, edges, description="", height=320):
+    """A computational graph: nodes (dicts with name, x, y, value, grad, shown as text) joined by
+    edges (dicts with x, y, x2, y2). Values are written under each node, gradients in vermillion
+    under the values; an empty text hides what has not been computed yet."""
+
+    def structure():
+        x_axis = alt.X("x:Q", axis=None, scale=alt.Scale(padding=70))
+        y_axis = alt.Y("y:Q", axis=None, scale=alt.Scale(padding=30))
+        lines = alt.Chart(alt.NamedData("edges")).mark_rule(color=NEUTRAL, strokeWidth=1.5).encode(
+            x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"))
+        tooltip = [alt.Tooltip("name:N", title="node"), alt.Tooltip("value:N", title="forward value"),
+                   alt.Tooltip("grad:N", title="gradient")]
+        dots = alt.Chart(alt.NamedData("nodes")).mark_circle(size=900, opacity=1, stroke="#333").encode(
+            x=x_axis, y=y_axis, tooltip=tooltip,
+            color=alt.Color("kind:N", legend=None, scale=alt.Scale(
+                domain=["input", "operation", "output"], range=["#E69F00", "#56B4E9", "#009E73"])))
+        names = alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, fontWeight="bold").encode(
+            x=x_axis, y=y_axis, text=alt.Text("name:N"))
+        # Inputs stand close together, so their numbers go to their left; other nodes' go below.
+        texts = []
+        for where, place in (("datum.kind == 'input'", {"align": "right", "dx": -24}),
+                             ("datum.kind != 'input'", {"dy": 27})):
+            shift = place.get("dy", -7)
+            texts.append(alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, color="#222",
+                                                                    **{**place, "dy": shift})
+                         .encode(x=x_axis, y=y_axis, text=alt.Text("value:N")).transform_filter(where))
+            texts.append(alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, color=NEGATIVE,
+                                                                    **{**place, "dy": shift + 15})
+                         .encode(x=x_axis, y=y_axis, text=alt.Text("grad:N")).transform_filter(where))
+        return alt.layer(lines, dots, names, *texts, height=height, description=description)
+
+    key = ("graph", tuple(node["name"] for node in nodes), height, description)
+    return _chart(key, structure, {"nodes": nodes, "edges": edges})

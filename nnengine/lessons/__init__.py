@@ -5,26 +5,12 @@ wrong on purpose, so a page can set them beside the real thing. Numpy only, test
 engine. One module per part of the course; everything is importable from ``nnengine.lessons``.
 """
 
-from .activations import (
-                          collapse_linear,
-                          linear_stack_demo,
-                          relu_pairs,
-                          run_layers,
-                          sine_pieces,
-                          softmax_steps,
-                          trained_sine_network,
-)
-from .forward import (
-                          batch_layer,
-                          batch_loss_spread,
-                          chained_layers,
-                          dense_from_rows,
-                          layer_dot,
-                          layer_loop,
-                          neuron_terms,
-                          seeded_layers,
-                          shape_error_without_transpose,
-)
+from .activations import (collapse_linear, linear_stack_demo, relu_pairs, run_layers, sine_pieces,
+                          softmax_steps, trained_sine_network)
+from .backprop import (BROKEN, XOR_X, XOR_Y, BrokenDense, BrokenReLU, check_network, neuron_graph, neuron_step,
+                       random_search_vs_gradients, xor_run)
+from .forward import (batch_layer, batch_loss_spread, chained_layers, dense_from_rows, layer_dot, layer_loop,
+                      neuron_terms, seeded_layers, shape_error_without_transpose)
 from .loss import regression_points
 
 __all__ = [
@@ -32,4 +18,6 @@ __all__ = [
     "chained_layers", "seeded_layers", "batch_loss_spread",
     "collapse_linear", "relu_pairs", "run_layers", "sine_pieces", "trained_sine_network", "softmax_steps",
     "linear_stack_demo", "regression_points",
+    "neuron_graph", "neuron_step", "BrokenReLU", "BrokenDense", "BROKEN", "check_network",
+    "random_search_vs_gradients", "XOR_X", "XOR_Y", "xor_run",
 ]
