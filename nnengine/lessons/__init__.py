@@ -5,12 +5,38 @@ wrong on purpose, so a page can set them beside the real thing. Numpy only, test
 engine. One module per part of the course; everything is importable from ``nnengine.lessons``.
 """
 
-from .activations import (collapse_linear, linear_stack_demo, relu_pairs, run_layers, sine_pieces,
-                          softmax_steps, trained_sine_network)
-from .backprop import (BROKEN, XOR_X, XOR_Y, BrokenDense, BrokenReLU, check_network, neuron_graph, neuron_step,
-                       random_search_vs_gradients, xor_run)
-from .forward import (batch_layer, batch_loss_spread, chained_layers, dense_from_rows, layer_dot, layer_loop,
-                      neuron_terms, seeded_layers, shape_error_without_transpose)
+from .activations import (
+    collapse_linear,
+    linear_stack_demo,
+    relu_pairs,
+    run_layers,
+    sine_pieces,
+    softmax_steps,
+    trained_sine_network,
+)
+from .backprop import (
+    BROKEN,
+    XOR_X,
+    XOR_Y,
+    BrokenDense,
+    BrokenReLU,
+    check_network,
+    neuron_graph,
+    neuron_step,
+    random_search_vs_gradients,
+    xor_run,
+)
+from .forward import (
+    batch_layer,
+    batch_loss_spread,
+    chained_layers,
+    dense_from_rows,
+    layer_dot,
+    layer_loop,
+    neuron_terms,
+    seeded_layers,
+    shape_error_without_transpose,
+)
 from .loss import regression_points
 
 __all__ = [
