@@ -142,3 +142,30 @@ def split(X, y, share=0.2, *, rng=None):
     order = as_rng(rng).permutation(n)
     test, train = order[:held], order[held:]
     return X[train], y[train], X[test], y[test]
+
+
+# Input features for 2-D data, as TensorFlow Playground offers them: each maps X (n, 2) to a column.
+FEATURES = {
+    "x1": lambda X: X[:, 0],
+    "x2": lambda X: X[:, 1],
+    "x1^2": lambda X: X[:, 0] ** 2,
+    "x2^2": lambda X: X[:, 1] ** 2,
+    "x1*x2": lambda X: X[:, 0] * X[:, 1],
+    "sin(x1)": lambda X: np.sin(X[:, 0]),
+    "sin(x2)": lambda X: np.sin(X[:, 1]),
+}
+
+
+def features(X, names=("x1", "x2")):
+    """Columns computed from 2-D inputs, one per name in FEATURES: X (n, 2) -> (n, len(names)).
+
+    A network fed x1^2 and x2^2 can separate circles with a single neuron; fed only x1 and x2 it
+    needs a hidden layer to bend its boundary.
+    """
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"features are computed from 2-D inputs (n, 2), got shape {X.shape}")
+    unknown = [name for name in names if name not in FEATURES]
+    if unknown or not names:
+        raise ValueError(f"unknown or no features {unknown}; choose from {list(FEATURES)}")
+    return np.column_stack([FEATURES[name](X) for name in names]).astype(X.dtype, copy=False)

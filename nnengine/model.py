@@ -238,10 +238,19 @@ class Model:
         trainable = self.dense_layers
         penalized = [layer for layer in trainable
                      if layer.weight_l1 or layer.weight_l2 or layer.bias_l1 or layer.bias_l2]
+        validation = None if validation_data is None else (X_val, y_val)
+        with np.errstate(over="ignore", invalid="ignore"):     # a diverging run is caught below, by its loss
+            self._fit_epochs(X, y, epochs, batch_size, shuffle, validation, validation_freq, callback,
+                             trainable, penalized)
+        return self.history
+
+    def _fit_epochs(self, X, y, epochs, batch_size, shuffle, validation, validation_freq, callback,
+                    trainable, penalized):
+        """fit's loop over epochs and batches (fit has checked and prepared everything)."""
+        n_samples = len(X)
         params = [array for _, array in self.parameters()]
         last_good = [np.empty_like(array) for array in params]
         have_good = False
-
         for _ in range(epochs):
             epoch = self.epochs_done
             if batch_size is None:
@@ -280,14 +289,14 @@ class Model:
                                 "loss": (data_sum + reg_sum) / seen, "accuracy": correct_sum / seen,
                                 "learning_rate": self.optimizer.current_learning_rate}
                     if callback(progress) is False:
-                        return self.history
+                        return
             record = {"epoch": epoch, "loss": (data_sum + reg_sum) / seen,
                       "data_loss": data_sum / seen, "reg_loss": reg_sum / seen,
                       "accuracy": correct_sum / seen,
                       "learning_rate": float(self.optimizer.current_learning_rate),
                       "val_loss": None, "val_accuracy": None}
-            if validation_data is not None and (epoch % validation_freq == 0 or _ == epochs - 1):
-                scores = self.evaluate(X_val, y_val)
+            if validation is not None and (epoch % validation_freq == 0 or _ == epochs - 1):
+                scores = self.evaluate(*validation)
                 record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
             self.history.append(record)
             self.epochs_done += 1

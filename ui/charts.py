@@ -143,9 +143,12 @@ def matrix_heatmap(array, row_names, col_names, title="", description="", cell=4
         cells = alt.Chart(alt.NamedData("cells")).mark_rect(stroke="white").encode(
             x=x_axis, y=y_axis, tooltip=tooltip, color=colour).transform_filter("datum.row != null")
         text = alt.Chart(alt.NamedData("cells")).mark_text(fontSize=12).encode(
-            x=x_axis, y=y_axis, text=alt.Text("text:N"), color=alt.Color("ink:N", scale=None),
+            # An explicit white/black scale: `scale=None` makes Streamlit drop the whole chart.
+            x=x_axis, y=y_axis, text=alt.Text("text:N"),
+            color=alt.Color("ink:N", legend=None, scale=alt.Scale(domain=["white", "black"], range=["white", "black"])),
         ).transform_filter("datum.row != null")
-        return alt.layer(cells, text, width=cell * array.shape[1], height=cell * 0.75 * array.shape[0],
+        # Nominal axes are sized by their step (a number here would squash the chart).
+        return alt.layer(cells, text, width=alt.Step(cell), height=alt.Step(round(cell * 0.75)),
                          title=title, description=description)
 
     key = ("heatmap", tuple(map(str, row_names)), tuple(map(str, col_names)), title, description, cell)
@@ -305,3 +308,29 @@ def graph_chart(nodes, edges, description="", height=320):
 
     key = ("graph", tuple(node["name"] for node in nodes), height, description)
     return _chart(key, structure, {"nodes": nodes, "edges": edges})
+
+
+def boundary_chart(cells, points, classes, description="", height=380):
+    """A classifier's decision over the input plane: cells (dicts with x1, x1_end, x2, x2_end,
+    class, confidence), the squares of a grid coloured by the predicted class and shaded by how
+    sure the model is, with the data points (dicts with x1, x2, class, set) on top."""
+    names = [str(c) for c in range(classes)]
+
+    def structure():
+        scale = alt.Scale(domain=names, range=CLASS_COLOURS[:classes])
+        grid = alt.Chart(alt.NamedData("cells")).mark_rect().encode(
+            x=alt.X("x1:Q", title="x1", scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x1_end:Q"),
+            y=alt.Y("x2:Q", title="x2", scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("x2_end:Q"),
+            color=alt.Color("class:N", scale=scale, legend=alt.Legend(title="class", orient="right")),
+            opacity=alt.Opacity("confidence:Q", scale=alt.Scale(domain=[0, 1], range=[0.05, 0.55]), legend=None),
+            tooltip=[alt.Tooltip("class:N", title="predicted"), alt.Tooltip("confidence:Q", format=".2f")])
+        dots = alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=28, stroke="white",
+                                                             strokeWidth=0.6, opacity=0.95).encode(
+            x=alt.X("x1:Q"), y=alt.Y("x2:Q"), color=alt.Color("class:N", scale=scale),
+            shape=alt.Shape("set:N", legend=alt.Legend(title=None, orient="bottom"),
+                            scale=alt.Scale(domain=["training", "validation"], range=["circle", "triangle"])),
+            tooltip=[alt.Tooltip("class:N", title="true class"), alt.Tooltip("set:N"),
+                     alt.Tooltip("x1:Q", format=".3f"), alt.Tooltip("x2:Q", format=".3f")])
+        return alt.layer(grid, dots, height=height, description=description)
+
+    return _chart(("boundary", classes, height, description), structure, {"cells": cells, "points": points})

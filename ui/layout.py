@@ -1,6 +1,7 @@
 """The parts every page shares: the header, the link notices, the share-and-reset toolbar,
 charts with their text alternative, and the "predict, then check" questions."""
 
+import numpy as np
 import streamlit as st
 
 from ui import charts, state
@@ -26,7 +27,10 @@ def toolbar(controls):
     box = st.session_state.pop("_link_box", None)
     used = state.current_values(controls)
     for control, raw in st.session_state.pop("_link_problems", []):
-        (box or st).warning(state.notice(control, raw, used.get(control.key)), icon=":material/link_off:")
+        value = used.get(control.key)
+        if value is not None and not isinstance(value, np.ndarray) and str(value) == raw:
+            continue          # kept as typed (a text field): the page says what is wrong with it
+        (box or st).warning(state.notice(control, raw, value), icon=":material/link_off:")
     _share_and_reset(controls)
 
 

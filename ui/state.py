@@ -34,6 +34,9 @@ class Control:
             return "one of " + ", ".join(str(o) for o in self.options)
         if self.kind == "bool":
             return "true or false"
+        if self.kind == "layers":
+            return (f"neuron counts from 1 to {int(self.high)} separated by commas, at most {int(self.low)} "
+                    "layers, or 0 for none")
         return "numbers written as rows split by ';' and values by ','"
 
     def parse(self, raw):
@@ -55,6 +58,8 @@ class Control:
             if raw.lower() not in ("true", "false"):
                 raise ValueError(raw)
             return raw.lower() == "true"
+        if self.kind == "layers":
+            return parse_layers(raw, int(self.low), int(self.high))
         rows, cols = self.shape if self.shape else (None, None)
         return matrix.from_url(raw, shape=(rows, cols), what=self.label)
 
@@ -71,6 +76,23 @@ class Control:
         if self.kind in ("matrix", "vector"):
             return matrix.to_url(value) == matrix.to_url(self.default)
         return value == self.default
+
+
+def parse_layers(text, most_layers, most_neurons):
+    """Hidden layer sizes from text such as '64' or '64, 32'; '0' (or nothing) means none.
+    Raises ValueError saying what is wrong."""
+    text = str(text).strip()
+    if text in ("", "0"):
+        return ()
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) > most_layers:
+        raise ValueError(f"at most {most_layers} hidden layers, got {len(parts)}")
+    sizes = []
+    for part in parts:
+        if not part.isdigit() or not 1 <= int(part) <= most_neurons:
+            raise ValueError(f"'{part[:12]}' is not a whole number of neurons from 1 to {most_neurons}")
+        sizes.append(int(part))
+    return tuple(sizes)
 
 
 def check_link(controls):

@@ -1,0 +1,99 @@
+"""ui/training.py: settings become data and a model in the book's order of random draws."""
+
+import numpy as np
+import pytest
+
+import nnengine as nn
+from ui import training
+from ui.state import parse_layers
+
+
+def test_default_settings_draw_the_books_data_then_weights_then_validation_data():
+    setup = training.build(training.Settings())
+    rng = np.random.RandomState(0)
+    X, y = nn.datasets.spiral(100, 3, rng=rng)
+    first = nn.Dense(2, 64, rng=rng)
+    nn.Dense(64, 3, rng=rng)
+    X_val, _ = nn.datasets.spiral(100, 3, rng=rng)
+    np.testing.assert_array_equal(setup.X, X)
+    np.testing.assert_array_equal(setup.model.layers[0].weights, first.weights)
+    np.testing.assert_array_equal(setup.X_val, X_val)
+    assert [type(layer).__name__ for layer in setup.model.layers] == ["Dense", "ReLU", "Dense", "Softmax"]
+
+
+@pytest.mark.slow
+def test_default_run_lands_on_the_books_numbers():
+    settings = training.Settings()
+    setup = training.build(settings)
+    history = setup.model.fit(setup.X, setup.y, epochs=settings.epochs, **training.fit_kwargs(settings, setup))
+    assert history[-1]["epoch"] == 10_000
+    assert history[-1]["accuracy"] >= 0.93
+    assert history[-1]["val_accuracy"] is not None
+
+
+@pytest.mark.parametrize("dataset, task, outputs", [
+    ("spiral", "classification", 3), ("vertical", "classification", 3), ("blobs", "classification", 3),
+    ("xor", "binary", 1), ("circles", "binary", 1), ("moons", "binary", 1), ("sine", "regression", 1),
+    ("digits", "classification", 10)])
+def test_every_dataset_gets_the_output_and_loss_its_task_needs(dataset, task, outputs):
+    setup = training.build(training.Settings(dataset=dataset, epochs=5))
+    assert setup.task == task
+    assert setup.model.n_outputs == outputs
+    history = setup.model.fit(setup.X, setup.y, epochs=3, **training.fit_kwargs(training.Settings(), setup))
+    assert len(history) == 3 and np.isfinite(history[-1]["loss"])
+
+
+def test_two_classes_of_spiral_are_a_binary_task():
+    setup = training.build(training.Settings(classes=2))
+    assert setup.task == "binary" and isinstance(setup.model.loss, nn.BinaryCrossentropy)
+
+
+def test_digits_always_hold_out_a_share():
+    setup = training.build(training.Settings(dataset="digits"))
+    assert len(setup.X_val) == round(1797 * 0.2) and len(setup.X) == 1797 - len(setup.X_val)
+
+
+def test_architecture_regularization_dropout_and_optimizer_follow_the_settings():
+    settings = training.Settings(hidden=(16, 8), activation="Tanh", dropout=0.1, l2=5e-4, optimizer="SGD",
+                                 lr=0.5, momentum=0.8)
+    model = training.build(settings).model
+    names = [type(layer).__name__ for layer in model.layers]
+    assert names == ["Dense", "Tanh", "Dropout", "Dense", "Tanh", "Dropout", "Dense", "Softmax"]
+    hidden = model.dense_layers[:2]
+    assert all(layer.weight_l2 == layer.bias_l2 == 5e-4 for layer in hidden)
+    assert model.dense_layers[-1].weight_l2 == 0
+    assert isinstance(model.optimizer, nn.SGD) and model.optimizer.momentum == 0.8
+
+
+def test_no_hidden_layers_is_a_linear_classifier():
+    model = training.build(training.Settings(hidden=())).model
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Softmax"]
+
+
+def test_boundary_rows_cover_the_data_with_one_cell_per_grid_square():
+    settings = training.Settings()
+    setup = training.build(settings)
+    cells, points = training.boundary_rows(setup, settings, resolution=20)
+    assert len(cells) == 400 and len(points) == 600
+    assert min(c["x1"] for c in cells) < setup.raw[:, 0].min()
+    assert {c["class"] for c in cells} <= {"0", "1", "2"}
+    assert all(0 <= c["confidence"] <= 1 for c in cells)
+
+
+def test_history_rows_are_thinned_but_keep_the_last_epoch():
+    setup = training.build(training.Settings())
+    records = setup.model.fit(setup.X, setup.y, epochs=1000).records
+    rows = training.history_rows(records, max_points=100)
+    epochs = sorted({r["epoch"] for r in rows})
+    assert len(epochs) <= 102 and epochs[-1] == 999
+
+
+@pytest.mark.parametrize("text, layers", [("64", (64,)), ("16, 8", (16, 8)), ("0", ()), ("", ())])
+def test_hidden_layer_text(text, layers):
+    assert parse_layers(text, 6, 512) == layers
+
+
+@pytest.mark.parametrize("text", ["64,x", "600", "1,2,3,4,5,6,7", "-3", "1.5"])
+def test_bad_hidden_layer_text_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_layers(text, 6, 512)

@@ -1,0 +1,193 @@
+"""The Training page's setup, without Streamlit so it is tested directly: settings in, data
+and a model out, drawing every random number from ONE RandomState(seed) in the book's order
+(the data, then the layers, then a fresh validation set), so the default run follows the book.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import nnengine as nn
+
+TWO_D = ("spiral", "vertical", "xor", "circles", "moons", "blobs")
+DATASETS = TWO_D + ("sine", "digits")
+MULTICLASS = ("spiral", "vertical", "blobs")          # these take a number of classes
+NOISE = {"spiral": 0.2, "vertical": 0.1, "xor": 0.0, "circles": 0.0, "moons": 0.1, "blobs": 0.15, "sine": 0.0}
+ACTIVATIONS = {"ReLU": nn.ReLU, "Leaky ReLU": nn.LeakyReLU, "Tanh": nn.Tanh, "Sigmoid": nn.Sigmoid}
+OPTIMIZERS = ("SGD", "Adagrad", "RMSprop", "Adam")
+HELD_OUT_DEFAULT = 0.2      # digits always hold out a share: 0.2 when 0 is asked
+
+
+@dataclass(frozen=True)
+class Settings:
+    dataset: str = "spiral"
+    samples: int = 100            # per class (sine: in all)
+    classes: int = 3
+    noise: float = 0.2
+    val_split: float = 0.0        # 0: a fresh validation set drawn after the model, as the book does
+    seed: int = 0
+    hidden: tuple = (64,)
+    activation: str = "ReLU"
+    optimizer: str = "Adam"
+    lr: float = 0.05
+    decay: float = 5e-7
+    momentum: float = 0.9
+    batch_size: int = 0           # 0: the full batch
+    epochs: int = 10_001
+    l1: float = 0.0
+    l2: float = 0.0
+    dropout: float = 0.0
+    init_scale: float = 0.01
+    loss: str = "MSE"             # regression only: MSE or MAE
+    features: tuple = field(default=("x1", "x2"))
+
+
+@dataclass
+class Setup:
+    X: np.ndarray
+    y: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    task: str                     # "classification", "binary" or "regression"
+    model: nn.Model
+    raw: np.ndarray               # the 2-D points before features (for drawing), or None
+    raw_val: np.ndarray
+
+
+def task_of(settings):
+    if settings.dataset == "sine":
+        return "regression"
+    if settings.dataset == "digits":
+        return "classification"
+    if settings.dataset in MULTICLASS and settings.classes > 2:
+        return "classification"
+    return "binary"
+
+
+def draw_data(settings, rng):
+    """The dataset's X, y from ``rng`` (digits: the shipped images, no randomness)."""
+    name, n = settings.dataset, settings.samples
+    if name == "digits":
+        return nn.datasets.digits()
+    if name == "sine":
+        return nn.datasets.sine(samples=n, noise=settings.noise, rng=rng)
+    maker = getattr(nn.datasets, name)
+    if name in MULTICLASS:
+        return maker(samples=n, classes=settings.classes, noise=settings.noise, rng=rng)
+    return maker(samples=n, noise=settings.noise, rng=rng)
+
+
+def build_model(settings, n_inputs, n_outputs, task, rng):
+    """Hidden Dense layers (with the L1/L2 penalties on weights and biases alike, as the book's
+    examples do), each with its activation and dropout, then the output layer the task needs."""
+    layers, width = [], n_inputs
+    for neurons in settings.hidden:
+        layers.append(nn.Dense(width, neurons, weight_scale=settings.init_scale, rng=rng,
+                               weight_l1=settings.l1, weight_l2=settings.l2,
+                               bias_l1=settings.l1, bias_l2=settings.l2))
+        activation = ACTIVATIONS[settings.activation]
+        layers.append(activation(0.01) if activation is nn.LeakyReLU else activation())
+        if settings.dropout:
+            layers.append(nn.Dropout(settings.dropout, rng=rng))
+        width = neurons
+    layers.append(nn.Dense(width, n_outputs, weight_scale=settings.init_scale, rng=rng))
+    if task == "classification":
+        layers.append(nn.Softmax())
+        loss = nn.CategoricalCrossentropy()
+    elif task == "binary":
+        layers.append(nn.Sigmoid())
+        loss = nn.BinaryCrossentropy()
+    else:
+        layers.append(nn.Linear())
+        loss = nn.MeanAbsoluteError() if settings.loss == "MAE" else nn.MeanSquaredError()
+    optimizer = {
+        "SGD": lambda: nn.SGD(settings.lr, decay=settings.decay, momentum=settings.momentum),
+        "Adagrad": lambda: nn.Adagrad(settings.lr, decay=settings.decay),
+        "RMSprop": lambda: nn.RMSprop(settings.lr, decay=settings.decay),
+        "Adam": lambda: nn.Adam(settings.lr, decay=settings.decay),
+    }[settings.optimizer]()
+    return nn.Model(layers, loss=loss, optimizer=optimizer)
+
+
+def build(settings):
+    """Data, validation data and a fresh model for ``settings``, all from RandomState(seed)."""
+    rng = np.random.RandomState(settings.seed)
+    task = task_of(settings)
+    X, y = draw_data(settings, rng)
+    held_out = settings.val_split or (HELD_OUT_DEFAULT if settings.dataset == "digits" else 0.0)
+    X_val = y_val = None
+    if held_out:
+        X, y, X_val, y_val = nn.datasets.split(X, y, held_out, rng=rng)
+    if task == "binary":
+        y = y.reshape(-1, 1)
+    n_outputs = {"classification": int(y.max()) + 1 if settings.dataset != "digits" else 10,
+                 "binary": 1, "regression": 1}[task]
+    two_d = settings.dataset in TWO_D
+    n_inputs = len(settings.features) if two_d else X.shape[1]
+    model = build_model(settings, n_inputs, n_outputs, task, rng)
+    if X_val is None:
+        # The book's way: a new dataset drawn from the same stream, after the model.
+        X_val, y_val = draw_data(settings, rng)
+    if task == "binary":
+        y_val = y_val.reshape(-1, 1)
+    raw, raw_val = (X, X_val) if two_d else (None, None)
+    if two_d:
+        X, X_val = nn.datasets.features(X, settings.features), nn.datasets.features(X_val, settings.features)
+    return Setup(X=X, y=y, X_val=X_val, y_val=y_val, task=task, model=model, raw=raw, raw_val=raw_val)
+
+
+def fit_kwargs(settings, setup):
+    """The arguments of model.fit for these settings (mini-batches shuffled by their own stream)."""
+    return {"batch_size": settings.batch_size or None, "validation_data": (setup.X_val, setup.y_val),
+            "rng": np.random.RandomState(settings.seed + 1) if settings.batch_size else None}
+
+
+def boundary_rows(setup, settings, resolution=50):
+    """The model's prediction over a resolution x resolution grid covering the 2-D data, as chart
+    rows (cells), and the data points (points). For 2-D datasets only."""
+    both = np.vstack([setup.raw, setup.raw_val])
+    low, high = both.min(axis=0), both.max(axis=0)
+    pad = 0.08 * (high - low) + 1e-9
+    low, high = low - pad, high + pad
+    edges1 = np.linspace(low[0], high[0], resolution + 1)
+    edges2 = np.linspace(low[1], high[1], resolution + 1)
+    centres = np.array([[(a + b) / 2, (c + d) / 2] for c, d in zip(edges2[:-1], edges2[1:])
+                        for a, b in zip(edges1[:-1], edges1[1:])], dtype=setup.raw.dtype)
+    output = setup.model.predict(nn.datasets.features(centres, settings.features))
+    if setup.task == "binary":
+        predicted = (output[:, 0] > 0.5).astype(int)
+        confidence = np.abs(output[:, 0] - 0.5) * 2
+    else:
+        predicted = output.argmax(axis=1)
+        confidence = (output.max(axis=1) - 1 / output.shape[1]) / (1 - 1 / output.shape[1])
+    cells = []
+    k = 0
+    for c, d in zip(edges2[:-1], edges2[1:]):
+        for a, b in zip(edges1[:-1], edges1[1:]):
+            cells.append({"x1": float(a), "x1_end": float(b), "x2": float(c), "x2_end": float(d),
+                          "class": str(int(predicted[k])), "confidence": float(confidence[k])})
+            k += 1
+    labels = setup.y.reshape(-1).astype(int).tolist() + setup.y_val.reshape(-1).astype(int).tolist()
+    points = [{"x1": float(p[0]), "x2": float(p[1]), "class": str(label),
+               "set": "training" if i < len(setup.raw) else "validation"}
+              for i, (p, label) in enumerate(zip(both, labels))]
+    return cells, points
+
+
+def history_rows(records, max_points=400):
+    """Loss and accuracy per epoch in long form for a chart, thinned to at most ``max_points``
+    epochs (always keeping the last)."""
+    if not records:
+        return []
+    stride = max(1, len(records) // max_points)
+    chosen = records[::stride]
+    if chosen[-1] is not records[-1]:
+        chosen = chosen + [records[-1]]
+    rows = []
+    for r in chosen:
+        rows.append({"epoch": r["epoch"], "value": r["loss"], "curve": "training loss"})
+        rows.append({"epoch": r["epoch"], "value": r["accuracy"], "curve": "training accuracy"})
+        if r["val_loss"] is not None:
+            rows.append({"epoch": r["epoch"], "value": r["val_loss"], "curve": "validation loss"})
+            rows.append({"epoch": r["epoch"], "value": r["val_accuracy"], "curve": "validation accuracy"})
+    return rows
