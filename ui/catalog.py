@@ -48,4 +48,8 @@ PAGES = (
              "Where do gradients come from?",
              "The chain rule through one neuron, step by step; a layer's gradients; the gradient check catching "
              "a broken rule; random search against gradient descent; why the seed's XOR network never learns."),
+    PageInfo("app_pages/optimizers.py", "Optimizers", ":material/moving:", "optimizers", "Learning",
+             "How do weights move?",
+             "SGD, momentum, Adagrad, RMSprop and Adam stepping on 2-D loss surfaces: their paths over the "
+             "contours, a race from one start, learning-rate decay, and what too large a step does."),
 )

@@ -38,6 +38,25 @@ from .forward import (
     shape_error_without_transpose,
 )
 from .loss import regression_points
+from .surfaces import (
+    BOX,
+    OPTIMIZERS,
+    RACERS,
+    SURFACES,
+    Bowl,
+    NetworkLoss,
+    Point,
+    Run,
+    Saddle,
+    Valley,
+    curvatures,
+    decay_curve,
+    first_step_below,
+    make_optimizer,
+    make_surface,
+    race,
+    race_all,
+)
 
 __all__ = [
     "neuron_terms", "layer_loop", "layer_dot", "dense_from_rows", "batch_layer", "shape_error_without_transpose",
@@ -46,4 +65,6 @@ __all__ = [
     "linear_stack_demo", "regression_points",
     "neuron_graph", "neuron_step", "BrokenReLU", "BrokenDense", "BROKEN", "check_network",
     "random_search_vs_gradients", "XOR_X", "XOR_Y", "xor_run",
+    "BOX", "OPTIMIZERS", "RACERS", "SURFACES", "Bowl", "Valley", "Saddle", "NetworkLoss", "Point", "Run",
+    "make_surface", "make_optimizer", "race", "race_all", "decay_curve", "curvatures", "first_step_below",
 ]
