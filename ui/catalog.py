@@ -18,7 +18,7 @@ class PageInfo:
     teaches: str
 
 
-SECTIONS = ("Start", "Forward pass", "Learning")
+SECTIONS = ("Start", "Forward pass", "Learning", "Practice")
 
 PAGES = (
     PageInfo("app_pages/home.py", "Home", ":material/home:", "", "Start",
@@ -52,4 +52,8 @@ PAGES = (
              "How do weights move?",
              "SGD, momentum, Adagrad, RMSprop and Adam stepping on 2-D loss surfaces: their paths over the "
              "contours, a race from one start, learning-rate decay, and what too large a step does."),
+    PageInfo("app_pages/training.py", "Training", ":material/model_training:", "training", "Practice",
+             "Put it all together",
+             "Datasets, architecture, optimizer, regularization and dropout; train live and watch the loss, "
+             "accuracy and decision boundary; everything in the address bar to share."),
 )

@@ -1,0 +1,237 @@
+"""Training: choose data, a network and an optimizer, train it live, and watch it learn."""
+
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import nnengine as nn
+from ui import charts, layout, training, widgets
+from ui.source import show_code
+from ui.state import Control, parse_layers
+
+DEFAULTS = training.Settings()
+DATASET = Control("dataset", "Dataset", DEFAULTS.dataset, "choice", options=training.DATASETS)
+SAMPLES = Control("samples", "Samples per class (sine: points in all)", DEFAULTS.samples, "int", 10, 1000)
+CLASSES = Control("classes", "Classes", DEFAULTS.classes, "int", 2, 5)
+NOISE = Control("noise", "Noise", DEFAULTS.noise, "float", 0.0, 0.5)
+VAL_SPLIT = Control("val_split", "Validation share (0: a fresh set, the book's way)", DEFAULTS.val_split,
+                    "float", 0.0, 0.5)
+SEED = Control("seed", "Seed", DEFAULTS.seed, "int", 0, 100_000)
+HIDDEN = Control("hidden", "Hidden layers (neurons, comma-separated; 0 for none)", "64", "layers", 6, 512)
+ACTIVATION = Control("activation", "Hidden activation", DEFAULTS.activation, "choice",
+                     options=tuple(training.ACTIVATIONS))
+OPTIMIZER = Control("optimizer", "Optimizer", DEFAULTS.optimizer, "choice", options=training.OPTIMIZERS)
+LR = Control("lr", "Learning rate", DEFAULTS.lr, "float", 1e-6, 10.0)
+DECAY = Control("decay", "Learning-rate decay", DEFAULTS.decay, "float", 0.0, 1.0)
+MOMENTUM = Control("momentum", "Momentum (SGD)", DEFAULTS.momentum, "float", 0.0, 0.99)
+BATCH = Control("batch_size", "Batch size (0: the full batch)", DEFAULTS.batch_size, "int", 0, 4096)
+EPOCHS = Control("epochs", "Epochs", DEFAULTS.epochs, "int", 1, 50_001)
+L1 = Control("l1", "L1 penalty", DEFAULTS.l1, "float", 0.0, 0.1)
+L2 = Control("l2", "L2 penalty", DEFAULTS.l2, "float", 0.0, 0.1)
+DROPOUT = Control("dropout", "Dropout rate", DEFAULTS.dropout, "float", 0.0, 0.9)
+INIT = Control("init_scale", "Initial weights: scale × normal", DEFAULTS.init_scale, "float", 0.0001, 2.0)
+LOSS = Control("loss", "Regression loss", DEFAULTS.loss, "choice", options=("MSE", "MAE"))
+CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, SEED, HIDDEN, ACTIVATION, OPTIMIZER, LR, DECAY, MOMENTUM,
+            BATCH, EPOCHS, L1, L2, DROPOUT, INIT, LOSS]
+DRAW_EVERY = 0.4          # seconds between live redraws of the charts while training
+TICK = 0.1                # seconds between updates of the progress line (and chances to stop)
+
+
+def settings_panel():
+    """The controls, read into a Settings (None when the hidden layers do not parse)."""
+    dataset = widgets.dropdown(DATASET)
+    samples = widgets.number(SAMPLES, 10) if dataset != "digits" else DEFAULTS.samples
+    classes = widgets.slider(CLASSES, 1) if dataset in training.MULTICLASS else 2
+    noise = widgets.slider(NOISE, 0.01) if dataset != "digits" else 0.0
+    val_split = widgets.slider(VAL_SPLIT, 0.05, help="Digits always hold out a share: 0.2 when 0 is chosen.")
+    seed = widgets.number(SEED, 1)
+    st.divider()
+    hidden_text = st.text_input(HIDDEN.label, value=HIDDEN.default, key=HIDDEN.key, bind="query-params",
+                                help="For example 64, or 16, 16 for two layers of 16.")
+    try:
+        hidden = parse_layers(hidden_text, int(HIDDEN.low), int(HIDDEN.high))
+    except ValueError as error:
+        st.error(f"Hidden layers: {error}.", icon=":material/error:")
+        hidden = None
+    activation = widgets.dropdown(ACTIVATION)
+    optimizer = widgets.dropdown(OPTIMIZER)
+    lr = widgets.number(LR, 0.001, format="%g", help="Any positive number; decay divides it by 1 + decay × step.")
+    decay = widgets.number(DECAY, 1e-7, format="%g")
+    momentum = widgets.slider(MOMENTUM, 0.01) if optimizer == "SGD" else DEFAULTS.momentum
+    batch_size = widgets.number(BATCH, 1)
+    epochs = widgets.number(EPOCHS, 100)
+    l1 = widgets.number(L1, 1e-5, format="%g", help="Applied to the hidden layers' weights and biases alike.")
+    l2 = widgets.number(L2, 1e-5, format="%g", help="Applied to the hidden layers' weights and biases alike.")
+    dropout = widgets.slider(DROPOUT, 0.05)
+    init_scale = widgets.number(INIT, 0.01, format="%g")
+    loss = widgets.choice(LOSS) if dataset == "sine" else DEFAULTS.loss
+    if hidden is None:
+        return None
+    return training.Settings(dataset=dataset, samples=samples, classes=classes, noise=noise, val_split=val_split,
+                             seed=seed, hidden=hidden, activation=activation, optimizer=optimizer, lr=lr,
+                             decay=decay, momentum=momentum, batch_size=batch_size, epochs=epochs, l1=l1, l2=l2,
+                             dropout=dropout, init_scale=init_scale, loss=loss)
+
+
+def task_sentence(setup, settings):
+    if setup.task == "classification":
+        return f"{setup.model.n_outputs} classes: softmax outputs with categorical cross-entropy."
+    if setup.task == "binary":
+        return "two classes: one sigmoid output with binary cross-entropy."
+    return f"regression: a linear output with {'mean absolute' if settings.loss == 'MAE' else 'mean squared'} error."
+
+
+def draw(run, settings, places):
+    """Redraw the progress line, the curves and the model's picture from the current model."""
+    setup, records = run["setup"], run["setup"].model.history.records
+    done = setup.model.epochs_done
+    places["progress"].progress(min(done / settings.epochs, 1.0),
+                                text=f"epoch {done} of {settings.epochs}" + (
+                                    f" · loss {records[-1]['loss']:.4f} · accuracy {records[-1]['accuracy']:.3f} · "
+                                    f"learning rate {records[-1]['learning_rate']:.4g}" if records else ""))
+    if records:
+        rows = training.history_rows(records)
+        places["curves"].vega_lite_chart(charts.to_spec(charts.lines_chart(
+            pd.DataFrame(rows), "epoch", "value", "curve", "epoch", "loss and accuracy",
+            dashed=("validation loss", "validation accuracy"),
+            colours=[charts.POSITIVE, charts.CLASS_COLOURS[1], charts.POSITIVE, charts.CLASS_COLOURS[1]],
+            height=240)), width="stretch")
+    if setup.raw is not None:
+        cells, points = training.boundary_rows(setup, settings)
+        classes = max(setup.model.n_outputs, 2)
+        places["picture"].vega_lite_chart(charts.to_spec(charts.boundary_chart(cells, points, classes)),
+                                          width="stretch")
+    elif setup.task == "regression":
+        order = np.argsort(setup.X[:, 0])
+        x = setup.X[order, 0]
+        curve = pd.concat([pd.DataFrame({"x": x, "y": setup.y[order, 0], "curve": "data"}),
+                           pd.DataFrame({"x": x, "y": setup.model.predict(setup.X[order])[:, 0], "curve": "model"})])
+        places["picture"].vega_lite_chart(charts.to_spec(charts.lines_chart(
+            curve, "x", "y", "curve", "x", "y", colours=[charts.NEUTRAL, charts.POSITIVE])), width="stretch")
+    else:
+        predicted = setup.model.predict(setup.X_val).argmax(axis=1)
+        counts = np.zeros((10, 10))
+        np.add.at(counts, (setup.y_val.astype(int), predicted), 1)
+        places["picture"].vega_lite_chart(charts.to_spec(charts.matrix_heatmap(
+            counts, [str(d) for d in range(10)], [str(d) for d in range(10)], cell=40,
+            title="Validation images: true digit (rows) against predicted digit (columns)")), width="stretch")
+
+
+def command(name):
+    """A button's on_click: remember what was asked. Every button click reruns the whole page,
+    and a new run interrupts a training in progress at its next redraw: that is how Stop works."""
+    st.session_state["training_command"] = name
+
+
+def trainer(settings):
+    # Each run of the page takes a new generation number. A training still going on in an older run
+    # (Streamlit may start this run before that one has reached a point where it stops) sees the newer
+    # number at its next epoch and stops there; the lock makes this run wait until it has.
+    control = st.session_state.setdefault("training_control", {"generation": 0, "lock": threading.Lock()})
+    control["generation"] += 1
+    generation = control["generation"]
+    if not control["lock"].acquire(timeout=5):
+        st.warning("The previous training is still stopping; press Train again in a moment.",
+                   icon=":material/hourglass:")
+        return
+    try:
+        train_and_draw(settings, control, generation)
+    finally:
+        control["lock"].release()
+
+
+def train_and_draw(settings, control, generation):
+    run = st.session_state.get("training_run")
+    if run is None or run["settings"] != settings:
+        run = st.session_state["training_run"] = {"settings": settings, "setup": training.build(settings),
+                                                  "running": False, "message": None}
+    setup = run["setup"]
+    st.caption(f"{setup.model.count_parameters():,} parameters · {len(setup.X):,} training and "
+               f"{len(setup.X_val):,} validation samples · {task_sentence(setup, settings)}")
+    buttons = st.container(horizontal=True)
+    buttons.button("Train", icon=":material/play_arrow:", type="primary", key="train", on_click=command,
+                   args=("train",))
+    buttons.button("Stop", icon=":material/stop:", key="stop", on_click=command, args=("stop",))
+    buttons.button("Step", icon=":material/skip_next:", key="step_epoch", help="Train one epoch.", on_click=command,
+                   args=("step",))
+    buttons.button("Reset", icon=":material/restart_alt:", key="reset_model", on_click=command, args=("reset",),
+                   help="New weights from the seed; the history is cleared.")
+    asked = st.session_state.pop("training_command", None)
+    train, stop, step, reset = (asked == name for name in ("train", "stop", "step", "reset"))
+    places = {"progress": st.empty(), "message": st.empty(), "curves": st.empty(), "picture": st.empty()}
+    if reset:
+        run.update(setup=training.build(settings), running=False, message=None)
+        setup = run["setup"]
+    if stop:
+        run["running"] = False
+    if train:
+        run["running"], run["message"] = True, None
+    epochs_left = settings.epochs - setup.model.epochs_done
+    if step or (run["running"] and epochs_left > 0):
+        last_draw = last_tick = time.perf_counter()
+
+        def live(record):
+            # Runs between steps only. The charts are redrawn at most every DRAW_EVERY seconds, so drawing
+            # never slows training much; the progress line every TICK seconds, which is also when a click
+            # on Stop (a new run of the page) can interrupt the training.
+            nonlocal last_draw, last_tick
+            if control["generation"] != generation:
+                return False                     # a newer run of the page (a click) takes over
+            now = time.perf_counter()
+            if now - last_draw > DRAW_EVERY:
+                draw(run, settings, places)
+                last_draw = last_tick = time.perf_counter()
+            elif now - last_tick > TICK:
+                places["progress"].progress(min(setup.model.epochs_done / settings.epochs, 1.0),
+                                            text=f"epoch {setup.model.epochs_done} of {settings.epochs}")
+                last_tick = now
+
+        try:
+            setup.model.fit(setup.X, setup.y, epochs=1 if step else epochs_left, callback=live,
+                            validation_freq=max(1, settings.epochs // 200), **training.fit_kwargs(settings, setup))
+        except nn.TrainingDiverged as error:
+            run["message"] = (f"Training stopped at epoch {error.epoch}: the loss became {error.loss}. The model "
+                              "keeps its last weights whose loss was finite. Lower the learning rate and press "
+                              "Reset to start again.")
+        run["running"] = False
+    if run["message"]:
+        places["message"].error(run["message"], icon=":material/error:")
+    draw(run, settings, places)
+    records = setup.model.history.records
+    if records:
+        st.download_button("Download the history (CSV)", pd.DataFrame(records).to_csv(index=False),
+                           file_name="history.csv", mime="text/csv", icon=":material/download:")
+
+
+layout.header("Training",
+              "Put it all together: choose data, a network and an optimizer, train, and watch the loss fall and "
+              "the decision boundary form.",
+              "book chapters 10 to 18, from optimizers to the model object")
+layout.link_notices(CONTROLS)
+left, right = st.columns([1, 2], gap="large")
+with left:
+    chosen = settings_panel()
+with right:
+    if chosen is None:
+        st.info("Fix the hidden layers to build the network.", icon=":material/edit:")
+    else:
+        trainer(chosen)
+show_code(nn.Model.fit, training.build)
+layout.toolbar(CONTROLS)
+layout.predict_then_check([
+    ("What training accuracy does the default run reach, and what does the book get?",
+     "Press Train and wait for epoch 10000.",
+     "0.967, with loss 0.083: the same numbers as the book's chapter 10, because the page draws the data and "
+     "the weights from one RandomState(0) in the book's order."),
+    ("Why is the validation accuracy lower than the training accuracy?",
+     "Compare the two accuracy curves after training.",
+     "The network has fitted the quirks of its 300 training points; fresh points from the same spiral show how "
+     "well it generalises. Regularization (L2) and dropout narrow the gap."),
+    ("What happens with a learning rate of 5 and SGD?",
+     "Set the optimizer to SGD, the learning rate to 5 and train.",
+     "Steps that large overshoot: the loss jumps around or the run diverges, and the page stops it with a "
+     "message, keeping the last good weights."),
+])

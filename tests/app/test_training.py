@@ -1,0 +1,69 @@
+"""Training page: the default setup, Train, Step and Reset, divergence, the URL, bad input."""
+
+from conftest import open_page, texts
+
+PAGE = "app_pages/training.py"
+
+
+def progress(at):
+    return [str(p.proto.text) for p in at.get("progress")]
+
+
+def test_default_page_describes_the_books_network():
+    at = open_page(PAGE)
+    assert any("387 parameters · 300 training and 300 validation samples" in c for c in texts(at.caption))
+    assert progress(at) == ["epoch 0 of 10001"]
+
+
+def test_step_trains_one_epoch_and_reset_starts_again():
+    at = open_page(PAGE)
+    at.button(key="step_epoch").click().run()
+    assert progress(at)[0].startswith("epoch 1 of 10001 · loss 1.0986")
+    at.button(key="reset_model").click().run()
+    assert progress(at) == ["epoch 0 of 10001"]
+
+
+def test_train_runs_the_chosen_epochs_and_offers_the_history():
+    at = open_page(PAGE, {"epochs": "300"})
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert progress(at)[0].startswith("epoch 300 of 300 · loss")
+    assert at.get("download_button")
+
+
+def test_every_dataset_trains_a_few_epochs():
+    for dataset in ["spiral", "vertical", "xor", "circles", "moons", "blobs", "sine", "digits"]:
+        at = open_page(PAGE, {"dataset": dataset, "epochs": "5", "classes": "3"})
+        at.button(key="train").click().run()
+        assert not at.exception, dataset
+        assert progress(at)[0].startswith("epoch 5 of 5"), (dataset, progress(at))
+
+
+def test_a_diverging_run_stops_with_a_message():
+    at = open_page(PAGE, {"dataset": "sine", "samples": "200", "optimizer": "SGD", "lr": "10", "init_scale": "0.5",
+                          "epochs": "300", "noise": "0"})
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert any("Training stopped at epoch" in e and "Lower the learning rate" in e for e in texts(at.error))
+
+
+def test_changing_a_setting_builds_a_new_model():
+    at = open_page(PAGE)
+    at.button(key="step_epoch").click().run()
+    at.text_input(key="hidden").set_value("16, 16").run()
+    assert progress(at) == ["epoch 0 of 10001"]
+    assert any("387" not in c and "parameters" in c for c in texts(at.caption))
+
+
+def test_a_link_with_settings_opens_them():
+    at = open_page(PAGE, {"dataset": "moons", "hidden": "8,8", "optimizer": "RMSprop", "lr": "0.00123"})
+    assert at.selectbox(key="dataset").value == "moons"
+    assert at.number_input(key="lr").value == 0.00123            # any positive value is kept
+    assert any("two classes: one sigmoid output" in c for c in texts(at.caption))
+
+
+def test_bad_hidden_layers_give_a_message_and_no_crash():
+    at = open_page(PAGE, {"hidden": "64,x"})
+    assert any("not a whole number of neurons" in e for e in texts(at.error))
+    assert not at.exception
+    assert not at.warning

@@ -1,0 +1,53 @@
+"""The Training page in a real browser: training streams live, and Stop stops it."""
+
+import time
+
+import harness
+import pytest
+
+pytestmark = pytest.mark.e2e
+MAIN = '[data-testid="stMainBlockContainer"]'
+
+
+def progress_text(page):
+    return page.locator('[data-testid="stProgress"]').inner_text()
+
+
+def epoch_of(text):
+    return int(text.split()[1])
+
+
+def test_training_streams_and_stop_keeps_the_last_step(page, app_url):
+    harness.open_page(page, app_url, "training", "epochs=50001")
+    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.wait_for_function(
+        """() => { const p = document.querySelector('[data-testid="stProgress"]');
+                   return p && /epoch [1-9][0-9]* of 50001/.test(p.innerText); }""", timeout=30_000)
+    time.sleep(1.0)
+    during = epoch_of(progress_text(page))
+    assert 0 < during < 50_001                      # the progress line moves while training runs
+    page.locator(MAIN).get_by_role("button", name="Stop").click()
+    harness.wait_for_script_done(page)
+    stopped = progress_text(page)
+    time.sleep(1.0)
+    assert progress_text(page) == stopped           # nothing trains after Stop
+    assert during <= epoch_of(stopped) < 50_001
+    assert "loss" in stopped and page.locator('[data-testid="stException"]').count() == 0
+    page.locator(MAIN).get_by_role("button", name="Train").click()   # and training carries on from there
+    page.wait_for_function(f"""() => {{ const p = document.querySelector('[data-testid="stProgress"]');
+                                       const m = p && p.innerText.match(/epoch (\\d+)/);
+                                       return m && Number(m[1]) > {epoch_of(stopped)}; }}""", timeout=30_000)
+    page.locator(MAIN).get_by_role("button", name="Stop").click()
+    harness.wait_for_script_done(page)
+    harness.screenshot(page, "training-stopped")
+
+
+def test_digits_show_a_confusion_matrix(page, app_url):
+    harness.open_page(page, app_url, "training", "dataset=digits&epochs=3&batch_size=32&lr=0.005")
+    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
+                                      return p && /epoch 3 of 3/.test(p.innerText); }""", timeout=60_000)
+    harness.wait_for_script_done(page)
+    harness.wait_for_chart(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    harness.screenshot(page, "training-digits")
