@@ -1,5 +1,6 @@
 """Training: choose data, a network and an optimizer, train it live, and watch it learn."""
 
+import io
 import threading
 import time
 
@@ -40,8 +41,19 @@ DRAW_EVERY = 0.4          # seconds between live redraws of the charts while tra
 TICK = 0.1                # seconds between updates of the progress line (and chances to stop)
 
 
+def load_preset():
+    """Put the chosen book chapter's settings on the controls (the preset box's on_change)."""
+    chosen = training.preset(st.session_state["preset"])
+    for control in CONTROLS:
+        value = getattr(chosen, control.key)
+        st.session_state[control.key] = ",".join(map(str, value)) or "0" if control.key == "hidden" else value
+
+
 def settings_panel():
     """The controls, read into a Settings (None when the hidden layers do not parse)."""
+    st.selectbox("Start from the book", list(training.PRESETS), index=None, key="preset", on_change=load_preset,
+                 placeholder="Choose a chapter's setup…",
+                 help="Sets every control to the settings of that chapter's code.")
     dataset = widgets.dropdown(DATASET)
     samples = widgets.number(SAMPLES, 10) if dataset != "digits" else DEFAULTS.samples
     classes = widgets.slider(CLASSES, 1) if dataset in training.MULTICLASS else 2
@@ -200,10 +212,40 @@ def train_and_draw(settings, control, generation):
     if run["message"]:
         places["message"].error(run["message"], icon=":material/error:")
     draw(run, settings, places)
+    keep_and_share(run, setup)
+
+
+def keep_and_share(run, setup):
+    """Download the history and the model; load a saved model back."""
+    files = st.container(horizontal=True)
     records = setup.model.history.records
     if records:
-        st.download_button("Download the history (CSV)", pd.DataFrame(records).to_csv(index=False),
-                           file_name="history.csv", mime="text/csv", icon=":material/download:")
+        files.download_button("Download the history (CSV)", pd.DataFrame(records).to_csv(index=False),
+                              file_name="history.csv", mime="text/csv", icon=":material/download:")
+    saved = io.BytesIO()
+    setup.model.save(saved)
+    files.download_button("Download the model (.npz)", saved.getvalue(), file_name="model.npz",
+                          mime="application/octet-stream", icon=":material/save:",
+                          help="The engine's safe format: arrays and a JSON description, no pickle.")
+    upload = st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload",
+                              help="A model downloaded from this page, for the same dataset and features.")
+    if upload is None or run.get("loaded") == upload.file_id:
+        return
+    run["loaded"] = upload.file_id
+    try:
+        model = nn.Model.load(io.BytesIO(upload.getvalue()))
+    except nn.ModelFileError as error:
+        st.error(f"That file cannot be loaded: {error}.", icon=":material/error:")
+        return
+    if model.n_inputs != setup.X.shape[1] or model.n_outputs != setup.model.n_outputs or model.task != setup.task:
+        st.error(f"That model takes {model.n_inputs} inputs and gives {model.n_outputs} outputs ({model.task}); this "
+                 f"dataset needs {setup.X.shape[1]} and {setup.model.n_outputs} ({setup.task}).",
+                 icon=":material/error:")
+        return
+    setup.model = model
+    st.success(f"Loaded a model with {model.count_parameters():,} parameters; its accuracy on the validation data "
+               f"is {model.evaluate(setup.X_val, setup.y_val)['accuracy']:.3f}. Train carries on from its weights.",
+               icon=":material/check_circle:")
 
 
 layout.header("Training",

@@ -191,3 +191,19 @@ def history_rows(records, max_points=400):
             rows.append({"epoch": r["epoch"], "value": r["val_loss"], "curve": "validation loss"})
             rows.append({"epoch": r["epoch"], "value": r["val_accuracy"], "curve": "validation accuracy"})
     return rows
+
+
+# The book's chapters as starting points (the settings each chapter's code uses).
+PRESETS = {
+    "Chapter 10: Adam on the spiral": {},
+    "Chapter 14: L2 regularization": {"samples": 1000, "lr": 0.02, "l2": 5e-4},
+    "Chapter 15: dropout": {"samples": 1000, "hidden": (512,), "lr": 0.05, "decay": 5e-5, "l2": 5e-4, "dropout": 0.1},
+    "Chapter 16: binary classification": {"classes": 2, "lr": 0.001, "l2": 5e-4, "epochs": 10_000},
+    "Chapter 17: sine regression": {"dataset": "sine", "samples": 1000, "noise": 0.0, "hidden": (64, 64),
+                                    "lr": 0.005, "decay": 1e-3, "epochs": 10_001},
+}
+
+
+def preset(name):
+    """The Settings of a book chapter (defaults for everything the chapter does not set)."""
+    return Settings(**PRESETS[name])

@@ -67,3 +67,22 @@ def test_bad_hidden_layers_give_a_message_and_no_crash():
     assert any("not a whole number of neurons" in e for e in texts(at.error))
     assert not at.exception
     assert not at.warning
+
+
+def test_a_book_chapter_preset_sets_every_control():
+    at = open_page(PAGE)
+    at.selectbox(key="preset").set_value("Chapter 17: sine regression").run()
+    assert at.selectbox(key="dataset").value == "sine"
+    assert at.text_input(key="hidden").value == "64,64"
+    assert at.number_input(key="lr").value == 0.005 and at.number_input(key="decay").value == 0.001
+    assert any("regression: a linear output with mean squared error" in c for c in texts(at.caption))
+    at.selectbox(key="preset").set_value("Chapter 15: dropout").run()
+    assert at.selectbox(key="dataset").value == "spiral" and at.text_input(key="hidden").value == "512"
+    assert at.slider(key="dropout").value == 0.1
+
+
+def test_the_model_can_be_downloaded():
+    at = open_page(PAGE, {"epochs": "3"})
+    at.button(key="train").click().run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the model (.npz)" in labels and "Download the history (CSV)" in labels

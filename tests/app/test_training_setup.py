@@ -97,3 +97,13 @@ def test_hidden_layer_text(text, layers):
 def test_bad_hidden_layer_text_is_refused(text):
     with pytest.raises(ValueError):
         parse_layers(text, 6, 512)
+
+
+def test_presets_are_the_books_chapter_settings():
+    assert training.preset("Chapter 10: Adam on the spiral") == training.Settings()
+    chapter_16 = training.preset("Chapter 16: binary classification")
+    assert chapter_16.classes == 2 and chapter_16.l2 == 5e-4 and chapter_16.lr == 0.001
+    assert training.task_of(chapter_16) == "binary"
+    for name in training.PRESETS:
+        setup = training.build(training.preset(name))
+        assert setup.model.count_parameters() > 0

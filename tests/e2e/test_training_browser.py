@@ -51,3 +51,24 @@ def test_digits_show_a_confusion_matrix(page, app_url):
     harness.wait_for_chart(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     harness.screenshot(page, "training-digits")
+
+
+def test_a_downloaded_model_uploads_again_and_junk_is_refused(page, app_url, tmp_path):
+    harness.open_page(page, app_url, "training", "epochs=20")
+    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
+                                      return p && /epoch 20 of 20/.test(p.innerText); }""", timeout=30_000)
+    harness.wait_for_script_done(page)
+    with page.expect_download() as download:
+        page.locator(MAIN).get_by_role("button", name="Download the model (.npz)").click()
+    saved = tmp_path / "model.npz"
+    download.value.save_as(saved)
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    uploader.set_input_files(str(saved))
+    page.get_by_text("Loaded a model with 387 parameters").wait_for(timeout=30_000)
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a model at all")
+    uploader.set_input_files(str(junk))
+    page.get_by_text("That file cannot be loaded").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    harness.screenshot(page, "training-upload")
