@@ -35,8 +35,10 @@ L2 = Control("l2", "L2 penalty", DEFAULTS.l2, "float", 0.0, 0.1)
 DROPOUT = Control("dropout", "Dropout rate", DEFAULTS.dropout, "float", 0.0, 0.9)
 INIT = Control("init_scale", "Initial weights: scale × normal", DEFAULTS.init_scale, "float", 0.0001, 2.0)
 LOSS = Control("loss", "Regression loss", DEFAULTS.loss, "choice", options=("MSE", "MAE"))
-CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, SEED, HIDDEN, ACTIVATION, OPTIMIZER, LR, DECAY, MOMENTUM,
-            BATCH, EPOCHS, L1, L2, DROPOUT, INIT, LOSS]
+FEATURES = Control("features", "Input features", DEFAULTS.features, "multi", options=tuple(nn.datasets.FEATURES))
+SHOW_VAL = Control("show_val", "Show the validation data", True, "bool")
+CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, SEED, FEATURES, HIDDEN, ACTIVATION, OPTIMIZER, LR, DECAY,
+            MOMENTUM, BATCH, EPOCHS, L1, L2, DROPOUT, INIT, LOSS, SHOW_VAL]
 DRAW_EVERY = 0.4          # seconds between live redraws of the charts while training
 TICK = 0.1                # seconds between updates of the progress line (and chances to stop)
 
@@ -45,8 +47,14 @@ def load_preset():
     """Put the chosen book chapter's settings on the controls (the preset box's on_change)."""
     chosen = training.preset(st.session_state["preset"])
     for control in CONTROLS:
+        if not hasattr(chosen, control.key):
+            continue                              # a view option, not a setting
         value = getattr(chosen, control.key)
-        st.session_state[control.key] = ",".join(map(str, value)) or "0" if control.key == "hidden" else value
+        if control.key == "hidden":
+            value = ",".join(map(str, value)) or "0"
+        elif control.kind == "multi":
+            value = list(value)
+        st.session_state[control.key] = value
 
 
 def settings_panel():
@@ -60,6 +68,12 @@ def settings_panel():
     noise = widgets.slider(NOISE, 0.01) if dataset != "digits" else 0.0
     val_split = widgets.slider(VAL_SPLIT, 0.05, help="Digits always hold out a share: 0.2 when 0 is chosen.")
     seed = widgets.number(SEED, 1)
+    features = DEFAULTS.features
+    if dataset in training.TWO_D:
+        features = tuple(widgets.multi(FEATURES, help="What the first layer sees: the coordinates, or shapes made "
+                                                       "from them (x1² + x2² is a circle's equation)."))
+        if not features:
+            st.error("Choose at least one input feature.", icon=":material/error:")
     st.divider()
     hidden_text = st.text_input(HIDDEN.label, value=HIDDEN.default, key=HIDDEN.key, bind="query-params",
                                 help="For example 64, or 16, 16 for two layers of 16.")
@@ -80,12 +94,12 @@ def settings_panel():
     dropout = widgets.slider(DROPOUT, 0.05)
     init_scale = widgets.number(INIT, 0.01, format="%g")
     loss = widgets.choice(LOSS) if dataset == "sine" else DEFAULTS.loss
-    if hidden is None:
+    if hidden is None or not features:
         return None
     return training.Settings(dataset=dataset, samples=samples, classes=classes, noise=noise, val_split=val_split,
                              seed=seed, hidden=hidden, activation=activation, optimizer=optimizer, lr=lr,
                              decay=decay, momentum=momentum, batch_size=batch_size, epochs=epochs, l1=l1, l2=l2,
-                             dropout=dropout, init_scale=init_scale, loss=loss)
+                             dropout=dropout, init_scale=init_scale, loss=loss, features=features)
 
 
 def task_sentence(setup, settings):
@@ -112,7 +126,7 @@ def draw(run, settings, places):
             colours=[charts.POSITIVE, charts.CLASS_COLOURS[1], charts.POSITIVE, charts.CLASS_COLOURS[1]],
             height=240)), width="stretch")
     if setup.raw is not None:
-        cells, points = training.boundary_rows(setup, settings)
+        cells, points = training.boundary_rows(setup, settings, validation=st.session_state.get(SHOW_VAL.key, True))
         classes = max(setup.model.n_outputs, 2)
         places["picture"].vega_lite_chart(charts.to_spec(charts.boundary_chart(cells, points, classes)),
                                           width="stretch")
@@ -212,7 +226,34 @@ def train_and_draw(settings, control, generation):
     if run["message"]:
         places["message"].error(run["message"], icon=":material/error:")
     draw(run, settings, places)
+    if setup.raw is not None:
+        widgets.toggle(SHOW_VAL, help="Draw the validation points (triangles) over the boundary.")
+    inside_views(setup, settings)
     keep_and_share(run, setup)
+
+
+def inside_views(setup, settings):
+    """The network with its real weights, and what each first-layer neuron has learned (drawn
+    between trainings, not during them, so they cost training nothing)."""
+    sizes = [setup.model.n_inputs] + [d.n_neurons for d in setup.model.dense_layers]
+    tabs = st.tabs(["The network", "Neurons of the first hidden layer"])
+    with tabs[0]:
+        if max(sizes) <= 64 and sum(a * b for a, b in zip(sizes, sizes[1:])) <= 2000:
+            names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
+            layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
+                                              layer_names=names, height=320),
+                         f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
+                         "shows the weight's size, blue positive and vermillion negative.")
+        else:
+            st.caption(f"A network of {' → '.join(map(str, sizes))} neurons has too many connections to draw "
+                       "legibly; the drawing shows networks of up to 64 neurons per layer.")
+    with tabs[1]:
+        if setup.raw is None or len(setup.model.layers) < 3:
+            st.caption("These maps are drawn for 2-D datasets and networks with a hidden layer.")
+        else:
+            layout.chart(charts.neuron_maps_chart(training.neuron_rows(setup, settings)),
+                         "Each square is one neuron of the first hidden layer, coloured by its output over the "
+                         "input plane: the simple pieces (lines, bands) the next layers combine into the boundary.")
 
 
 def keep_and_share(run, setup):

@@ -188,8 +188,10 @@ def network_chart(layer_sizes, weights=None, layer_names=None, description="", h
         if weights is not None:
             lines = lines.encode(strokeWidth=alt.StrokeWidth("size:Q", scale=alt.Scale(range=[0.5, 5]), legend=None),
                                  color=alt.Color("sign:N", scale=SIGNS, legend=None))
+        # Circles shrink as the widest layer grows, so a column of neurons never overlaps.
         dots = alt.Chart(alt.NamedData("nodes")).mark_circle(
-            size=420, color="#E69F00", stroke="#333", strokeWidth=1, opacity=1).encode(
+            size=max(12, min(420, 0.35 * (height / max(layer_sizes)) ** 2)), color="#E69F00", stroke="#333",
+            strokeWidth=0.8 if max(layer_sizes) > 16 else 1, opacity=1).encode(
             x=x_axis, y=y_axis, tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q")])
         labels = alt.Chart(alt.NamedData("captions")).mark_text(fontSize=12, color="#666").encode(
             x=x_axis, y=y_axis, text=alt.Text("name:N"))
@@ -334,3 +336,20 @@ def boundary_chart(cells, points, classes, description="", height=380):
         return alt.layer(grid, dots, height=height, description=description)
 
     return _chart(("boundary", classes, height, description), structure, {"cells": cells, "points": points})
+
+
+def neuron_maps_chart(rows, columns=4, description="", size=110):
+    """Small maps, one per neuron: its activation over the input plane (rows with neuron, x1,
+    x1_end, x2, x2_end, activation), darker where it is more active."""
+
+    def structure():
+        return alt.Chart(alt.NamedData("maps")).mark_rect().encode(
+            x=alt.X("x1:Q", axis=None, scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x1_end:Q"),
+            y=alt.Y("x2:Q", axis=None, scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("x2_end:Q"),
+            color=alt.Color("activation:Q", legend=None, scale=alt.Scale(scheme="blues")),
+            tooltip=[alt.Tooltip("neuron:N"), alt.Tooltip("activation:Q", format=".3g")],
+        ).properties(width=size, height=size).facet(
+            facet=alt.Facet("neuron:N", title=None, sort=None, header=alt.Header(labelFontSize=11)), columns=columns,
+        ).properties(description=description)
+
+    return _chart(("neurons", columns, size, description), structure, {"maps": rows})

@@ -32,6 +32,8 @@ class Control:
             return f"{what} from {matrix.format_number(self.low)} to {matrix.format_number(self.high)}"
         if self.kind == "choice":
             return "one of " + ", ".join(str(o) for o in self.options)
+        if self.kind == "multi":
+            return "some of " + ", ".join(str(o) for o in self.options)
         if self.kind == "bool":
             return "true or false"
         if self.kind == "layers":
@@ -60,12 +62,19 @@ class Control:
             return raw.lower() == "true"
         if self.kind == "layers":
             return parse_layers(raw, int(self.low), int(self.high))
+        if self.kind == "multi":
+            chosen = [item.strip() for item in raw.split(",") if item.strip()]
+            if not chosen or any(item not in self.options for item in chosen):
+                raise ValueError(raw)
+            return tuple(chosen)
         rows, cols = self.shape if self.shape else (None, None)
         return matrix.from_url(raw, shape=(rows, cols), what=self.label)
 
     def to_url(self, value):
         if self.kind in ("matrix", "vector"):
             return matrix.to_url(value)
+        if self.kind == "multi":
+            return ",".join(value)
         if self.kind == "bool":
             return "true" if value else "false"
         if self.kind == "float":
@@ -75,6 +84,8 @@ class Control:
     def is_default(self, value):
         if self.kind in ("matrix", "vector"):
             return matrix.to_url(value) == matrix.to_url(self.default)
+        if self.kind == "multi":
+            return tuple(value) == tuple(self.default)
         return value == self.default
 
 
@@ -159,7 +170,7 @@ def reset(controls):
             if control.key in st.query_params:
                 del st.query_params[control.key]
         else:
-            st.session_state[control.key] = control.default
+            st.session_state[control.key] = list(control.default) if control.kind == "multi" else control.default
 
 
 def current_values(controls):

@@ -142,9 +142,10 @@ def fit_kwargs(settings, setup):
             "rng": np.random.RandomState(settings.seed + 1) if settings.batch_size else None}
 
 
-def boundary_rows(setup, settings, resolution=50):
+def boundary_rows(setup, settings, resolution=50, validation=True):
     """The model's prediction over a resolution x resolution grid covering the 2-D data, as chart
-    rows (cells), and the data points (points). For 2-D datasets only."""
+    rows (cells), and the data points (points; the validation points too when ``validation``).
+    For 2-D datasets only."""
     both = np.vstack([setup.raw, setup.raw_val])
     low, high = both.min(axis=0), both.max(axis=0)
     pad = 0.08 * (high - low) + 1e-9
@@ -170,8 +171,29 @@ def boundary_rows(setup, settings, resolution=50):
     labels = setup.y.reshape(-1).astype(int).tolist() + setup.y_val.reshape(-1).astype(int).tolist()
     points = [{"x1": float(p[0]), "x2": float(p[1]), "class": str(label),
                "set": "training" if i < len(setup.raw) else "validation"}
-              for i, (p, label) in enumerate(zip(both, labels))]
+              for i, (p, label) in enumerate(zip(both, labels)) if validation or i < len(setup.raw)]
     return cells, points
+
+
+def neuron_rows(setup, settings, resolution=24, most=16):
+    """What each neuron of the first hidden layer responds to: its activation over a grid of the
+    input plane (TensorFlow Playground's little squares), for at most ``most`` neurons."""
+    both = np.vstack([setup.raw, setup.raw_val])
+    low, high = both.min(axis=0), both.max(axis=0)
+    edges1, edges2 = np.linspace(low[0], high[0], resolution + 1), np.linspace(low[1], high[1], resolution + 1)
+    centres = np.array([[(a + b) / 2, (c + d) / 2] for c, d in zip(edges2[:-1], edges2[1:])
+                        for a, b in zip(edges1[:-1], edges1[1:])], dtype=setup.raw.dtype)
+    first, activation = setup.model.layers[0], setup.model.layers[1]
+    values = activation.forward(first.forward(nn.datasets.features(centres, settings.features)))
+    rows = []
+    for neuron in range(min(values.shape[1], most)):
+        k = 0
+        for c, d in zip(edges2[:-1], edges2[1:]):
+            for a, b in zip(edges1[:-1], edges1[1:]):
+                rows.append({"neuron": f"neuron {neuron + 1}", "x1": float(a), "x1_end": float(b), "x2": float(c),
+                             "x2_end": float(d), "activation": float(values[k, neuron])})
+                k += 1
+    return rows
 
 
 def history_rows(records, max_points=400):

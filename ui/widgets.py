@@ -29,6 +29,11 @@ def dropdown(control, help=None):
                         key=control.key, bind="query-params", help=help)
 
 
+def multi(control, help=None):
+    return st.multiselect(control.label, list(control.options), default=list(control.default), key=control.key,
+                          bind="query-params", help=help)
+
+
 def toggle(control, help=None):
     return st.toggle(control.label, value=control.default, key=control.key,
                      bind="query-params", help=help)
