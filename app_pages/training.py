@@ -230,6 +230,13 @@ def train_and_draw(settings, control, generation):
         widgets.toggle(SHOW_VAL, help="Draw the validation points (triangles) over the boundary.")
     inside_views(setup, settings)
     keep_and_share(run, setup)
+    with st.expander("Reproduce this run", icon=":material/terminal:"):
+        script = training.reproduce_script(settings)
+        st.caption("A standalone script with these settings: numpy and nnengine only. Run it to get the same "
+                   "final numbers as this page after the same number of epochs.")
+        st.code(script, language="python", wrap_lines=True)
+        st.download_button("Download the script", script, file_name="reproduce_run.py", mime="text/x-python",
+                           icon=":material/download:")
 
 
 def inside_views(setup, settings):

@@ -229,3 +229,73 @@ PRESETS = {
 def preset(name):
     """The Settings of a book chapter (defaults for everything the chapter does not set)."""
     return Settings(**PRESETS[name])
+
+
+def _layer_code(settings, n_inputs, n_outputs, task):
+    """The model's layers as nnengine calls, exactly as build_model makes them."""
+    s, lines, width = settings, [], n_inputs
+    penalties = (f", weight_l1={s.l1!r}, weight_l2={s.l2!r}, bias_l1={s.l1!r}, bias_l2={s.l2!r}"
+                 if (s.l1 or s.l2) else "")
+    activation = {"ReLU": "nn.ReLU()", "Leaky ReLU": "nn.LeakyReLU(0.01)", "Tanh": "nn.Tanh()",
+                  "Sigmoid": "nn.Sigmoid()"}[s.activation]
+    for neurons in s.hidden:
+        lines.append(f"nn.Dense({width}, {neurons}, weight_scale={s.init_scale!r}, rng=rng{penalties})")
+        lines.append(activation)
+        if s.dropout:
+            lines.append(f"nn.Dropout({s.dropout!r}, rng=rng)")
+        width = neurons
+    lines.append(f"nn.Dense({width}, {n_outputs}, weight_scale={s.init_scale!r}, rng=rng)")
+    output, loss = {"classification": ("nn.Softmax()", "nn.CategoricalCrossentropy()"),
+                    "binary": ("nn.Sigmoid()", "nn.BinaryCrossentropy()"),
+                    "regression": ("nn.Linear()", "nn.MeanAbsoluteError()" if s.loss == "MAE"
+                                   else "nn.MeanSquaredError()")}[task]
+    lines.append(output)
+    optimizer = {"SGD": f"nn.SGD({s.lr!r}, decay={s.decay!r}, momentum={s.momentum!r})",
+                 "Adagrad": f"nn.Adagrad({s.lr!r}, decay={s.decay!r})",
+                 "RMSprop": f"nn.RMSprop({s.lr!r}, decay={s.decay!r})",
+                 "Adam": f"nn.Adam({s.lr!r}, decay={s.decay!r})"}[s.optimizer]
+    return lines, loss, optimizer
+
+
+def reproduce_script(settings):
+    """A standalone script (numpy and nnengine only) that repeats this run, drawing every random
+    number in the same order as the page, and prints the final numbers the page shows."""
+    s = settings
+    task = task_of(s)
+    if s.dataset == "digits":
+        data = "nn.datasets.digits()"
+    elif s.dataset == "sine":
+        data = f"nn.datasets.sine(samples={s.samples}, noise={s.noise!r}, rng=rng)"
+    else:
+        classes = f"classes={s.classes}, " if s.dataset in MULTICLASS else ""
+        data = f"nn.datasets.{s.dataset}(samples={s.samples}, {classes}noise={s.noise!r}, rng=rng)"
+    held_out = s.val_split or (HELD_OUT_DEFAULT if s.dataset == "digits" else 0.0)
+    setup = build(s)
+    layers, loss, optimizer = _layer_code(s, setup.model.n_inputs, setup.model.n_outputs, task)
+    two_d = s.dataset in TWO_D
+    lines = ['"""Repeat a Training-page run of Neural Network Explorer with nnengine alone."""', "",
+             "import numpy as np", "", "import nnengine as nn", "",
+             f"rng = np.random.RandomState({s.seed})           # one stream: data, then layers, then validation",
+             f"X, y = {data}"]
+    if held_out:
+        lines.append(f"X, y, X_val, y_val = nn.datasets.split(X, y, {held_out!r}, rng=rng)")
+    if task == "binary":
+        lines.append("y = y.reshape(-1, 1)")
+    lines.append("model = nn.Model([")
+    lines += [f"    {layer}," for layer in layers]
+    lines.append(f"], loss={loss}, optimizer={optimizer})")
+    if not held_out:
+        lines.append(f"X_val, y_val = {data}        # a fresh validation set, drawn after the model")
+    if task == "binary":
+        lines.append("y_val = y_val.reshape(-1, 1)")
+    if two_d and tuple(s.features) != ("x1", "x2"):
+        lines.append(f"X, X_val = nn.datasets.features(X, {s.features!r}), nn.datasets.features(X_val, {s.features!r})")
+    batch = (f"batch_size={s.batch_size}, rng=np.random.RandomState({s.seed + 1})" if s.batch_size
+             else "batch_size=None")
+    lines += [f"history = model.fit(X, y, epochs={s.epochs}, {batch}, validation_data=(X_val, y_val),",
+              f"                    validation_freq={max(1, s.epochs // 200)})",
+              "last = history[-1]",
+              "print(f\"epoch: {last['epoch']}, accuracy: {last['accuracy']:.3f}, loss: {last['loss']:.4f}, \"",
+              "      f\"validation accuracy: {last['val_accuracy']:.3f}, validation loss: {last['val_loss']:.4f}\")",
+              ""]
+    return "\n".join(lines)

@@ -107,3 +107,23 @@ def test_presets_are_the_books_chapter_settings():
     for name in training.PRESETS:
         setup = training.build(training.preset(name))
         assert setup.model.count_parameters() > 0
+
+
+@pytest.mark.parametrize("settings", [
+    training.Settings(epochs=200),
+    training.Settings(dataset="digits", epochs=3, batch_size=32, lr=0.005),
+    training.Settings(dataset="moons", hidden=(8, 8), dropout=0.1, l2=1e-4, features=("x1", "x2", "x1*x2"),
+                      epochs=100, val_split=0.2),
+    training.Settings(dataset="sine", samples=200, hidden=(16,), loss="MAE", optimizer="SGD", lr=0.1, epochs=100),
+], ids=["default", "digits", "moons-features-dropout", "sine-mae-sgd"])
+def test_the_reproduce_script_prints_the_pages_numbers(settings, capsys):
+    """The script uses numpy and nnengine only, and gives the same final record as the page's run."""
+    script = training.reproduce_script(settings)
+    assert "from ui" not in script and "import nnengine as nn" in script
+    exec(compile(script, "reproduce_run.py", "exec"), {})
+    printed = capsys.readouterr().out.strip()
+    setup = training.build(settings)
+    last = setup.model.fit(setup.X, setup.y, epochs=settings.epochs, validation_freq=max(1, settings.epochs // 200),
+                           **training.fit_kwargs(settings, setup))[-1]
+    assert printed == (f"epoch: {last['epoch']}, accuracy: {last['accuracy']:.3f}, loss: {last['loss']:.4f}, "
+                       f"validation accuracy: {last['val_accuracy']:.3f}, validation loss: {last['val_loss']:.4f}")
