@@ -114,8 +114,8 @@ def draw(run, settings, places):
     """Redraw the progress line, the curves and the model's picture from the current model."""
     setup, records = run["setup"], run["setup"].model.history.records
     done = setup.model.epochs_done
-    places["progress"].progress(min(done / settings.epochs, 1.0),
-                                text=f"epoch {done} of {settings.epochs}" + (
+    places["progress"].progress(min(done / run["limit"], 1.0),
+                                text=f"epoch {done} of {run['limit']}" + (
                                     f" · loss {records[-1]['loss']:.4f} · accuracy {records[-1]['accuracy']:.3f} · "
                                     f"learning rate {records[-1]['learning_rate']:.4g}" if records else ""))
     if records:
@@ -126,7 +126,8 @@ def draw(run, settings, places):
             colours=[charts.POSITIVE, charts.CLASS_COLOURS[1], charts.POSITIVE, charts.CLASS_COLOURS[1]],
             height=240)), width="stretch")
     if setup.raw is not None:
-        cells, points = training.boundary_rows(setup, settings, validation=st.session_state.get(SHOW_VAL.key, True))
+        cells, points = training.boundary_rows(setup, settings, resolution=training.grid_resolution(setup),
+                                               validation=st.session_state.get(SHOW_VAL.key, True))
         classes = max(setup.model.n_outputs, 2)
         places["picture"].vega_lite_chart(charts.to_spec(charts.boundary_chart(cells, points, classes)),
                                           width="stretch")
@@ -144,6 +145,12 @@ def draw(run, settings, places):
         places["picture"].vega_lite_chart(charts.to_spec(charts.matrix_heatmap(
             counts, [str(d) for d in range(10)], [str(d) for d in range(10)], cell=40,
             title="Validation images: true digit (rows) against predicted digit (columns)")), width="stretch")
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def seconds_per_unit():
+    """This machine's speed, timed once an hour (the estimate of a run's cost multiplies it)."""
+    return training.calibrate()
 
 
 def command(name):
@@ -175,6 +182,14 @@ def train_and_draw(settings, control, generation):
         run = st.session_state["training_run"] = {"settings": settings, "setup": training.build(settings),
                                                   "running": False, "message": None}
     setup = run["setup"]
+    # Work is bounded: a run estimated to take much longer than LIMIT_SECONDS trains only the epochs that fit.
+    cap = training.epoch_cap(setup, settings, seconds_per_unit())
+    run["limit"] = min(settings.epochs, cap)
+    if cap < settings.epochs:
+        estimate = training.estimate_seconds(setup, settings, seconds_per_unit())
+        st.warning(f"{settings.epochs:,} epochs of this network on this data would take about {estimate:,.0f} s; "
+                   f"the page trains at most {cap:,} of them (about {training.LIMIT_SECONDS:.0f} s). Fewer epochs, "
+                   "neurons or samples make the whole run fit.", icon=":material/timer:")
     st.caption(f"{setup.model.count_parameters():,} parameters · {len(setup.X):,} training and "
                f"{len(setup.X_val):,} validation samples · {task_sentence(setup, settings)}")
     buttons = st.container(horizontal=True)
@@ -195,7 +210,7 @@ def train_and_draw(settings, control, generation):
         run["running"] = False
     if train:
         run["running"], run["message"] = True, None
-    epochs_left = settings.epochs - setup.model.epochs_done
+    epochs_left = run["limit"] - setup.model.epochs_done
     if step or (run["running"] and epochs_left > 0):
         last_draw = last_tick = time.perf_counter()
 
@@ -211,8 +226,8 @@ def train_and_draw(settings, control, generation):
                 draw(run, settings, places)
                 last_draw = last_tick = time.perf_counter()
             elif now - last_tick > TICK:
-                places["progress"].progress(min(setup.model.epochs_done / settings.epochs, 1.0),
-                                            text=f"epoch {setup.model.epochs_done} of {settings.epochs}")
+                places["progress"].progress(min(setup.model.epochs_done / run["limit"], 1.0),
+                                            text=f"epoch {setup.model.epochs_done} of {run['limit']}")
                 last_tick = now
 
         try:

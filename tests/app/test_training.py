@@ -86,3 +86,11 @@ def test_the_model_can_be_downloaded():
     at.button(key="train").click().run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the model (.npz)" in labels and "Download the history (CSV)" in labels
+
+
+def test_a_run_too_long_for_the_page_is_capped_and_says_so():
+    at = open_page(PAGE, {"hidden": "512,512,512", "epochs": "50001", "samples": "500"})
+    warning = " ".join(texts(at.warning))
+    assert "would take about" in warning and "trains at most" in warning
+    cap = int(progress(at)[0].split(" of ")[1].replace(",", ""))
+    assert 1 <= cap < 50_001

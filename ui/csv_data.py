@@ -1,0 +1,258 @@
+"""A dataset uploaded as CSV, for the Training page: bytes in, checked arrays out, without Streamlit.
+
+``parse_csv`` reads the file (text only, with pandas; nothing in it is ever executed or evaluated),
+``guess_target`` picks the likely label column, ``prepare`` turns the table into X (n, k) float32
+and class labels (n,) int64 or regression targets (n, 1) float32, and ``scale`` standardises
+features by the training columns' statistics. Every problem is a ``CsvError`` whose message says
+what is wrong and where.
+"""
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_COLUMNS = 1_000
+MIN_ROWS = 10
+MAX_CLASSES = 20
+TASKS = ("classification", "regression")
+TARGET_NAMES = ("label", "target", "class", "y")      # guess_target's preference, case-insensitive
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # not tab, newline, form feed or return
+
+
+class CsvError(ValueError):
+    """An uploaded CSV that cannot be used; the message is meant for the learner."""
+
+
+@dataclass(frozen=True)
+class Table:
+    frame: pd.DataFrame           # the parsed cells, one column per CSV column
+    columns: tuple                # the column names (x1..x{n-1}, label when the file had no header)
+    had_header: bool              # False: the first row was all numbers, so it was read as data
+
+    @property
+    def rows(self):
+        return len(self.frame)
+
+
+def _spaced(number):
+    return f"{number:,}".replace(",", " ")
+
+
+def _show(value, width=40):
+    text = str(value)
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
+
+
+def _decode(data):
+    if b"\x00" in data:
+        raise CsvError("this is not a text CSV file (it holds binary data); export the sheet as CSV")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            looks_binary = len(_CONTROL.findall(data.decode("latin-1"))) > 0.01 * len(data)
+            if looks_binary:
+                raise CsvError("this is not a text CSV file (it holds binary data); "
+                               "export the sheet as CSV") from None
+            raise CsvError(f"the file is not UTF-8 text (byte {error.start + 1} cannot be read); "
+                           "save it as 'CSV UTF-8'") from None
+    text = text.removeprefix("\ufeff")
+    if _CONTROL.search(text):
+        raise CsvError("this is not a text CSV file (it holds control characters); export the sheet as CSV")
+    return text
+
+
+def _is_number(cell):
+    cell = cell.strip()
+    if not cell or "_" in cell:
+        return False
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _blank(record):
+    return not record or (len(record) == 1 and not record[0].strip())
+
+
+def _scan(text):
+    """The first record and the number of records, checking every record's width (csv module,
+    which quotes as pandas does) before pandas reads anything."""
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    first, width, count = None, 0, 0
+    try:
+        for record in reader:
+            if _blank(record):
+                continue
+            if first is None:
+                first, width = record, len(record)
+                if width > MAX_COLUMNS:
+                    raise CsvError(f"the file has {_spaced(width)} columns, over {_spaced(MAX_COLUMNS)} columns")
+            elif len(record) != width:
+                raise CsvError(f"line {reader.line_num} has {len(record)} fields but the first line has {width}; "
+                               "every row needs the same number of columns")
+            count += 1
+            if count > MAX_ROWS + 1:
+                raise CsvError(f"the file has over {_spaced(MAX_ROWS)} rows; use a sample of at most "
+                               f"{_spaced(MAX_ROWS)}")
+    except csv.Error as error:
+        raise CsvError(f"the CSV cannot be read near line {reader.line_num}: {error}") from None
+    return first, count
+
+
+def parse_csv(data: bytes) -> Table:
+    """Read an uploaded CSV. A first row of numbers only means no header: the columns are then
+    named x1..x{n-1} and the last one "label"."""
+    if len(data) > MAX_BYTES:
+        raise CsvError(f"the file is too large: {len(data) / 1024 / 1024:.1f} MB, at most "
+                       f"{MAX_BYTES // 1024 // 1024} MB")
+    text = _decode(bytes(data))
+    if not text.strip():
+        raise CsvError("the file is empty: no rows")
+    first, count = _scan(text)
+    if first is None:
+        raise CsvError("the file is empty: no rows")
+    had_header = not all(_is_number(cell) for cell in first)
+    data_rows = count - 1 if had_header else count
+    if data_rows > MAX_ROWS:
+        raise CsvError(f"the file has over {_spaced(MAX_ROWS)} rows; use a sample of at most {_spaced(MAX_ROWS)}")
+    if data_rows == 0:
+        raise CsvError("the file has a header only: no data rows below it")
+    if len(first) < 2:
+        hint = " (is it separated by ';' or tabs? commas are needed)" if (";" in text or "\t" in text) else ""
+        raise CsvError(f"the file has a single column{hint}; it needs at least one feature column and a "
+                       "label column")
+    names = None if had_header else [f"x{i}" for i in range(1, len(first))] + ["label"]
+    try:
+        frame = pd.read_csv(io.StringIO(text), header=0 if had_header else None, names=names,
+                            index_col=False, skipinitialspace=True, low_memory=False)
+    except pd.errors.ParserError as error:
+        raise CsvError(f"the CSV cannot be read: {str(error).strip().splitlines()[-1]}") from None
+    except (ValueError, csv.Error) as error:        # e.g. pandas' EmptyDataError
+        raise CsvError(f"the CSV cannot be read: {error}") from None
+    if had_header:
+        # Drop the empty columns a trailing comma on every line makes (common in spreadsheet exports).
+        empty = [column for column, name in zip(frame.columns, first)
+                 if not name.strip() and frame[column].isna().all()]
+        frame = frame.drop(columns=empty)
+        frame.columns = [str(column).strip() for column in frame.columns]
+        if frame.columns.duplicated().any():
+            twice = frame.columns[frame.columns.duplicated()][0]
+            raise CsvError(f"the column name {twice!r} appears twice; column names must differ")
+        if frame.shape[1] < 2:
+            raise CsvError("the file has a single column; it needs at least one feature column and a label column")
+    return Table(frame=frame, columns=tuple(frame.columns), had_header=had_header)
+
+
+def guess_target(table: Table) -> str:
+    """The column named label, target, class or y (in that preference, any case), else the last."""
+    lowered = {column.strip().lower(): column for column in reversed(table.columns)}
+    for name in TARGET_NAMES:
+        if name in lowered:
+            return lowered[name]
+    return table.columns[-1]
+
+
+def _numbers(series, name, role):
+    """The column as float64, or a CsvError naming it and its first bad row (1-based, header not counted)."""
+    if series.dtype == bool:
+        raise CsvError(f"{role} {name!r} holds True/False, not numbers; write them as 1 and 0")
+    values = pd.to_numeric(series, errors="coerce") if series.dtype == object else series
+    values = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = np.isnan(values)
+    text = missing & series.notna().to_numpy()
+    if text.any():
+        row = int(np.argmax(text))
+        raise CsvError(f"{role} {name!r} is not numeric: data row {row + 1} holds {_show(series.iloc[row])}")
+    if missing.any():
+        row = int(np.argmax(missing))
+        raise CsvError(f"{role} {name!r} has {int(missing.sum())} empty or missing cells (first at data row "
+                       f"{row + 1}); fill them in or remove those rows")
+    infinite = ~np.isfinite(values) | ~np.isfinite(values.astype(np.float32))
+    if infinite.any():
+        row = int(np.argmax(infinite))
+        raise CsvError(f"{role} {name!r} has infinite or too large values (first at data row {row + 1}: "
+                       f"{_show(series.iloc[row])})")
+    return values
+
+
+def _classes(series, name):
+    if series.isna().any():
+        row = int(np.argmax(series.isna().to_numpy()))
+        raise CsvError(f"label column {name!r} has {int(series.isna().sum())} empty or missing cells "
+                       f"(first at data row {row + 1})")
+    if series.dtype == object:
+        labels = series.astype(str).str.strip()
+    elif series.dtype == bool:
+        labels = series.astype(np.int64)
+    else:
+        numbers = series.to_numpy(dtype=np.float64)
+        if not np.all(np.isfinite(numbers)) or np.any(numbers != np.round(numbers)):
+            raise CsvError(f"label column {name!r} holds numbers that are not whole (e.g. "
+                           f"{_show(series[numbers != np.round(numbers)].iloc[0])}); classes need whole numbers "
+                           "or names; for a quantity choose regression")
+        labels = pd.Series(numbers.astype(np.int64))
+    classes = sorted(labels.unique())
+    if len(classes) < 2:
+        raise CsvError(f"label column {name!r} has only one class ({_show(classes[0])}); "
+                       "classification needs at least 2")
+    if len(classes) > MAX_CLASSES:
+        raise CsvError(f"label column {name!r} has {len(classes)} different labels, over {MAX_CLASSES} classes; "
+                       "choose another column, or regression for a quantity")
+    index = {label: i for i, label in enumerate(classes)}
+    y = labels.map(index).to_numpy(dtype=np.int64)
+    return y, [label.item() if isinstance(label, np.generic) else label for label in classes]
+
+
+def prepare(table: Table, target: str, task: str):
+    """X (n, k) float32 from every column but ``target``, unscaled; y (n,) int64 class indices in
+    0..k-1 (labels sorted) for "classification" or (n, 1) float32 for "regression"; and info:
+    {"target", "task", "features" (names), "rows", "classes" (original labels, sorted; None for
+    regression)}."""
+    if task not in TASKS:
+        raise CsvError(f"the task must be one of {TASKS}, got {task!r}")
+    if target not in table.columns:
+        raise CsvError(f"there is no column {target!r}; the columns are {list(table.columns)}")
+    rows = len(table.frame)
+    if rows < MIN_ROWS:
+        raise CsvError(f"the file has {rows} data rows; at least {MIN_ROWS} rows are needed to train")
+    features = [column for column in table.columns if column != target]
+    X = np.empty((rows, len(features)), dtype=np.float32)
+    for i, column in enumerate(features):
+        X[:, i] = _numbers(table.frame[column], column, "column")
+    info = {"target": target, "task": task, "features": features, "rows": rows, "classes": None}
+    if task == "classification":
+        y, info["classes"] = _classes(table.frame[target], target)
+    else:
+        y = _numbers(table.frame[target], target, "target column").astype(np.float32).reshape(-1, 1)
+    return X, y, info
+
+
+def scale(X_train, X_other=None):
+    """Standardise both by the training columns' mean and standard deviation (a constant column
+    divides by 1): (X_train_scaled, X_other_scaled) as float32; X_other may be None."""
+    X_train = np.asarray(X_train, dtype=np.float64)
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+
+    def apply(X):
+        return None if X is None else ((np.asarray(X, dtype=np.float64) - mean) / std).astype(np.float32)
+
+    return apply(X_train), apply(X_other)
+
+
+__all__ = ["MAX_BYTES", "MAX_ROWS", "MAX_COLUMNS", "CsvError", "Table", "parse_csv", "guess_target",
+           "prepare", "scale", "math"][:-1]
