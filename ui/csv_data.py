@@ -9,7 +9,6 @@ what is wrong and where.
 
 import csv
 import io
-import math
 import re
 from dataclasses import dataclass
 
