@@ -37,8 +37,13 @@ INIT = Control("init_scale", "Initial weights: scale × normal", DEFAULTS.init_s
 LOSS = Control("loss", "Regression loss", DEFAULTS.loss, "choice", options=("MSE", "MAE"))
 FEATURES = Control("features", "Input features", DEFAULTS.features, "multi", options=tuple(nn.datasets.FEATURES))
 SHOW_VAL = Control("show_val", "Show the validation data", True, "bool")
+DISCRETE = Control("discrete", "Discretize the output", False, "bool")
+COMPARE = Control("compare", "Keep the previous run's loss on the chart", True, "bool")
 CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, SEED, FEATURES, HIDDEN, ACTIVATION, OPTIMIZER, LR, DECAY,
-            MOMENTUM, BATCH, EPOCHS, L1, L2, DROPOUT, INIT, LOSS, SHOW_VAL]
+            MOMENTUM, BATCH, EPOCHS, L1, L2, DROPOUT, INIT, LOSS, SHOW_VAL, DISCRETE, COMPARE]
+CURVE_COLOURS = {"training loss": charts.POSITIVE, "training accuracy": charts.CLASS_COLOURS[1],
+                 "validation loss": charts.POSITIVE, "validation accuracy": charts.CLASS_COLOURS[1],
+                 "previous run: training loss": charts.NEUTRAL, "previous run: validation loss": charts.NEUTRAL}
 DRAW_EVERY = 0.4          # seconds between live redraws of the charts while training
 TICK = 0.1                # seconds between updates of the progress line (and chances to stop)
 
@@ -118,16 +123,18 @@ def draw(run, settings, places):
                                 text=f"epoch {done} of {run['limit']}" + (
                                     f" · loss {records[-1]['loss']:.4f} · accuracy {records[-1]['accuracy']:.3f} · "
                                     f"learning rate {records[-1]['learning_rate']:.4g}" if records else ""))
-    if records:
-        rows = training.history_rows(records)
+    previous = st.session_state.get("previous_curves") if st.session_state.get(COMPARE.key, True) else None
+    if records or previous:
+        rows = training.history_rows(records) + (previous or [])
         places["curves"].vega_lite_chart(charts.to_spec(charts.lines_chart(
             pd.DataFrame(rows), "epoch", "value", "curve", "epoch", "loss and accuracy",
-            dashed=("validation loss", "validation accuracy"),
-            colours=[charts.POSITIVE, charts.CLASS_COLOURS[1], charts.POSITIVE, charts.CLASS_COLOURS[1]],
+            dashed=("validation loss", "validation accuracy", "previous run: validation loss"),
+            colours=[CURVE_COLOURS[name] for name in dict.fromkeys(row["curve"] for row in rows)],
             height=240)), width="stretch")
     if setup.raw is not None:
         cells, points = training.boundary_rows(setup, settings, resolution=training.grid_resolution(setup),
-                                               validation=st.session_state.get(SHOW_VAL.key, True))
+                                               validation=st.session_state.get(SHOW_VAL.key, True),
+                                               discrete=st.session_state.get(DISCRETE.key, False))
         classes = max(setup.model.n_outputs, 2)
         places["picture"].vega_lite_chart(charts.to_spec(charts.boundary_chart(cells, points, classes)),
                                           width="stretch")
@@ -178,6 +185,8 @@ def trainer(settings):
 
 def train_and_draw(settings, control, generation):
     run = st.session_state.get("training_run")
+    if run is not None and run["settings"] != settings:
+        remember_previous(run)
     if run is None or run["settings"] != settings:
         run = st.session_state["training_run"] = {"settings": settings, "setup": training.build(settings),
                                                   "running": False, "message": None}
@@ -204,6 +213,7 @@ def train_and_draw(settings, control, generation):
     train, stop, step, reset = (asked == name for name in ("train", "stop", "step", "reset"))
     places = {"progress": st.empty(), "message": st.empty(), "curves": st.empty(), "picture": st.empty()}
     if reset:
+        remember_previous(run)
         run.update(setup=training.build(settings), running=False, message=None)
         setup = run["setup"]
     if stop:
@@ -241,8 +251,13 @@ def train_and_draw(settings, control, generation):
     if run["message"]:
         places["message"].error(run["message"], icon=":material/error:")
     draw(run, settings, places)
-    if setup.raw is not None:
-        widgets.toggle(SHOW_VAL, help="Draw the validation points (triangles) over the boundary.")
+    views = st.container(horizontal=True)
+    with views:
+        if setup.raw is not None:
+            widgets.toggle(SHOW_VAL, help="Draw the validation points (triangles) over the boundary.")
+            widgets.toggle(DISCRETE, help="Colour each cell by its predicted class alone, without the shading "
+                                          "that shows how sure the model is.")
+        widgets.toggle(COMPARE, help="After Reset or a change of settings, the last run's losses stay in grey.")
     inside_views(setup, settings)
     keep_and_share(run, setup)
     with st.expander("Reproduce this run", icon=":material/terminal:"):
@@ -254,11 +269,30 @@ def train_and_draw(settings, control, generation):
                            icon=":material/download:")
 
 
+def remember_previous(run):
+    """Keep a finished run's losses (thinned) to draw in grey beside the next run."""
+    records = run["setup"].model.history.records
+    if records:
+        rows = [row for row in training.history_rows(records) if row["curve"].endswith("loss")]
+        st.session_state["previous_curves"] = [{**row, "curve": "previous run: " + row["curve"]} for row in rows]
+
+
 def inside_views(setup, settings):
     """The network with its real weights, and what each first-layer neuron has learned (drawn
     between trainings, not during them, so they cost training nothing)."""
     sizes = [setup.model.n_inputs] + [d.n_neurons for d in setup.model.dense_layers]
-    tabs = st.tabs(["The network", "Neurons of the first hidden layer"])
+    names = ["The network", "Neurons of the first hidden layer"] + (["Misread digits"] if settings.dataset == "digits"
+                                                                     else [])
+    tabs = st.tabs(names)
+    if settings.dataset == "digits":
+        with tabs[2]:
+            rows, wrong, checked = training.misclassified_rows(setup)
+            if rows:
+                layout.chart(charts.images_chart(rows),
+                             f"The model misreads {wrong} of {checked} validation images; here are the first "
+                             f"{min(wrong, 12)}, each titled with the true digit and the model's reading.")
+            else:
+                st.caption(f"The model reads all {checked} validation images correctly.")
     with tabs[0]:
         if max(sizes) <= 64 and sum(a * b for a, b in zip(sizes, sizes[1:])) <= 2000:
             names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]

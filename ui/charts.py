@@ -353,3 +353,19 @@ def neuron_maps_chart(rows, columns=4, description="", size=110):
         ).properties(description=description)
 
     return _chart(("neurons", columns, size, description), structure, {"maps": rows})
+
+
+def images_chart(rows, columns=6, size=70, description=""):
+    """Small greyscale images (rows with image title, row, col, ink in 0..1), one facet each: here,
+    8 x 8 digits with their true and predicted labels."""
+
+    def structure():
+        return alt.Chart(alt.NamedData("pixels")).mark_rect().encode(
+            x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
+            color=alt.Color("ink:Q", legend=None, scale=alt.Scale(domain=[0, 1], range=["#ffffff", "#111111"])),
+            tooltip=[alt.Tooltip("image:N")],
+        ).properties(width=size, height=size).facet(
+            facet=alt.Facet("image:N", title=None, sort=None, header=alt.Header(labelFontSize=11)), columns=columns,
+        ).properties(description=description)
+
+    return _chart(("images", columns, size, description), structure, {"pixels": rows})

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -51,21 +52,17 @@ def _show(value, width=40):
 
 
 def _decode(data):
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise CsvError("the file is UTF-16 text, not UTF-8; save it as 'CSV UTF-8'")
     if b"\x00" in data:
         raise CsvError("this is not a text CSV file (it holds binary data); export the sheet as CSV")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            looks_binary = len(_CONTROL.findall(data.decode("latin-1"))) > 0.01 * len(data)
-            if looks_binary:
-                raise CsvError("this is not a text CSV file (it holds binary data); "
-                               "export the sheet as CSV") from None
-            raise CsvError(f"the file is not UTF-8 text (byte {error.start + 1} cannot be read); "
-                           "save it as 'CSV UTF-8'") from None
-    text = text.removeprefix("\ufeff")
+        text = data.decode("utf-8-sig")          # UTF-8, with or without the byte-order mark
+    except UnicodeDecodeError as error:
+        if len(_CONTROL.findall(data.decode("latin-1"))) > 0.01 * len(data):
+            raise CsvError("this is not a text CSV file (it holds binary data); export the sheet as CSV") from None
+        raise CsvError(f"the file is not UTF-8 text (byte {error.start + 1} cannot be read); "
+                       "save it as 'CSV UTF-8'") from None
     if _CONTROL.search(text):
         raise CsvError("this is not a text CSV file (it holds control characters); export the sheet as CSV")
     return text
@@ -123,7 +120,9 @@ def parse_csv(data: bytes) -> Table:
     first, count = _scan(text)
     if first is None:
         raise CsvError("the file is empty: no rows")
-    had_header = not all(_is_number(cell) for cell in first)
+    # No header when the first row is numbers (blank cells allowed: a missing value or a trailing comma).
+    had_header = not (all(_is_number(cell) or not cell.strip() for cell in first)
+                      and any(_is_number(cell) for cell in first))
     data_rows = count - 1 if had_header else count
     if data_rows > MAX_ROWS:
         raise CsvError(f"the file has over {_spaced(MAX_ROWS)} rows; use a sample of at most {_spaced(MAX_ROWS)}")
@@ -133,25 +132,26 @@ def parse_csv(data: bytes) -> Table:
         hint = " (is it separated by ';' or tabs? commas are needed)" if (";" in text or "\t" in text) else ""
         raise CsvError(f"the file has a single column{hint}; it needs at least one feature column and a "
                        "label column")
-    names = None if had_header else [f"x{i}" for i in range(1, len(first))] + ["label"]
     try:
-        frame = pd.read_csv(io.StringIO(text), header=0 if had_header else None, names=names,
-                            index_col=False, skipinitialspace=True, low_memory=False)
+        frame = pd.read_csv(io.StringIO(text), header=0 if had_header else None, index_col=False,
+                            skipinitialspace=True, low_memory=False)
     except pd.errors.ParserError as error:
         raise CsvError(f"the CSV cannot be read: {str(error).strip().splitlines()[-1]}") from None
     except (ValueError, csv.Error) as error:        # e.g. pandas' EmptyDataError
         raise CsvError(f"the CSV cannot be read: {error}") from None
+    # Drop the empty columns a trailing comma on every line makes (common in spreadsheet exports).
+    empty = [column for column, name in zip(frame.columns, first)
+             if not name.strip() and frame[column].isna().all()]
+    frame = frame.drop(columns=empty)
+    if frame.shape[1] < 2:
+        raise CsvError("the file has a single column; it needs at least one feature column and a label column")
     if had_header:
-        # Drop the empty columns a trailing comma on every line makes (common in spreadsheet exports).
-        empty = [column for column, name in zip(frame.columns, first)
-                 if not name.strip() and frame[column].isna().all()]
-        frame = frame.drop(columns=empty)
         frame.columns = [str(column).strip() for column in frame.columns]
         if frame.columns.duplicated().any():
             twice = frame.columns[frame.columns.duplicated()][0]
             raise CsvError(f"the column name {twice!r} appears twice; column names must differ")
-        if frame.shape[1] < 2:
-            raise CsvError("the file has a single column; it needs at least one feature column and a label column")
+    else:
+        frame.columns = [f"x{i}" for i in range(1, frame.shape[1])] + ["label"]
     return Table(frame=frame, columns=tuple(frame.columns), had_header=had_header)
 
 
@@ -166,9 +166,10 @@ def guess_target(table: Table) -> str:
 
 def _numbers(series, name, role):
     """The column as float64, or a CsvError naming it and its first bad row (1-based, header not counted)."""
-    if series.dtype == bool:
+    if is_bool_dtype(series):
         raise CsvError(f"{role} {name!r} holds True/False, not numbers; write them as 1 and 0")
-    values = pd.to_numeric(series, errors="coerce") if series.dtype == object else series
+    # A column with any text is read as strings (object or pandas' str dtype): convert what can be.
+    values = series if is_numeric_dtype(series) else pd.to_numeric(series, errors="coerce")
     values = values.to_numpy(dtype=np.float64, na_value=np.nan)
     missing = np.isnan(values)
     text = missing & series.notna().to_numpy()
@@ -179,7 +180,8 @@ def _numbers(series, name, role):
         row = int(np.argmax(missing))
         raise CsvError(f"{role} {name!r} has {int(missing.sum())} empty or missing cells (first at data row "
                        f"{row + 1}); fill them in or remove those rows")
-    infinite = ~np.isfinite(values) | ~np.isfinite(values.astype(np.float32))
+    with np.errstate(over="ignore"):
+        infinite = ~np.isfinite(values) | ~np.isfinite(values.astype(np.float32))
     if infinite.any():
         row = int(np.argmax(infinite))
         raise CsvError(f"{role} {name!r} has infinite or too large values (first at data row {row + 1}: "
@@ -192,16 +194,17 @@ def _classes(series, name):
         row = int(np.argmax(series.isna().to_numpy()))
         raise CsvError(f"label column {name!r} has {int(series.isna().sum())} empty or missing cells "
                        f"(first at data row {row + 1})")
-    if series.dtype == object:
+    if is_bool_dtype(series):
+        labels = series
+    elif not is_numeric_dtype(series):
         labels = series.astype(str).str.strip()
-    elif series.dtype == bool:
-        labels = series.astype(np.int64)
     else:
         numbers = series.to_numpy(dtype=np.float64)
-        if not np.all(np.isfinite(numbers)) or np.any(numbers != np.round(numbers)):
-            raise CsvError(f"label column {name!r} holds numbers that are not whole (e.g. "
-                           f"{_show(series[numbers != np.round(numbers)].iloc[0])}); classes need whole numbers "
-                           "or names; for a quantity choose regression")
+        bad = ~np.isfinite(numbers) | (numbers != np.round(numbers))
+        if bad.any():
+            raise CsvError(f"label column {name!r} holds numbers that are not whole (data row "
+                           f"{int(np.argmax(bad)) + 1}: {_show(series.iloc[int(np.argmax(bad))])}); classes need "
+                           "whole numbers or names; for a quantity choose regression")
         labels = pd.Series(numbers.astype(np.int64))
     classes = sorted(labels.unique())
     if len(classes) < 2:
@@ -245,7 +248,7 @@ def scale(X_train, X_other=None):
     X_train = np.asarray(X_train, dtype=np.float64)
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
-    std = np.where(std > 0, std, 1.0)
+    std = np.where(std > 1e-12 * np.maximum(np.abs(mean), 1.0), std, 1.0)   # constant (up to rounding): 1
 
     def apply(X):
         return None if X is None else ((np.asarray(X, dtype=np.float64) - mean) / std).astype(np.float32)
@@ -253,5 +256,3 @@ def scale(X_train, X_other=None):
     return apply(X_train), apply(X_other)
 
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "MAX_COLUMNS", "CsvError", "Table", "parse_csv", "guess_target",
-           "prepare", "scale", "math"][:-1]

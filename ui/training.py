@@ -142,7 +142,7 @@ def fit_kwargs(settings, setup):
             "rng": np.random.RandomState(settings.seed + 1) if settings.batch_size else None}
 
 
-def boundary_rows(setup, settings, resolution=50, validation=True):
+def boundary_rows(setup, settings, resolution=50, validation=True, discrete=False):
     """The model's prediction over a resolution x resolution grid covering the 2-D data, as chart
     rows (cells), and the data points (points; the validation points too when ``validation``).
     For 2-D datasets only."""
@@ -161,6 +161,8 @@ def boundary_rows(setup, settings, resolution=50, validation=True):
     else:
         predicted = output.argmax(axis=1)
         confidence = (output.max(axis=1) - 1 / output.shape[1]) / (1 - 1 / output.shape[1])
+    if discrete:
+        confidence = np.ones_like(confidence)       # only the predicted class, no shading
     cells = []
     k = 0
     for c, d in zip(edges2[:-1], edges2[1:]):
@@ -344,3 +346,16 @@ def grid_resolution(setup):
     """Fewer boundary cells for larger networks, so redrawing stays quick."""
     parameters = setup.model.count_parameters()
     return 50 if parameters <= 5_000 else 35 if parameters <= 50_000 else 25
+
+
+def misclassified_rows(setup, most=12):
+    """Pixels of up to ``most`` validation digits the model gets wrong, each titled with its true
+    and predicted label. Returns (rows, number wrong, number checked)."""
+    predicted = setup.model.predict(setup.X_val).argmax(axis=1)
+    wrong = np.flatnonzero(predicted != setup.y_val)
+    rows = []
+    for k in wrong[:most]:
+        title = f"#{k}: a {int(setup.y_val[k])}, read as {int(predicted[k])}"
+        image = setup.X_val[k].reshape(8, 8)
+        rows += [{"image": title, "row": r, "col": c, "ink": float(image[r, c])} for r in range(8) for c in range(8)]
+    return rows, len(wrong), len(predicted)

@@ -94,3 +94,23 @@ def test_a_run_too_long_for_the_page_is_capped_and_says_so():
     assert "would take about" in warning and "trains at most" in warning
     cap = int(progress(at)[0].split(" of ")[1].replace(",", ""))
     assert 1 <= cap < 50_001
+
+
+def test_reset_keeps_the_last_runs_losses_for_comparison():
+    at = open_page(PAGE, {"epochs": "20"})
+    at.button(key="train").click().run()
+    at.button(key="reset_model").click().run()
+    previous = at.session_state["previous_curves"]
+    assert {row["curve"] for row in previous} == {"previous run: training loss", "previous run: validation loss"}
+    assert max(row["epoch"] for row in previous) == 19
+    assert not at.exception
+
+
+def test_view_toggles_and_the_misread_digits_render():
+    at = open_page(PAGE, {"discrete": "true", "show_val": "false", "epochs": "5"})
+    at.button(key="train").click().run()
+    assert not at.exception and at.toggle(key="discrete").value is True
+    at = open_page(PAGE, {"dataset": "digits", "epochs": "1", "batch_size": "64"})
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert any("validation images; here are the first" in c for c in texts(at.caption))

@@ -145,3 +145,20 @@ def test_the_cost_estimate_grows_with_the_work_and_caps_long_runs():
 def test_larger_networks_get_a_coarser_boundary_grid():
     assert training.grid_resolution(training.build(training.Settings())) == 50
     assert training.grid_resolution(training.build(training.Settings(hidden=(512, 512)))) == 25
+
+
+def test_discrete_boundary_and_hidden_validation_points():
+    settings = training.Settings()
+    setup = training.build(settings)
+    cells, points = training.boundary_rows(setup, settings, resolution=10, validation=False, discrete=True)
+    assert {c["confidence"] for c in cells} == {1.0}
+    assert {p["set"] for p in points} == {"training"}
+
+
+def test_misclassified_digits_are_titled_with_truth_and_reading():
+    settings = training.Settings(dataset="digits", epochs=1)
+    setup = training.build(settings)
+    rows, wrong, checked = training.misclassified_rows(setup, most=3)
+    assert checked == len(setup.X_val) and wrong > 0            # an untrained model misreads many
+    assert len(rows) == 3 * 64 and rows[0]["image"].startswith("#") and "read as" in rows[0]["image"]
+    assert all(0 <= r["ink"] <= 1 for r in rows)
