@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import nnengine as nn
-from ui import charts, layout, training, widgets
+from ui import charts, csv_data, layout, training, widgets
 from ui.source import show_code
 from ui.state import Control, parse_layers
 
@@ -67,10 +67,12 @@ def settings_panel():
     st.selectbox("Start from the book", list(training.PRESETS), index=None, key="preset", on_change=load_preset,
                  placeholder="Choose a chapter's setup…",
                  help="Sets every control to the settings of that chapter's code.")
-    dataset = widgets.dropdown(DATASET)
-    samples = widgets.number(SAMPLES, 10) if dataset != "digits" else DEFAULTS.samples
+    dataset = widgets.dropdown(DATASET, help="'upload' trains on a CSV file of your own.")
+    uploaded, upload_id = upload_panel() if dataset == "upload" else (None, "")
+    drawn = dataset not in ("digits", "upload")
+    samples = widgets.number(SAMPLES, 10) if drawn else DEFAULTS.samples
     classes = widgets.slider(CLASSES, 1) if dataset in training.MULTICLASS else 2
-    noise = widgets.slider(NOISE, 0.01) if dataset != "digits" else 0.0
+    noise = widgets.slider(NOISE, 0.01) if drawn else 0.0
     val_split = widgets.slider(VAL_SPLIT, 0.05, help="Digits always hold out a share: 0.2 when 0 is chosen.")
     seed = widgets.number(SEED, 1)
     features = DEFAULTS.features
@@ -99,12 +101,45 @@ def settings_panel():
     dropout = widgets.slider(DROPOUT, 0.05)
     init_scale = widgets.number(INIT, 0.01, format="%g")
     loss = widgets.choice(LOSS) if dataset == "sine" else DEFAULTS.loss
-    if hidden is None or not features:
-        return None
+    if hidden is None or not features or (dataset == "upload" and uploaded is None):
+        return None, None
     return training.Settings(dataset=dataset, samples=samples, classes=classes, noise=noise, val_split=val_split,
                              seed=seed, hidden=hidden, activation=activation, optimizer=optimizer, lr=lr,
                              decay=decay, momentum=momentum, batch_size=batch_size, epochs=epochs, l1=l1, l2=l2,
-                             dropout=dropout, init_scale=init_scale, loss=loss, features=features)
+                             dropout=dropout, init_scale=init_scale, loss=loss, features=features,
+                             upload=upload_id), uploaded
+
+
+def upload_panel():
+    """A CSV of the learner's own: the file, a preview, which column to predict and how. Returns
+    (checked arrays or None, an identity string that changes when any of them changes)."""
+    file = st.file_uploader("Your CSV file", type=["csv"], key="csv_upload",
+                            help=f"Numbers, one sample per row, a header row optional; at most "
+                                 f"{csv_data.MAX_ROWS:,} rows, {csv_data.MAX_COLUMNS:,} columns and "
+                                 f"{csv_data.MAX_BYTES // 2**20} MB.")
+    if file is None:
+        st.info("Upload a CSV file: feature columns and one column to predict.", icon=":material/upload_file:")
+        return None, ""
+    try:
+        table = csv_data.parse_csv(file.getvalue())
+    except csv_data.CsvError as error:
+        st.error(str(error), icon=":material/error:")
+        return None, ""
+    st.caption(f"{table.rows:,} rows, {len(table.columns)} columns"
+               + ("" if table.had_header else " (no header row: columns named x1, x2, … and label)") + ":")
+    st.dataframe(table.frame.head(8), height=180)
+    columns = list(table.columns)
+    target = st.selectbox("Column to predict", columns, index=columns.index(csv_data.guess_target(table)),
+                          key="csv_target")
+    task = st.radio("Task", csv_data.TASKS, horizontal=True, key="csv_task",
+                    help="Classification predicts one of a few labels; regression predicts a number.")
+    try:
+        X, y, info = csv_data.prepare(table, target, task)
+    except csv_data.CsvError as error:
+        st.error(str(error), icon=":material/error:")
+        return None, ""
+    uploaded = training.Uploaded(X, y, task, tuple(info["classes"] or ()))
+    return uploaded, f"{file.file_id}:{target}:{task}"
 
 
 def task_sentence(setup, settings):
@@ -138,20 +173,28 @@ def draw(run, settings, places):
         classes = max(setup.model.n_outputs, 2)
         places["picture"].vega_lite_chart(charts.to_spec(charts.boundary_chart(cells, points, classes)),
                                           width="stretch")
-    elif setup.task == "regression":
+    elif setup.task == "regression" and settings.dataset == "sine":
         order = np.argsort(setup.X[:, 0])
         x = setup.X[order, 0]
         curve = pd.concat([pd.DataFrame({"x": x, "y": setup.y[order, 0], "curve": "data"}),
                            pd.DataFrame({"x": x, "y": setup.model.predict(setup.X[order])[:, 0], "curve": "model"})])
         places["picture"].vega_lite_chart(charts.to_spec(charts.lines_chart(
             curve, "x", "y", "curve", "x", "y", colours=[charts.NEUTRAL, charts.POSITIVE])), width="stretch")
+    elif setup.task == "regression":
+        truth = setup.y_val[:, 0]
+        table = pd.DataFrame({"true": truth, "predicted": setup.model.predict(setup.X_val)[:, 0], "line": truth})
+        places["picture"].vega_lite_chart(charts.to_spec(charts.residuals_chart(
+            table, "true", "predicted", "line", "true value", "predicted value")), width="stretch")
     else:
-        predicted = setup.model.predict(setup.X_val).argmax(axis=1)
-        counts = np.zeros((10, 10))
-        np.add.at(counts, (setup.y_val.astype(int), predicted), 1)
+        output = setup.model.predict(setup.X_val)
+        predicted = (output[:, 0] > 0.5).astype(int) if setup.task == "binary" else output.argmax(axis=1)
+        k = max(setup.model.n_outputs, 2)
+        counts = np.zeros((k, k))
+        np.add.at(counts, (setup.y_val.reshape(-1).astype(int), predicted), 1)
+        names = [str(c) for c in (uploaded_classes(settings) or range(k))]
         places["picture"].vega_lite_chart(charts.to_spec(charts.matrix_heatmap(
-            counts, [str(d) for d in range(10)], [str(d) for d in range(10)], cell=40,
-            title="Validation images: true digit (rows) against predicted digit (columns)")), width="stretch")
+            counts, names, names, cell=40 if k <= 10 else 28,
+            title="Validation samples: true class (rows) against predicted class (columns)")), width="stretch")
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -160,13 +203,19 @@ def seconds_per_unit():
     return training.calibrate()
 
 
+def uploaded_classes(settings):
+    """The original labels of an uploaded CSV's classes (None for other datasets)."""
+    run = st.session_state.get("training_run")
+    return run.get("classes") if run and settings.dataset == "upload" else None
+
+
 def command(name):
     """A button's on_click: remember what was asked. Every button click reruns the whole page,
     and a new run interrupts a training in progress at its next redraw: that is how Stop works."""
     st.session_state["training_command"] = name
 
 
-def trainer(settings):
+def trainer(settings, uploaded=None):
     # Each run of the page takes a new generation number. A training still going on in an older run
     # (Streamlit may start this run before that one has reached a point where it stops) sees the newer
     # number at its next epoch and stops there; the lock makes this run wait until it has.
@@ -178,17 +227,19 @@ def trainer(settings):
                    icon=":material/hourglass:")
         return
     try:
-        train_and_draw(settings, control, generation)
+        train_and_draw(settings, uploaded, control, generation)
     finally:
         control["lock"].release()
 
 
-def train_and_draw(settings, control, generation):
+def train_and_draw(settings, uploaded, control, generation):
     run = st.session_state.get("training_run")
     if run is not None and run["settings"] != settings:
         remember_previous(run)
     if run is None or run["settings"] != settings:
-        run = st.session_state["training_run"] = {"settings": settings, "setup": training.build(settings),
+        run = st.session_state["training_run"] = {"settings": settings,
+                                                  "classes": uploaded.classes if uploaded else None,
+                                                  "setup": training.build(settings, uploaded),
                                                   "running": False, "message": None}
     setup = run["setup"]
     # Work is bounded: a run estimated to take much longer than LIMIT_SECONDS trains only the epochs that fit.
@@ -214,7 +265,7 @@ def train_and_draw(settings, control, generation):
     places = {"progress": st.empty(), "message": st.empty(), "curves": st.empty(), "picture": st.empty()}
     if reset:
         remember_previous(run)
-        run.update(setup=training.build(settings), running=False, message=None)
+        run.update(setup=training.build(settings, uploaded), running=False, message=None)
         setup = run["setup"]
     if stop:
         run["running"] = False
@@ -260,6 +311,8 @@ def train_and_draw(settings, control, generation):
         widgets.toggle(COMPARE, help="After Reset or a change of settings, the last run's losses stay in grey.")
     inside_views(setup, settings)
     keep_and_share(run, setup)
+    if settings.dataset == "upload":
+        return                  # the script would need the learner's file: no script for uploads
     with st.expander("Reproduce this run", icon=":material/terminal:"):
         script = training.reproduce_script(settings)
         st.caption("A standalone script with these settings: numpy and nnengine only. Run it to get the same "
@@ -352,12 +405,12 @@ layout.header("Training",
 layout.link_notices(CONTROLS)
 left, right = st.columns([1, 2], gap="large")
 with left:
-    chosen = settings_panel()
+    chosen, uploaded = settings_panel()
 with right:
     if chosen is None:
-        st.info("Fix the hidden layers to build the network.", icon=":material/edit:")
+        st.info("Fix the settings on the left to build the network.", icon=":material/edit:")
     else:
-        trainer(chosen)
+        trainer(chosen, uploaded)
 show_code(nn.Model.fit, training.build)
 layout.toolbar(CONTROLS)
 layout.predict_then_check([

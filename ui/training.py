@@ -10,7 +10,7 @@ import numpy as np
 import nnengine as nn
 
 TWO_D = ("spiral", "vertical", "xor", "circles", "moons", "blobs")
-DATASETS = TWO_D + ("sine", "digits")
+DATASETS = TWO_D + ("sine", "digits", "upload")
 MULTICLASS = ("spiral", "vertical", "blobs")          # these take a number of classes
 NOISE = {"spiral": 0.2, "vertical": 0.1, "xor": 0.0, "circles": 0.0, "moons": 0.1, "blobs": 0.15, "sine": 0.0}
 ACTIVATIONS = {"ReLU": nn.ReLU, "Leaky ReLU": nn.LeakyReLU, "Tanh": nn.Tanh, "Sigmoid": nn.Sigmoid}
@@ -40,6 +40,16 @@ class Settings:
     init_scale: float = 0.01
     loss: str = "MSE"             # regression only: MSE or MAE
     features: tuple = field(default=("x1", "x2"))
+    upload: str = ""              # which uploaded table, target and task (an uploaded CSV's identity)
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """An uploaded CSV's checked arrays (from ui.csv_data.prepare): X (n, k), y and its task."""
+    X: np.ndarray
+    y: np.ndarray
+    task: str                     # "classification" or "regression"
+    classes: tuple = ()
 
 
 @dataclass
@@ -54,7 +64,11 @@ class Setup:
     raw_val: np.ndarray
 
 
-def task_of(settings):
+def task_of(settings, uploaded=None):
+    if settings.dataset == "upload":
+        if uploaded.task == "regression":
+            return "regression"
+        return "binary" if len(uploaded.classes) == 2 else "classification"
     if settings.dataset == "sine":
         return "regression"
     if settings.dataset == "digits":
@@ -109,19 +123,26 @@ def build_model(settings, n_inputs, n_outputs, task, rng):
     return nn.Model(layers, loss=loss, optimizer=optimizer)
 
 
-def build(settings):
-    """Data, validation data and a fresh model for ``settings``, all from RandomState(seed)."""
+def build(settings, uploaded=None):
+    """Data, validation data and a fresh model for ``settings``, all from RandomState(seed)
+    (``uploaded``: the arrays of an uploaded CSV, when the dataset is 'upload')."""
     rng = np.random.RandomState(settings.seed)
-    task = task_of(settings)
-    X, y = draw_data(settings, rng)
-    held_out = settings.val_split or (HELD_OUT_DEFAULT if settings.dataset == "digits" else 0.0)
+    task = task_of(settings, uploaded)
+    if settings.dataset == "upload":
+        X, y = uploaded.X, uploaded.y
+    else:
+        X, y = draw_data(settings, rng)
+    held_out = settings.val_split or (HELD_OUT_DEFAULT if settings.dataset in ("digits", "upload") else 0.0)
     X_val = y_val = None
     if held_out:
         X, y, X_val, y_val = nn.datasets.split(X, y, held_out, rng=rng)
+    if settings.dataset == "upload":
+        from ui.csv_data import scale
+        X, X_val = scale(X, X_val)          # each feature centred and scaled by the training data alone
     if task == "binary":
         y = y.reshape(-1, 1)
-    n_outputs = {"classification": int(y.max()) + 1 if settings.dataset != "digits" else 10,
-                 "binary": 1, "regression": 1}[task]
+    classes = {"digits": 10, "upload": len(uploaded.classes) if uploaded else 0}.get(settings.dataset)
+    n_outputs = {"classification": classes or int(y.max()) + 1, "binary": 1, "regression": 1}[task]
     two_d = settings.dataset in TWO_D
     n_inputs = len(settings.features) if two_d else X.shape[1]
     model = build_model(settings, n_inputs, n_outputs, task, rng)

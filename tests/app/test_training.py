@@ -114,3 +114,10 @@ def test_view_toggles_and_the_misread_digits_render():
     at.button(key="train").click().run()
     assert not at.exception
     assert any("validation images; here are the first" in c for c in texts(at.caption))
+
+
+def test_the_upload_dataset_asks_for_a_file_and_does_not_crash():
+    at = open_page(PAGE, {"dataset": "upload"})
+    assert any("Upload a CSV file" in i for i in texts(at.info))
+    assert any("Fix the settings on the left" in i for i in texts(at.info))
+    assert not at.exception

@@ -162,3 +162,20 @@ def test_misclassified_digits_are_titled_with_truth_and_reading():
     assert checked == len(setup.X_val) and wrong > 0            # an untrained model misreads many
     assert len(rows) == 3 * 64 and rows[0]["image"].startswith("#") and "read as" in rows[0]["image"]
     assert all(0 <= r["ink"] <= 1 for r in rows)
+
+
+@pytest.mark.parametrize("classes, task, expected_task, outputs", [
+    (("no", "yes"), "classification", "binary", 1), (("a", "b", "c"), "classification", "classification", 3),
+    ((), "regression", "regression", 1)])
+def test_an_uploaded_table_builds_with_a_held_out_share_and_scaled_features(classes, task, expected_task, outputs):
+    rng = np.random.RandomState(5)
+    X = rng.standard_normal((100, 3)).astype(np.float32) * 50 + 10
+    y = (rng.randint(0, len(classes), 100) if classes else rng.standard_normal((100, 1)).astype(np.float32))
+    uploaded = training.Uploaded(X, y, task, classes)
+    settings = training.Settings(dataset="upload", upload="file:label:" + task, epochs=3)
+    setup = training.build(settings, uploaded)
+    assert setup.task == expected_task and setup.model.n_outputs == outputs and setup.model.n_inputs == 3
+    assert len(setup.X) == 80 and len(setup.X_val) == 20                   # 0.2 held out when 0 is asked
+    np.testing.assert_allclose(setup.X.mean(axis=0), 0, atol=1e-5)         # scaled by the training rows
+    history = setup.model.fit(setup.X, setup.y, epochs=3, **training.fit_kwargs(settings, setup))
+    assert np.isfinite(history[-1]["loss"])

@@ -72,3 +72,25 @@ def test_a_downloaded_model_uploads_again_and_junk_is_refused(page, app_url, tmp
     page.get_by_text("That file cannot be loaded").wait_for(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     harness.screenshot(page, "training-upload")
+
+
+def test_an_uploaded_csv_is_previewed_trained_on_and_bad_files_explained(page, app_url, tmp_path):
+    rng = __import__("numpy").random.RandomState(0)
+    rows = ["width,height,kind"] + [f"{w:.3f},{h:.3f},{'tall' if h > w else 'wide'}"
+                                    for w, h in rng.uniform(0, 1, (120, 2))]
+    good = tmp_path / "shapes.csv"
+    good.write_text("\n".join(rows))
+    harness.open_page(page, app_url, "training", "dataset=upload&epochs=30")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(good))
+    page.get_by_text("120 rows, 3 columns").wait_for(timeout=30_000)
+    page.get_by_text("two classes: one sigmoid output").wait_for(timeout=30_000)
+    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
+                                      return p && /epoch 30 of 30/.test(p.innerText); }""", timeout=60_000)
+    harness.wait_for_script_done(page)
+    harness.screenshot(page, "training-upload-csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,label\n" + "\n".join(f"{i},oops,{i % 2}" for i in range(20)))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
+    page.get_by_text("is not numeric").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
