@@ -246,6 +246,12 @@ PRESETS = {
     "Chapter 16: binary classification": {"classes": 2, "lr": 0.001, "l2": 5e-4, "epochs": 10_000},
     "Chapter 17: sine regression": {"dataset": "sine", "samples": 1000, "noise": 0.0, "hidden": (64, 64),
                                     "lr": 0.005, "decay": 1e-3, "epochs": 10_001},
+    # The seed notebook's XOR network (4 sigmoids, weights 0.01 x normal, plain SGD at 0.1) on the page's XOR
+    # data: its loss stays at log 2 = 0.693. (The notebook's own has no biases and squared error; the
+    # Backpropagation page runs that one exactly.)
+    "Seed notebook: the XOR network that never learns": {
+        "dataset": "xor", "classes": 2, "noise": 0.0, "hidden": (4,), "activation": "Sigmoid", "optimizer": "SGD",
+        "lr": 0.1, "momentum": 0.0, "decay": 0.0, "epochs": 1000},
 }
 
 

@@ -179,3 +179,14 @@ def test_an_uploaded_table_builds_with_a_held_out_share_and_scaled_features(clas
     np.testing.assert_allclose(setup.X.mean(axis=0), 0, atol=1e-5)         # scaled by the training rows
     history = setup.model.fit(setup.X, setup.y, epochs=3, **training.fit_kwargs(settings, setup))
     assert np.isfinite(history[-1]["loss"])
+
+
+def test_the_seed_xor_preset_never_learns_and_larger_weights_and_rate_fix_it():
+    settings = training.preset("Seed notebook: the XOR network that never learns")
+    setup = training.build(settings)
+    history = setup.model.fit(setup.X, setup.y, epochs=settings.epochs, **training.fit_kwargs(settings, setup))
+    assert all(abs(history[e]["loss"] - np.log(2)) < 1e-3 for e in (0, 500, 999))
+    better = training.Settings(**{**settings.__dict__, "init_scale": 1.0, "lr": 2.0})
+    setup = training.build(better)
+    history = setup.model.fit(setup.X, setup.y, epochs=better.epochs, **training.fit_kwargs(better, setup))
+    assert history[-1]["loss"] < 0.5 and history[-1]["accuracy"] > 0.8
