@@ -44,8 +44,8 @@ CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, SEED, FEATURES, HIDDEN,
 CURVE_COLOURS = {"training loss": charts.POSITIVE, "training accuracy": charts.CLASS_COLOURS[1],
                  "validation loss": charts.POSITIVE, "validation accuracy": charts.CLASS_COLOURS[1],
                  "previous run: training loss": charts.NEUTRAL, "previous run: validation loss": charts.NEUTRAL}
-DRAW_EVERY = 0.4          # seconds between live redraws of the charts while training
-TICK = 0.1                # seconds between updates of the progress line (and chances to stop)
+CHUNK = 0.4               # seconds of training in one run of the training area (Stop waits at most this)
+CHUNK_GAP = 0.02          # seconds between those runs while training (the fragment's run_every)
 
 
 def load_preset():
@@ -150,8 +150,9 @@ def task_sentence(setup, settings):
     return f"regression: a linear output with {'mean absolute' if settings.loss == 'MAE' else 'mean squared'} error."
 
 
-def draw(run, settings, places):
-    """Redraw the progress line, the curves and the model's picture from the current model."""
+def draw(run, settings, places, live=False):
+    """Redraw the progress line, the curves and the model's picture from the current model (lighter
+    while training: fewer curve points and a coarser boundary grid)."""
     setup, records = run["setup"], run["setup"].model.history.records
     done = setup.model.epochs_done
     places["progress"].progress(min(done / run["limit"], 1.0),
@@ -160,14 +161,15 @@ def draw(run, settings, places):
                                     f"learning rate {records[-1]['learning_rate']:.4g}" if records else ""))
     previous = st.session_state.get("previous_curves") if st.session_state.get(COMPARE.key, True) else None
     if records or previous:
-        rows = training.history_rows(records) + (previous or [])
+        rows = training.history_rows(records, max_points=200 if live else 400) + (previous or [])
         places["curves"].vega_lite_chart(charts.to_spec(charts.lines_chart(
             pd.DataFrame(rows), "epoch", "value", "curve", "epoch", "loss and accuracy",
             dashed=("validation loss", "validation accuracy", "previous run: validation loss"),
             colours=[CURVE_COLOURS[name] for name in dict.fromkeys(row["curve"] for row in rows)],
             height=240)), width="stretch")
     if setup.raw is not None:
-        cells, points = training.boundary_rows(setup, settings, resolution=training.grid_resolution(setup),
+        resolution = min(30, training.grid_resolution(setup)) if live else training.grid_resolution(setup)
+        cells, points = training.boundary_rows(setup, settings, resolution=resolution,
                                                validation=st.session_state.get(SHOW_VAL.key, True),
                                                discrete=st.session_state.get(DISCRETE.key, False))
         classes = max(setup.model.n_outputs, 2)
@@ -216,23 +218,17 @@ def command(name):
 
 
 def trainer(settings, uploaded=None):
-    # Each run of the page takes a new generation number. A training still going on in an older run
-    # (Streamlit may start this run before that one has reached a point where it stops) sees the newer
-    # number at its next epoch and stops there; the lock makes this run wait until it has.
-    control = st.session_state.setdefault("training_control", {"generation": 0, "lock": threading.Lock()})
-    control["generation"] += 1
-    generation = control["generation"]
-    if not control["lock"].acquire(timeout=5):
-        st.warning("The previous training is still stopping; press Train again in a moment.",
-                   icon=":material/hourglass:")
-        return
-    try:
-        train_and_draw(settings, uploaded, control, generation)
-    finally:
-        control["lock"].release()
+    """The training area is a fragment, so training and its live charts rerun only this part of the page.
+    While a run trains, the fragment reruns itself every CHUNK_GAP seconds (run_every) and trains for
+    about CHUNK seconds each time: between chunks a click on Stop, or on anything else, gets its turn,
+    and no run of the page ever waits long for another."""
+    run = st.session_state.get("training_run")
+    ticking = bool(run and run["settings"] == settings and run["running"])
+    st.fragment(training_area, run_every=CHUNK_GAP if ticking else None)(settings, uploaded, ticking)
 
 
-def train_and_draw(settings, uploaded, control, generation):
+def current_run(settings, uploaded):
+    """The session's run for these settings: kept while they stay the same, built afresh when they change."""
     run = st.session_state.get("training_run")
     if run is not None and run["settings"] != settings:
         remember_previous(run)
@@ -241,6 +237,28 @@ def train_and_draw(settings, uploaded, control, generation):
                                                   "classes": uploaded.classes if uploaded else None,
                                                   "setup": training.build(settings, uploaded),
                                                   "running": False, "message": None}
+    return run
+
+
+def training_area(settings, uploaded, ticking):
+    # Each run of this area takes a new generation number. A chunk still going on in an older run (Streamlit
+    # may start this run before that one has finished) sees the newer number at its next epoch and stops there;
+    # the lock makes this run wait until it has.
+    control = st.session_state.setdefault("training_control", {"generation": 0, "lock": threading.Lock()})
+    control["generation"] += 1
+    generation = control["generation"]
+    if not control["lock"].acquire(timeout=5):
+        st.warning("The previous training is still stopping; press Train again in a moment.",
+                   icon=":material/hourglass:")
+        return
+    try:
+        train_and_draw(settings, uploaded, ticking, control, generation)
+    finally:
+        control["lock"].release()
+
+
+def train_and_draw(settings, uploaded, ticking, control, generation):
+    run = current_run(settings, uploaded)
     setup = run["setup"]
     # Work is bounded: a run estimated to take much longer than LIMIT_SECONDS trains only the epochs that fit.
     cap = training.epoch_cap(setup, settings, seconds_per_unit())
@@ -261,47 +279,41 @@ def train_and_draw(settings, uploaded, control, generation):
     buttons.button("Reset", icon=":material/restart_alt:", key="reset_model", on_click=command, args=("reset",),
                    help="New weights from the seed; the history is cleared.")
     asked = st.session_state.pop("training_command", None)
-    train, stop, step, reset = (asked == name for name in ("train", "stop", "step", "reset"))
     places = {"progress": st.empty(), "message": st.empty(), "curves": st.empty(), "picture": st.empty()}
-    if reset:
+    if asked == "reset":
         remember_previous(run)
         run.update(setup=training.build(settings, uploaded), running=False, message=None)
         setup = run["setup"]
-    if stop:
+    elif asked == "stop":
         run["running"] = False
-    if train:
+    elif asked == "train":
         run["running"], run["message"] = True, None
     epochs_left = run["limit"] - setup.model.epochs_done
-    if step or (run["running"] and epochs_left > 0):
-        last_draw = last_tick = time.perf_counter()
+    if asked == "step" or (run["running"] and epochs_left > 0):
+        started = time.perf_counter()
 
-        def live(record):
-            # Runs between steps only. The charts are redrawn at most every DRAW_EVERY seconds, so drawing
-            # never slows training much; the progress line every TICK seconds, which is also when a click
-            # on Stop (a new run of the page) can interrupt the training.
-            nonlocal last_draw, last_tick
-            if control["generation"] != generation:
-                return False                     # a newer run of the page (a click) takes over
-            now = time.perf_counter()
-            if now - last_draw > DRAW_EVERY:
-                draw(run, settings, places)
-                last_draw = last_tick = time.perf_counter()
-            elif now - last_tick > TICK:
-                places["progress"].progress(min(setup.model.epochs_done / run["limit"], 1.0),
-                                            text=f"epoch {setup.model.epochs_done} of {run['limit']}")
-                last_tick = now
+        def chunk(record):
+            # Between steps only: end this chunk when its time is up, or when a newer run has started.
+            return control["generation"] == generation and time.perf_counter() - started < CHUNK
 
         try:
-            setup.model.fit(setup.X, setup.y, epochs=1 if step else epochs_left, callback=live,
+            setup.model.fit(setup.X, setup.y, epochs=1 if asked == "step" else epochs_left, callback=chunk,
                             validation_freq=max(1, settings.epochs // 200), **training.fit_kwargs(settings, setup))
         except nn.TrainingDiverged as error:
             run["message"] = (f"Training stopped at epoch {error.epoch}: the loss became {error.loss}. The model "
                               "keeps its last weights whose loss was finite. Lower the learning rate and press "
                               "Reset to start again.")
+            run["running"] = False
+    if run["running"] and setup.model.epochs_done >= run["limit"]:
         run["running"] = False
     if run["message"]:
         places["message"].error(run["message"], icon=":material/error:")
-    draw(run, settings, places)
+    draw(run, settings, places, live=run["running"])
+    if run["running"] != ticking:
+        st.rerun()          # the whole page again, so the fragment starts (or stops) rerunning itself
+    if run["running"]:
+        st.caption("Training… the network, neuron maps and downloads appear when it stops.")
+        return
     views = st.container(horizontal=True)
     with views:
         if setup.raw is not None:
@@ -311,15 +323,6 @@ def train_and_draw(settings, uploaded, control, generation):
         widgets.toggle(COMPARE, help="After Reset or a change of settings, the last run's losses stay in grey.")
     inside_views(setup, settings)
     keep_and_share(run, setup)
-    if settings.dataset == "upload":
-        return                  # the script would need the learner's file: no script for uploads
-    with st.expander("Reproduce this run", icon=":material/terminal:"):
-        script = training.reproduce_script(settings)
-        st.caption("A standalone script with these settings: numpy and nnengine only. Run it to get the same "
-                   "final numbers as this page after the same number of epochs.")
-        st.code(script, language="python", wrap_lines=True)
-        st.download_button("Download the script", script, file_name="reproduce_run.py", mime="text/x-python",
-                           icon=":material/download:")
 
 
 def remember_previous(run):
@@ -370,7 +373,7 @@ def keep_and_share(run, setup):
     files = st.container(horizontal=True)
     records = setup.model.history.records
     if records:
-        files.download_button("Download the history (CSV)", pd.DataFrame(records).to_csv(index=False),
+        files.download_button("Download the history (CSV)", lambda: pd.DataFrame(records).to_csv(index=False),
                               file_name="history.csv", mime="text/csv", icon=":material/download:")
     saved = io.BytesIO()
     setup.model.save(saved)

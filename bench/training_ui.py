@@ -12,9 +12,10 @@
        script is idle. The server's and the browser's CPU seconds during the run are shown too: on a
        small machine the browser drawing the live charts competes with the server for the cores.
    Then one instrumented AppTest run says where the page's extra time goes during its fit.
-2. The decision boundary at 100 x 100 and at 50 x 50 (what the page draws live) on a default model
-   trained a little: ``training.boundary_rows`` plus ``charts.to_spec(charts.boundary_chart(...))``,
-   median of 20; and, apart, Streamlit's own marshalling of that spec (``st.vega_lite_chart``, bare).
+2. The decision boundary at 100 x 100 and at 50 x 50 (what the page draws live for the default network)
+   on a default model trained a little: ``training.boundary_rows`` plus
+   ``charts.to_spec(charts.boundary_chart(...))``, median of 20; and, apart, Streamlit's own marshalling of
+   that spec (``st.vega_lite_chart``, bare).
 3. A rerun of the idle page (AppTest, plain ``at.run()``, median of 20 after a few untimed), on a fresh
    page and after the training run of 1.
 
@@ -54,13 +55,15 @@ GRID_TIMES = 20              # timed boundary grids per resolution
 RERUNS, WARMUP_RERUNS = 20, 3
 TRAINED_A_LITTLE = 1000      # epochs behind the model whose boundary is timed
 APPTEST_TIMEOUT = 900        # seconds for one AppTest run (a long training)
+SHOWN = """(n) => {
+    const bar = document.querySelector('[data-testid="stProgress"]');
+    return bar !== null && new RegExp('epoch ' + n + ' of ' + n + '(?![0-9])').test(bar.innerText);
+}"""
 IDLE = """(n) => {
     const app = document.querySelector('[data-testid="stApp"]');
-    const bar = document.querySelector('[data-testid="stProgress"]');
     return app !== null && app.dataset.testScriptState === 'notRunning'
-        && document.querySelector('[data-testid="stStatusWidgetRunningIcon"]') === null
-        && bar !== null && new RegExp('epoch ' + n + ' of ' + n + '(?![0-9])').test(bar.innerText);
-}"""
+        && document.querySelector('[data-testid="stStatusWidgetRunningIcon"]') === null && (SHOWN)(n);
+}""".replace("SHOWN", SHOWN)
 
 
 def validation_freq(settings):
@@ -114,17 +117,26 @@ def loaded_page(epochs):
     return at
 
 
-def apptest_seconds(epochs):
-    """(b) Click Train on a freshly loaded page and time the run; also the AppTest, for reruns."""
-    at = loaded_page(epochs)
+def train_to_the_end(at, epochs, what):
+    """Click Train, then rerun as the browser's timer would: the page trains in chunks, one per run of its
+    training fragment (AppTest has no timer, so each at.run() stands for one tick)."""
     at.button(key="train").click()
-    started = time.perf_counter()
     at.run()
-    elapsed = time.perf_counter() - started
-    check(at, "while training")
-    if not progress_text(at).startswith(f"epoch {epochs} of {epochs} "):
-        raise RuntimeError(f"the run ended at {progress_text(at)!r}, not at epoch {epochs}")
-    return elapsed, at
+    check(at, what)
+    for _ in range(100_000):
+        if progress_text(at).startswith(f"epoch {epochs} of {epochs} "):
+            return
+        at.run()
+        check(at, what)
+    raise RuntimeError(f"the run ended at {progress_text(at)!r}, not at epoch {epochs}")
+
+
+def apptest_seconds(epochs):
+    """(b) Click Train on a freshly loaded page and time the run to its end; also the AppTest, for reruns."""
+    at = loaded_page(epochs)
+    started = time.perf_counter()
+    train_to_the_end(at, epochs, "while training")
+    return time.perf_counter() - started, at
 
 
 def _cpu_seconds(pid):
@@ -172,7 +184,8 @@ def cpu_snapshot(server_pid):
 
 def browser_seconds(browser, server, epochs):
     """(c) One run in a new browser session: (seconds from the click on Train until the page shows
-    epoch N of N and is idle, server CPU seconds, browser CPU seconds in that time)."""
+    epoch N of N and is idle, server CPU seconds and browser CPU seconds in that time, seconds until
+    epoch N of N first shows: the training is over, the rest of the page's run follows)."""
     context = browser.new_context(viewport=harness.VIEWPORT)
     try:
         page = context.new_page()
@@ -181,7 +194,10 @@ def browser_seconds(browser, server, epochs):
         cpu_before = cpu_snapshot(server.process.pid)
         started = time.perf_counter()
         train.click()
-        page.wait_for_function(IDLE, arg=epochs, polling=20, timeout=max(harness.RUN_TIMEOUT, 60_000 + 30 * epochs))
+        timeout = max(harness.RUN_TIMEOUT, 60_000 + 30 * epochs)
+        page.wait_for_function(SHOWN, arg=epochs, polling=10, timeout=timeout)
+        shown = time.perf_counter() - started
+        page.wait_for_function(IDLE, arg=epochs, polling=10, timeout=timeout)
         elapsed = time.perf_counter() - started
         cpu_after = cpu_snapshot(server.process.pid)
         if page.locator('[data-testid="stException"]').count():
@@ -189,11 +205,11 @@ def browser_seconds(browser, server, epochs):
     finally:
         context.close()
     used = [None if a is None or b is None else b - a for a, b in zip(cpu_before, cpu_after)]
-    return elapsed, *used
+    return elapsed, *used, shown
 
 
 class Pieces:
-    """Time spent in the parts of the page's live redraw while its fit runs (an instrumented run):
+    """Time spent in the parts of the page's live redraw during a training run (an instrumented run):
     the functions are wrapped in place, in this process, and put back afterwards."""
 
     def __init__(self):
@@ -202,7 +218,7 @@ class Pieces:
         self.targets = [("st.progress (the progress line)", DeltaGenerator, "progress"),
                         ("training.history_rows", training, "history_rows"),
                         ("charts.lines_chart", charts, "lines_chart"),
-                        ("training.boundary_rows (50 x 50)", training, "boundary_rows"),
+                        ("training.boundary_rows", training, "boundary_rows"),
                         ("charts.boundary_chart", charts, "boundary_chart"),
                         ("charts.to_spec", charts, "to_spec"),
                         ("st.vega_lite_chart (marshalling)", DeltaGenerator, "vega_lite_chart")]
@@ -214,8 +230,6 @@ class Pieces:
 
     def _timed(self, name, function):
         def wrapper(*args, **kwargs):
-            if not self.fitting:
-                return function(*args, **kwargs)
             started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
@@ -254,10 +268,8 @@ class Pieces:
 def live_breakdown(epochs):
     """One instrumented AppTest run: (Pieces, {chart: bytes of its element}) for the live charts."""
     at = loaded_page(epochs)
-    at.button(key="train").click()
     with Pieces() as pieces:
-        at.run()
-    check(at, "while training (instrumented)")
+        train_to_the_end(at, epochs, "while training (instrumented)")
     sizes = [element.proto.ByteSize() for element in at.get("vega_lite_chart")]
     return pieces, sizes
 
@@ -266,7 +278,8 @@ def live_breakdown(epochs):
 
 
 def boundary_times(resolutions):
-    """{resolution: (rows ms, spec ms, marshalling ms)} medians, on a default model trained a little."""
+    """({resolution: (rows ms, spec ms, marshalling ms)} medians, on a default model trained a little;
+    the resolution the page draws for that model)."""
     import streamlit as st
 
     settings = training.Settings(epochs=TRAINED_A_LITTLE)
@@ -274,6 +287,7 @@ def boundary_times(resolutions):
     setup.model.fit(setup.X, setup.y, epochs=settings.epochs, validation_freq=validation_freq(settings),
                     **training.fit_kwargs(settings, setup))
     classes = max(setup.model.n_outputs, 2)
+    live = training.grid_resolution(setup)
     results = {}
     for resolution in resolutions:
         rows, specs, marshalled = [], [], []
@@ -288,7 +302,7 @@ def boundary_times(resolutions):
             specs.append(specified - built)
             marshalled.append(time.perf_counter() - specified)
         results[resolution] = tuple(ms(statistics.median(times[1:])) for times in (rows, specs, marshalled))
-    return results
+    return results, live
 
 
 # -- 3. idle reruns ----------------------------------------------------------------------------
@@ -321,6 +335,110 @@ def verdict(value, target):
     return "ok" if value <= target else "OVER"
 
 
+def measure_runs(epochs, repeats, problem):
+    """The runs of 1, taking turns round after round: (engine s, AppTest s, Chromium runs, Chromium
+    1-epoch runs, the last AppTest, trained, for the reruns of 3)."""
+    engine, page, chromium, single = [], [], [], []
+    at = None
+
+    def one_round(round_, browser=None, server=None):
+        nonlocal at
+        engine.append(engine_seconds(epochs))
+        seconds, at = apptest_seconds(epochs)
+        page.append(seconds)
+        if browser is not None:
+            chromium.append(browser_seconds(browser, server, epochs))
+            single.append(browser_seconds(browser, server, 1))
+        print(f"round {round_ + 1} of {repeats} done", file=sys.stderr)
+
+    if problem is None:
+        from playwright.sync_api import sync_playwright
+
+        with harness.AppServer(LOG) as server, sync_playwright() as playwright:
+            browser = harness.launch_browser(playwright)
+            try:
+                for round_ in range(repeats):
+                    one_round(round_, browser, server)
+            finally:
+                browser.close()
+    else:
+        for round_ in range(repeats):
+            one_round(round_)
+    return engine, page, chromium, single, at
+
+
+def report_runs(epochs, repeats, engine, page, chromium, single, problem):
+    best = min(engine)
+    target = f"<= {TARGET_RATIO:.2f}x"
+    print(f"\n1. The Training page's default run, {epochs} epochs (validation every "
+          f"{validation_freq(training.Settings(epochs=epochs))}, as the page does); best of {repeats}\n")
+    rows = [f"{'(a) engine alone, no callback':<40}  {best:7.3f}  {'1.00x':>9}"]
+    ratio = min(page) / best
+    rows.append(f"{'(b) page, AppTest (no browser)':<40}  {min(page):7.3f}  {ratio:8.2f}x  {target:>8}  "
+                f"{verdict(ratio, TARGET_RATIO)}")
+    if chromium:
+        idle, server_cpu, browser_cpu, shown = min(chromium)
+        ratio = idle / best
+        rows.append(f"{'(c) page, Chromium: click to idle':<40}  {idle:7.3f}  {ratio:8.2f}x  {target:>8}  "
+                    f"{verdict(ratio, TARGET_RATIO)}   (runs: {', '.join(f'{run[0]:.2f}' for run in chromium)})")
+        rows.append(f"{f'    epoch {epochs} of {epochs} first shown':<40}  {shown:7.3f}  {shown / best:8.2f}x")
+        if server_cpu is not None:
+            rows.append(f"{'    app server CPU in that time':<40}  {server_cpu:7.3f}  {server_cpu / best:8.2f}x")
+            rows.append(f"{'    Chromium CPU in that time':<40}  {browser_cpu:7.3f}")
+        if single:
+            rows.append(f"{'    1 epoch, click to idle (best)':<40}  {min(single)[0]:7.3f}")
+    else:
+        rows.append(f"{'(c) page, Chromium':<40}  {problem}")
+    table(f"{'':<40}  {'seconds':>7}  {'vs engine':>9}  {'target':>8}", rows)
+    print("\n(b) and (c) include a whole run of the page script around the training (its cost alone: 3);"
+          "\n(c) also the browser's drawing of that run (its cost alone: the 1-epoch run). The CPU seconds"
+          "\ncompete for this machine's "
+          f"{os.cpu_count()} cores.")
+
+
+def report_breakdown(pieces, sizes, best):
+    print(f"\nWhere the page's time goes while it trains (one instrumented AppTest run): its fit took "
+          f"{pieces.fit_seconds:.3f} s,\nthe engine alone {best:.3f} s; the live callback's drawing inside that fit:\n")
+    drawing = sum(pieces.seconds.values())
+    rows = [f"{name:<36}  {pieces.calls[name]:5d}  {ms(pieces.seconds[name]):8.1f}  "
+            f"{ms(pieces.seconds[name]) / max(pieces.calls[name], 1):8.2f}" for name in pieces.calls]
+    rows.append(f"{'all of the drawing':<36}  {'':5}  {ms(drawing):8.1f}  "
+                f"({drawing / pieces.fit_seconds:.0%} of the fit)")
+    rows.append(f"{'the rest: training, callback, ...':<36}  {'':5}  {ms(pieces.fit_seconds - drawing):8.1f}  "
+                f"({(pieces.fit_seconds - drawing) / best:.2f}x the engine alone)")
+    table(f"{'piece':<36}  {'calls':>5}  {'total ms':>8}  {'ms/call':>8}", rows)
+    if sizes:
+        print("\nChart elements after the run, bytes sent to the browser: "
+              f"{', '.join(f'{size / 1000:.0f} KB' for size in sizes)}\n(in page order: the curves and the "
+              "boundary, redrawn live; the network and the neuron maps, drawn after training)")
+
+
+def report_grids(grids, live):
+    print(f"\n2. The decision boundary on a default model trained {TRAINED_A_LITTLE} epochs, median of "
+          f"{GRID_TIMES}\n")
+    rows = []
+    for resolution, (rows_ms, spec_ms, marshal_ms) in grids.items():
+        total = rows_ms + spec_ms
+        target = f"{'<= ' + format(TARGET_BOUNDARY_MS, '.0f'):>7}  {verdict(total, TARGET_BOUNDARY_MS):<4}"
+        if resolution != 100:
+            target = f"{'(live)' if resolution == live else '':>7}      "
+        rows.append(f"{f'{resolution} x {resolution}':<9}  {resolution ** 2:6d}  {rows_ms:8.1f}  {spec_ms:7.1f}  "
+                    f"{total:8.1f}  {target}  {marshal_ms:12.1f}")
+    table(f"{'grid':<9}  {'cells':>6}  {'rows ms':>8}  {'spec ms':>7}  {'total ms':>8}  {'target':>7}        "
+          f"{'+ st.vega ms':>12}", rows)
+    print("\n+ st.vega ms: Streamlit's own work on that spec in st.vega_lite_chart (rows to Arrow, JSON), "
+          f"not in the total.\nThe page draws this model's boundary at {live} x {live} (training.grid_resolution).")
+
+
+def report_reruns(reruns):
+    print(f"\n3. A plain rerun of the idle Training page (AppTest), {RERUNS} timed after {WARMUP_RERUNS} "
+          "untimed\n")
+    rows = [f"{state:<32}  {statistics.median(times):9.1f}  {percentile(times, 0.9):7.1f}  "
+            f"{'<= ' + format(TARGET_RERUN_MS, '.0f'):>7}  {verdict(statistics.median(times), TARGET_RERUN_MS)}"
+            for state, times in reruns.items()]
+    table(f"{'page':<32}  {'median ms':>9}  {'p90 ms':>7}  {'target':>7}", rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=training.Settings().epochs,
@@ -336,88 +454,19 @@ def main():
     streamlit.config.set_option("global.showWarningOnDirectExecution", False)   # the bare marshalling in 2
 
     problem = "skipped (--skip-browser)" if args.skip_browser else harness.browser_problem()
-    engine, page, chromium = [], [], []
-    at = None
-    if problem is None:
-        from playwright.sync_api import sync_playwright
-
-        with harness.AppServer(LOG) as server, sync_playwright() as playwright:
-            browser = harness.launch_browser(playwright)
-            try:
-                for round_ in range(args.repeats):
-                    engine.append(engine_seconds(args.epochs))
-                    seconds, at = apptest_seconds(args.epochs)
-                    page.append(seconds)
-                    chromium.append(browser_seconds(browser, server, args.epochs))
-                    print(f"round {round_ + 1} of {args.repeats} done", file=sys.stderr)
-            finally:
-                browser.close()
-    else:
-        for round_ in range(args.repeats):
-            engine.append(engine_seconds(args.epochs))
-            seconds, at = apptest_seconds(args.epochs)
-            page.append(seconds)
-            print(f"round {round_ + 1} of {args.repeats} done", file=sys.stderr)
+    engine, page, chromium, single, at = measure_runs(args.epochs, args.repeats, problem)
     pieces, sizes = live_breakdown(args.epochs)
     print("live breakdown done", file=sys.stderr)
-    grids = boundary_times((100, 50))
+    grids, live = boundary_times((100, 50))
     print("boundary grids done", file=sys.stderr)
     reruns = {"fresh page (not trained)": rerun_times(loaded_page(args.epochs)),
               f"after training {args.epochs} epochs": rerun_times(at)}
     print("reruns done", file=sys.stderr)
 
-    best = min(engine)
-    print(f"\n1. The Training page's default run, {args.epochs} epochs (validation every "
-          f"{validation_freq(training.Settings(epochs=args.epochs))}, as the page does); best of {args.repeats}\n")
-    rows = [f"{'(a) engine alone, no callback':<38}  {best:7.3f}  {'1.00x':>9}  {'':>10}"]
-    ratio = min(page) / best
-    rows.append(f"{'(b) page, AppTest (no browser)':<38}  {min(page):7.3f}  {ratio:8.2f}x  "
-                f"{'<= ' + format(TARGET_RATIO, '.2f') + 'x':>10}  {verdict(ratio, TARGET_RATIO)}")
-    if chromium:
-        fastest = min(chromium, key=lambda run: run[0])
-        ratio = fastest[0] / best
-        cpu = ("" if fastest[1] is None else
-               f"   server CPU {fastest[1]:.2f} s ({fastest[1] / best:.2f}x), browser CPU {fastest[2]:.2f} s")
-        rows.append(f"{'(c) page, Chromium, click to idle':<38}  {fastest[0]:7.3f}  {ratio:8.2f}x  "
-                    f"{'<= ' + format(TARGET_RATIO, '.2f') + 'x':>10}  {verdict(ratio, TARGET_RATIO)}{cpu}")
-        rows.append(f"{'    (all runs, s)':<38}  " + ", ".join(f"{run[0]:.2f}" for run in chromium))
-    else:
-        rows.append(f"{'(c) page, Chromium':<38}  {problem}")
-    table(f"{'':<38}  {'seconds':>7}  {'vs engine':>9}  {'target':>10}", rows)
-    print("\n(b) and (c) include one whole run of the page script around the training (see 3).")
-
-    print(f"\nWhere the page's time goes while it trains (one instrumented AppTest run): its fit took "
-          f"{pieces.fit_seconds:.3f} s,\nthe engine alone {best:.3f} s; the live callback's drawing inside that fit:\n")
-    drawing = sum(pieces.seconds.values())
-    rows = [f"{name:<36}  {pieces.calls[name]:5d}  {ms(pieces.seconds[name]):8.1f}  "
-            f"{ms(pieces.seconds[name]) / max(pieces.calls[name], 1):8.2f}" for name in pieces.calls]
-    rows.append(f"{'all of the drawing':<36}  {'':5}  {ms(drawing):8.1f}  "
-                f"({drawing / pieces.fit_seconds:.0%} of the fit)")
-    rows.append(f"{'the rest: training, callback, DataFrame':<36}  {'':5}  {ms(pieces.fit_seconds - drawing):8.1f}  "
-                f"({(pieces.fit_seconds - drawing) / best:.2f}x the engine alone)")
-    table(f"{'piece':<36}  {'calls':>5}  {'total ms':>8}  {'ms/call':>8}", rows)
-    if sizes:
-        print(f"\nChart elements after the run, bytes sent to the browser: {', '.join(f'{s / 1000:.0f} KB' for s in sizes)}"
-              "\n(in page order: curves and boundary are redrawn live; the network and neuron maps after training)")
-
-    print(f"\n2. The decision boundary on a default model trained {TRAINED_A_LITTLE} epochs, median of {GRID_TIMES}\n")
-    rows = []
-    for resolution, (rows_ms, spec_ms, marshal_ms) in grids.items():
-        total = rows_ms + spec_ms
-        target = (f"{'<= ' + format(TARGET_BOUNDARY_MS, '.0f'):>7}  {verdict(total, TARGET_BOUNDARY_MS)}"
-                  if resolution == 100 else f"{'(live)':>7}    ")
-        rows.append(f"{f'{resolution} x {resolution}':<9}  {resolution ** 2:6d}  {rows_ms:8.1f}  {spec_ms:7.1f}  "
-                    f"{total:8.1f}  {target}  {marshal_ms:12.1f}")
-    table(f"{'grid':<9}  {'cells':>6}  {'rows ms':>8}  {'spec ms':>7}  {'total ms':>8}  {'target':>7}      "
-          f"{'+ st.vega ms':>12}", rows)
-    print("\n+ st.vega ms: Streamlit's own work on that spec in st.vega_lite_chart (rows to Arrow, JSON), "
-          "not in the total.")
-
-    print(f"\n3. A plain rerun of the idle Training page (AppTest), {RERUNS} timed after {WARMUP_RERUNS} untimed\n")
-    rows = [f"{state:<32}  {statistics.median(times):9.1f}  {percentile(times, 0.9):7.1f}  "
-            f"{'<= ' + format(TARGET_RERUN_MS, '.0f'):>7}  {verdict(statistics.median(times), TARGET_RERUN_MS)}"
-            for state, times in reruns.items()]
-    table(f"{'page':<32}  {'median ms':>9}  {'p90 ms':>7}  {'target':>7}", rows)
+    report_runs(args.epochs, args.repeats, engine, page, chromium, single, problem)
+    report_breakdown(pieces, sizes, min(engine))
+    report_grids(grids, live)
+    report_reruns(reruns)
     if chromium:
         print(f"\nServer log: {LOG.relative_to(ROOT)}")
     return 0

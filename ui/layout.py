@@ -28,7 +28,7 @@ def toolbar(controls):
     used = state.current_values(controls)
     for control, raw in st.session_state.pop("_link_problems", []):
         value = used.get(control.key)
-        if value is not None and not isinstance(value, np.ndarray) and str(value) == raw:
+        if value is not None and not isinstance(value, (np.ndarray, list, tuple)) and str(value) == raw:
             continue          # kept as typed (a text field): the page says what is wrong with it
         (box or st).warning(state.notice(control, raw, value), icon=":material/link_off:")
     _share_and_reset(controls)

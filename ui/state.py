@@ -33,7 +33,7 @@ class Control:
         if self.kind == "choice":
             return "one of " + ", ".join(str(o) for o in self.options)
         if self.kind == "multi":
-            return "some of " + ", ".join(str(o) for o in self.options)
+            return "some of " + ", ".join(str(o) for o in self.options) + ", one parameter each"
         if self.kind == "bool":
             return "true or false"
         if self.kind == "layers":
@@ -63,7 +63,8 @@ class Control:
         if self.kind == "layers":
             return parse_layers(raw, int(self.low), int(self.high))
         if self.kind == "multi":
-            chosen = [item.strip() for item in raw.split(",") if item.strip()]
+            # One value per repeated parameter (features=x1&features=x2), as Streamlit binds a multiselect.
+            chosen = raw if isinstance(raw, list) else [raw]
             if not chosen or any(item not in self.options for item in chosen):
                 raise ValueError(raw)
             return tuple(chosen)
@@ -114,11 +115,11 @@ def check_link(controls):
     for control in controls:
         if control.key not in params:
             continue
-        raw = params[control.key]
+        raw = params.get_all(control.key) if control.kind == "multi" else params[control.key]
         try:
             control.parse(raw)
         except ValueError:
-            problems.append((control, raw))
+            problems.append((control, "&".join(raw) if isinstance(raw, list) else raw))
     return problems
 
 
@@ -192,9 +193,16 @@ def current_values(controls):
 
 def share_query(controls, values):
     """The query string that reopens this page in this state: only values off their default."""
-    pairs = [(c.key, c.to_url(values[c.key])) for c in controls
-             if values.get(c.key) is not None and not c.is_default(values[c.key])]
-    return urlencode(pairs, safe=",;")
+    pairs = []
+    for c in controls:
+        value = values.get(c.key)
+        if value is None or c.is_default(value):
+            continue
+        if c.kind == "multi":
+            pairs += [(c.key, item) for item in value]       # repeated, as Streamlit reads a multiselect
+        else:
+            pairs.append((c.key, c.to_url(value)))
+    return urlencode(pairs, safe=",;*^()")
 
 
 def page_url():

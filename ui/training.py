@@ -198,7 +198,7 @@ def boundary_rows(setup, settings, resolution=50, validation=True, discrete=Fals
     return cells, points
 
 
-def neuron_rows(setup, settings, resolution=24, most=16):
+def neuron_rows(setup, settings, resolution=16, most=16):
     """What each neuron of the first hidden layer responds to: its activation over a grid of the
     input plane (TensorFlow Playground's little squares), for at most ``most`` neurons."""
     both = np.vstack([setup.raw, setup.raw_val])

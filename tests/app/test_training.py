@@ -1,5 +1,6 @@
 """Training page: the default setup, Train, Step and Reset, divergence, the URL, bad input."""
 
+import pytest
 from conftest import open_page, texts
 
 PAGE = "app_pages/training.py"
@@ -121,3 +122,61 @@ def test_the_upload_dataset_asks_for_a_file_and_does_not_crash():
     assert any("Upload a CSV file" in i for i in texts(at.info))
     assert any("Fix the settings on the left" in i for i in texts(at.info))
     assert not at.exception
+
+
+def train_to_the_end(at, limit=10_000):
+    """Click Train and rerun as the browser's timer would (AppTest has none): one chunk per run."""
+    at.button(key="train").click().run()
+    for _ in range(limit):
+        done, total = progress(at)[0].split(" · ")[0].replace("epoch ", "").split(" of ")
+        if done == total:
+            return at
+        at.run()
+    raise AssertionError(progress(at))
+
+
+def test_stop_keeps_the_last_finished_step_and_train_carries_on():
+    at = open_page(PAGE, {"epochs": "50001"})
+    at.button(key="train").click().run()                     # trains a chunk, then ticks on
+    running_at = int(progress(at)[0].split()[1])
+    assert 0 < running_at < 50_001
+    at.button(key="stop").click().run()
+    stopped_at = int(progress(at)[0].split()[1])
+    at.run()
+    at.run()
+    assert int(progress(at)[0].split()[1]) == stopped_at     # nothing trains after Stop
+    at.button(key="train").click().run()
+    assert int(progress(at)[0].split()[1]) > stopped_at       # Train carries on from there
+
+
+def test_a_shared_link_gives_the_same_settings_and_the_same_numbers():
+    query = {"dataset": "moons", "hidden": "8,8", "optimizer": "RMSprop", "lr": "0.01", "epochs": "150",
+             "features": ["x1", "x2", "x1*x2"], "seed": "7", "l2": "0.0001"}
+    at = open_page(PAGE, query)
+    assert at.multiselect(key="features").value == ["x1", "x2", "x1*x2"]
+    link = next(c.value for c in at.code if "?" in c.value)
+    shared = {}
+    for pair in link.split("?")[1].split("&"):
+        key, value = pair.split("=")
+        shared.setdefault(key, []).append(value)
+    assert shared["features"] == ["x1", "x2", "x1*x2"]
+    again = open_page(PAGE, {key: values if len(values) > 1 else values[0] for key, values in shared.items()})
+    assert again.multiselect(key="features").value == ["x1", "x2", "x1*x2"]
+    assert again.text_input(key="hidden").value == "8,8" and again.number_input(key="seed").value == 7
+    for page in (at, again):
+        train_to_the_end(page)
+    assert progress(at) == progress(again) and progress(at)[0].startswith("epoch 150 of 150 · loss")
+
+
+@pytest.mark.slow
+def test_the_default_run_lands_in_the_books_band():
+    at = train_to_the_end(open_page(PAGE))
+    line = progress(at)[0]
+    assert line.startswith("epoch 10001 of 10001")
+    assert float(line.split("accuracy ")[1].split()[0]) >= 0.93
+
+
+def test_a_bad_feature_in_the_link_is_replaced_with_a_notice():
+    at = open_page(PAGE, {"features": ["x1", "x3"]})
+    assert any("Input features" in w and "uses `x1` instead" in w for w in texts(at.warning))
+    assert at.multiselect(key="features").value == ["x1"]          # Streamlit keeps the valid ones
