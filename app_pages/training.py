@@ -62,6 +62,25 @@ def load_preset():
         st.session_state[control.key] = value
 
 
+def learning_rate_slider():
+    """The learning rate on a log scale: 1, 2, 5 times each power of ten from 1e-6 to 10. A value from the
+    link (or typed earlier) joins the scale as it is, so any positive number is kept, never snapped."""
+    grid = sorted({round(m * 10.0 ** e, 12) for e in range(-6, 2) for m in (1, 2, 5) if m * 10.0 ** e <= 10})
+    extra = []
+    for raw in (st.query_params.get(LR.key), st.session_state.get(LR.key)):
+        try:
+            value = LR.parse(str(raw)) if raw is not None else None
+        except ValueError:
+            value = None
+        if value is not None:
+            extra.append(value)
+    options = sorted(set(grid) | set(extra))
+    return st.select_slider(LR.label, options=options, value=LR.default, key=LR.key, bind="query-params",
+                            format_func=lambda v: f"{v:g}",
+                            help="A log scale: each step multiplies the rate by about 2. Decay divides it by "
+                                 "1 + decay × step.")
+
+
 def settings_panel():
     """The controls, read into a Settings (None when the hidden layers do not parse)."""
     st.selectbox("Start from the book", list(training.PRESETS), index=None, key="preset", on_change=load_preset,
@@ -91,7 +110,7 @@ def settings_panel():
         hidden = None
     activation = widgets.dropdown(ACTIVATION)
     optimizer = widgets.dropdown(OPTIMIZER)
-    lr = widgets.number(LR, 0.001, format="%g", help="Any positive number; decay divides it by 1 + decay × step.")
+    lr = learning_rate_slider()
     decay = widgets.number(DECAY, 1e-7, format="%g")
     momentum = widgets.slider(MOMENTUM, 0.01) if optimizer == "SGD" else DEFAULTS.momentum
     batch_size = widgets.number(BATCH, 1)

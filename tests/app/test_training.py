@@ -59,7 +59,7 @@ def test_changing_a_setting_builds_a_new_model():
 def test_a_link_with_settings_opens_them():
     at = open_page(PAGE, {"dataset": "moons", "hidden": "8,8", "optimizer": "RMSprop", "lr": "0.00123"})
     assert at.selectbox(key="dataset").value == "moons"
-    assert at.number_input(key="lr").value == 0.00123            # any positive value is kept
+    assert at.select_slider(key="lr").value == 0.00123           # any positive value is kept, not snapped
     assert any("two classes: one sigmoid output" in c for c in texts(at.caption))
 
 
@@ -75,7 +75,7 @@ def test_a_book_chapter_preset_sets_every_control():
     at.selectbox(key="preset").set_value("Chapter 17: sine regression").run()
     assert at.selectbox(key="dataset").value == "sine"
     assert at.text_input(key="hidden").value == "64,64"
-    assert at.number_input(key="lr").value == 0.005 and at.number_input(key="decay").value == 0.001
+    assert at.select_slider(key="lr").value == 0.005 and at.number_input(key="decay").value == 0.001
     assert any("regression: a linear output with mean squared error" in c for c in texts(at.caption))
     at.selectbox(key="preset").set_value("Chapter 15: dropout").run()
     assert at.selectbox(key="dataset").value == "spiral" and at.text_input(key="hidden").value == "512"
