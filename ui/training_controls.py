@@ -1,0 +1,149 @@
+"""The Training page's controls: every setting as a Control (its key is its URL parameter), the panel
+that reads them into a training.Settings, the learning-rate slider, the book-chapter presets and the
+uploaded-CSV panel."""
+
+import streamlit as st
+
+import nnengine as nn
+from ui import csv_data, training, widgets
+from ui.state import Control, parse_layers
+
+DEFAULTS = training.Settings()
+DATASET = Control("dataset", "Dataset", DEFAULTS.dataset, "choice", options=training.DATASETS)
+SAMPLES = Control("samples", "Samples per class (sine: points in all)", DEFAULTS.samples, "int", 10, 1000)
+CLASSES = Control("classes", "Classes", DEFAULTS.classes, "int", 2, 5)
+NOISE = Control("noise", "Noise", DEFAULTS.noise, "float", 0.0, 0.5)
+VAL_SPLIT = Control("val_split", "Validation share (0: a fresh set, the book's way)", DEFAULTS.val_split,
+                    "float", 0.0, 0.5)
+SEED = Control("seed", "Seed", DEFAULTS.seed, "int", 0, 100_000)
+HIDDEN = Control("hidden", "Hidden layers (neurons, comma-separated; 0 for none)", "64", "layers", 6, 512)
+ACTIVATION = Control("activation", "Hidden activation", DEFAULTS.activation, "choice",
+                     options=tuple(training.ACTIVATIONS))
+OPTIMIZER = Control("optimizer", "Optimizer", DEFAULTS.optimizer, "choice", options=training.OPTIMIZERS)
+LR = Control("lr", "Learning rate", DEFAULTS.lr, "float", 1e-6, 10.0)
+DECAY = Control("decay", "Learning-rate decay", DEFAULTS.decay, "float", 0.0, 1.0)
+MOMENTUM = Control("momentum", "Momentum (SGD)", DEFAULTS.momentum, "float", 0.0, 0.99)
+BATCH = Control("batch_size", "Batch size (0: the full batch)", DEFAULTS.batch_size, "int", 0, 4096)
+EPOCHS = Control("epochs", "Epochs", DEFAULTS.epochs, "int", 1, 50_001)
+L1 = Control("l1", "L1 penalty", DEFAULTS.l1, "float", 0.0, 0.1)
+L2 = Control("l2", "L2 penalty", DEFAULTS.l2, "float", 0.0, 0.1)
+DROPOUT = Control("dropout", "Dropout rate", DEFAULTS.dropout, "float", 0.0, 0.9)
+INIT = Control("init_scale", "Initial weights: scale × normal", DEFAULTS.init_scale, "float", 0.0001, 2.0)
+LOSS = Control("loss", "Regression loss", DEFAULTS.loss, "choice", options=("MSE", "MAE"))
+FEATURES = Control("features", "Input features", DEFAULTS.features, "multi", options=tuple(nn.datasets.FEATURES))
+SHOW_VAL = Control("show_val", "Show the validation data", True, "bool")
+DISCRETE = Control("discrete", "Discretize the output", False, "bool")
+COMPARE = Control("compare", "Keep the previous run's loss on the chart", True, "bool")
+CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, SEED, FEATURES, HIDDEN, ACTIVATION, OPTIMIZER, LR, DECAY,
+            MOMENTUM, BATCH, EPOCHS, L1, L2, DROPOUT, INIT, LOSS, SHOW_VAL, DISCRETE, COMPARE]
+def load_preset():
+    """Put the chosen book chapter's settings on the controls (the preset box's on_change)."""
+    chosen = training.preset(st.session_state["preset"])
+    for control in CONTROLS:
+        if not hasattr(chosen, control.key):
+            continue                              # a view option, not a setting
+        value = getattr(chosen, control.key)
+        if control.key == "hidden":
+            value = ",".join(map(str, value)) or "0"
+        elif control.kind == "multi":
+            value = list(value)
+        st.session_state[control.key] = value
+
+
+def learning_rate_slider():
+    """The learning rate on a log scale: 1, 2, 5 times each power of ten from 1e-6 to 10. A value from the
+    link (or typed earlier) joins the scale as it is, so any positive number is kept, never snapped."""
+    grid = sorted({round(m * 10.0 ** e, 12) for e in range(-6, 2) for m in (1, 2, 5) if m * 10.0 ** e <= 10})
+    extra = []
+    for raw in (st.query_params.get(LR.key), st.session_state.get(LR.key)):
+        try:
+            value = LR.parse(str(raw)) if raw is not None else None
+        except ValueError:
+            value = None
+        if value is not None:
+            extra.append(value)
+    options = sorted(set(grid) | set(extra))
+    return st.select_slider(LR.label, options=options, value=LR.default, key=LR.key, bind="query-params",
+                            format_func=lambda v: f"{v:g}",
+                            help="A log scale: each step multiplies the rate by about 2. Decay divides it by "
+                                 "1 + decay × step.")
+
+
+def settings_panel():
+    """The controls, read into a Settings (None when the hidden layers do not parse)."""
+    st.selectbox("Start from the book", list(training.PRESETS), index=None, key="preset", on_change=load_preset,
+                 placeholder="Choose a chapter's setup…",
+                 help="Sets every control to the settings of that chapter's code.")
+    dataset = widgets.dropdown(DATASET, help="'upload' trains on a CSV file of your own.")
+    uploaded, upload_id = upload_panel() if dataset == "upload" else (None, "")
+    drawn = dataset not in ("digits", "upload")
+    samples = widgets.number(SAMPLES, 10) if drawn else DEFAULTS.samples
+    classes = widgets.slider(CLASSES, 1) if dataset in training.MULTICLASS else 2
+    noise = widgets.slider(NOISE, 0.01) if drawn else 0.0
+    val_split = widgets.slider(VAL_SPLIT, 0.05, help="Digits always hold out a share: 0.2 when 0 is chosen.")
+    seed = widgets.number(SEED, 1)
+    features = DEFAULTS.features
+    if dataset in training.TWO_D:
+        features = tuple(widgets.multi(FEATURES, help="What the first layer sees: the coordinates, or shapes made "
+                                                       "from them (x1² + x2² is a circle's equation)."))
+        if not features:
+            st.error("Choose at least one input feature.", icon=":material/error:")
+    st.divider()
+    hidden_text = st.text_input(HIDDEN.label, value=HIDDEN.default, key=HIDDEN.key, bind="query-params",
+                                help="For example 64, or 16, 16 for two layers of 16.")
+    try:
+        hidden = parse_layers(hidden_text, int(HIDDEN.low), int(HIDDEN.high))
+    except ValueError as error:
+        st.error(f"Hidden layers: {error}.", icon=":material/error:")
+        hidden = None
+    activation = widgets.dropdown(ACTIVATION)
+    optimizer = widgets.dropdown(OPTIMIZER)
+    lr = learning_rate_slider()
+    decay = widgets.number(DECAY, 1e-7, format="%g")
+    momentum = widgets.slider(MOMENTUM, 0.01) if optimizer == "SGD" else DEFAULTS.momentum
+    batch_size = widgets.number(BATCH, 1)
+    epochs = widgets.number(EPOCHS, 100)
+    l1 = widgets.number(L1, 1e-5, format="%g", help="Applied to the hidden layers' weights and biases alike.")
+    l2 = widgets.number(L2, 1e-5, format="%g", help="Applied to the hidden layers' weights and biases alike.")
+    dropout = widgets.slider(DROPOUT, 0.05)
+    init_scale = widgets.number(INIT, 0.01, format="%g")
+    loss = widgets.choice(LOSS) if dataset == "sine" else DEFAULTS.loss
+    if hidden is None or not features or (dataset == "upload" and uploaded is None):
+        return None, None
+    return training.Settings(dataset=dataset, samples=samples, classes=classes, noise=noise, val_split=val_split,
+                             seed=seed, hidden=hidden, activation=activation, optimizer=optimizer, lr=lr,
+                             decay=decay, momentum=momentum, batch_size=batch_size, epochs=epochs, l1=l1, l2=l2,
+                             dropout=dropout, init_scale=init_scale, loss=loss, features=features,
+                             upload=upload_id), uploaded
+
+
+def upload_panel():
+    """A CSV of the learner's own: the file, a preview, which column to predict and how. Returns
+    (checked arrays or None, an identity string that changes when any of them changes)."""
+    file = st.file_uploader("Your CSV file", type=["csv"], key="csv_upload",
+                            help=f"Numbers, one sample per row, a header row optional; at most "
+                                 f"{csv_data.MAX_ROWS:,} rows, {csv_data.MAX_COLUMNS:,} columns and "
+                                 f"{csv_data.MAX_BYTES // 2**20} MB.")
+    if file is None:
+        st.info("Upload a CSV file: feature columns and one column to predict.", icon=":material/upload_file:")
+        return None, ""
+    try:
+        table = csv_data.parse_csv(file.getvalue())
+    except csv_data.CsvError as error:
+        st.error(str(error), icon=":material/error:")
+        return None, ""
+    st.caption(f"{table.rows:,} rows, {len(table.columns)} columns"
+               + ("" if table.had_header else " (no header row: columns named x1, x2, … and label)") + ":")
+    st.dataframe(table.frame.head(8), height=180)
+    columns = list(table.columns)
+    target = st.selectbox("Column to predict", columns, index=columns.index(csv_data.guess_target(table)),
+                          key="csv_target")
+    task = st.radio("Task", csv_data.TASKS, horizontal=True, key="csv_task",
+                    help="Classification predicts one of a few labels; regression predicts a number.")
+    try:
+        X, y, info = csv_data.prepare(table, target, task)
+    except csv_data.CsvError as error:
+        st.error(str(error), icon=":material/error:")
+        return None, ""
+    uploaded = training.Uploaded(X, y, task, tuple(info["classes"] or ()))
+    return uploaded, f"{file.file_id}:{target}:{task}"

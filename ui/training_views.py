@@ -1,0 +1,154 @@
+"""What the Training page draws: the progress line, the curves, the decision boundary (or the fitted
+curve, or a confusion matrix), the network with its weights, the first layer's neurons, misread digits,
+and the downloads and upload of models."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import nnengine as nn
+from ui import charts, layout, training
+from ui.training_controls import COMPARE, DISCRETE, SHOW_VAL
+
+CURVE_COLOURS = {"training loss": charts.POSITIVE, "training accuracy": charts.CLASS_COLOURS[1],
+                 "validation loss": charts.POSITIVE, "validation accuracy": charts.CLASS_COLOURS[1],
+                 "previous run: training loss": charts.NEUTRAL, "previous run: validation loss": charts.NEUTRAL}
+def task_sentence(setup, settings):
+    if setup.task == "classification":
+        return f"{setup.model.n_outputs} classes: softmax outputs with categorical cross-entropy."
+    if setup.task == "binary":
+        return "two classes: one sigmoid output with binary cross-entropy."
+    return f"regression: a linear output with {'mean absolute' if settings.loss == 'MAE' else 'mean squared'} error."
+
+
+def draw(run, settings, places, live=False):
+    """Redraw the progress line, the curves and the model's picture from the current model (lighter
+    while training: fewer curve points and a coarser boundary grid)."""
+    setup, records = run["setup"], run["setup"].model.history.records
+    done = setup.model.epochs_done
+    places["progress"].progress(min(done / run["limit"], 1.0),
+                                text=f"epoch {done} of {run['limit']}" + (
+                                    f" · loss {records[-1]['loss']:.4f} · accuracy {records[-1]['accuracy']:.3f} · "
+                                    f"learning rate {records[-1]['learning_rate']:.4g}" if records else ""))
+    previous = st.session_state.get("previous_curves") if st.session_state.get(COMPARE.key, True) else None
+    if records or previous:
+        rows = training.history_rows(records, max_points=200 if live else 400) + (previous or [])
+        places["curves"].vega_lite_chart(charts.to_spec(charts.lines_chart(
+            pd.DataFrame(rows), "epoch", "value", "curve", "epoch", "loss and accuracy",
+            dashed=("validation loss", "validation accuracy", "previous run: validation loss"),
+            colours=[CURVE_COLOURS[name] for name in dict.fromkeys(row["curve"] for row in rows)],
+            height=240)), width="stretch")
+    if setup.raw is not None:
+        resolution = min(30, training.grid_resolution(setup)) if live else training.grid_resolution(setup)
+        cells, points = training.boundary_rows(setup, settings, resolution=resolution,
+                                               validation=st.session_state.get(SHOW_VAL.key, True),
+                                               discrete=st.session_state.get(DISCRETE.key, False))
+        classes = max(setup.model.n_outputs, 2)
+        places["picture"].vega_lite_chart(charts.to_spec(charts.boundary_chart(cells, points, classes)),
+                                          width="stretch")
+    elif setup.task == "regression" and settings.dataset == "sine":
+        order = np.argsort(setup.X[:, 0])
+        x = setup.X[order, 0]
+        curve = pd.concat([pd.DataFrame({"x": x, "y": setup.y[order, 0], "curve": "data"}),
+                           pd.DataFrame({"x": x, "y": setup.model.predict(setup.X[order])[:, 0], "curve": "model"})])
+        places["picture"].vega_lite_chart(charts.to_spec(charts.lines_chart(
+            curve, "x", "y", "curve", "x", "y", colours=[charts.NEUTRAL, charts.POSITIVE])), width="stretch")
+    elif setup.task == "regression":
+        truth = setup.y_val[:, 0]
+        table = pd.DataFrame({"true": truth, "predicted": setup.model.predict(setup.X_val)[:, 0], "line": truth})
+        places["picture"].vega_lite_chart(charts.to_spec(charts.residuals_chart(
+            table, "true", "predicted", "line", "true value", "predicted value")), width="stretch")
+    else:
+        output = setup.model.predict(setup.X_val)
+        predicted = (output[:, 0] > 0.5).astype(int) if setup.task == "binary" else output.argmax(axis=1)
+        k = max(setup.model.n_outputs, 2)
+        counts = np.zeros((k, k))
+        np.add.at(counts, (setup.y_val.reshape(-1).astype(int), predicted), 1)
+        names = [str(c) for c in (uploaded_classes(settings) or range(k))]
+        places["picture"].vega_lite_chart(charts.to_spec(charts.matrix_heatmap(
+            counts, names, names, cell=40 if k <= 10 else 28,
+            title="Validation samples: true class (rows) against predicted class (columns)")), width="stretch")
+
+
+def uploaded_classes(settings):
+    """The original labels of an uploaded CSV's classes (None for other datasets)."""
+    run = st.session_state.get("training_run")
+    return run.get("classes") if run and settings.dataset == "upload" else None
+
+
+def remember_previous(run):
+    """Keep a finished run's losses (thinned) to draw in grey beside the next run."""
+    records = run["setup"].model.history.records
+    if records:
+        rows = [row for row in training.history_rows(records) if row["curve"].endswith("loss")]
+        st.session_state["previous_curves"] = [{**row, "curve": "previous run: " + row["curve"]} for row in rows]
+
+
+def inside_views(setup, settings):
+    """The network with its real weights, and what each first-layer neuron has learned (drawn
+    between trainings, not during them, so they cost training nothing)."""
+    sizes = [setup.model.n_inputs] + [d.n_neurons for d in setup.model.dense_layers]
+    names = ["The network", "Neurons of the first hidden layer"] + (["Misread digits"] if settings.dataset == "digits"
+                                                                     else [])
+    tabs = st.tabs(names)
+    if settings.dataset == "digits":
+        with tabs[2]:
+            rows, wrong, checked = training.misclassified_rows(setup)
+            if rows:
+                layout.chart(charts.images_chart(rows),
+                             f"The model misreads {wrong} of {checked} validation images; here are the first "
+                             f"{min(wrong, 12)}, each titled with the true digit and the model's reading.")
+            else:
+                st.caption(f"The model reads all {checked} validation images correctly.")
+    with tabs[0]:
+        if max(sizes) <= 64 and sum(a * b for a, b in zip(sizes, sizes[1:])) <= 2000:
+            names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
+            layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
+                                              layer_names=names, height=320),
+                         f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
+                         "shows the weight's size, blue positive and vermillion negative.")
+        else:
+            st.caption(f"A network of {' → '.join(map(str, sizes))} neurons has too many connections to draw "
+                       "legibly; the drawing shows networks of up to 64 neurons per layer.")
+    with tabs[1]:
+        if setup.raw is None or len(setup.model.layers) < 3:
+            st.caption("These maps are drawn for 2-D datasets and networks with a hidden layer.")
+        else:
+            layout.chart(charts.neuron_maps_chart(training.neuron_rows(setup, settings)),
+                         "Each square is one neuron of the first hidden layer, coloured by its output over the "
+                         "input plane: the simple pieces (lines, bands) the next layers combine into the boundary.")
+
+
+def keep_and_share(run, setup):
+    """Download the history and the model; load a saved model back."""
+    files = st.container(horizontal=True)
+    records = setup.model.history.records
+    if records:
+        files.download_button("Download the history (CSV)", lambda: pd.DataFrame(records).to_csv(index=False),
+                              file_name="history.csv", mime="text/csv", icon=":material/download:")
+    saved = io.BytesIO()
+    setup.model.save(saved)
+    files.download_button("Download the model (.npz)", saved.getvalue(), file_name="model.npz",
+                          mime="application/octet-stream", icon=":material/save:",
+                          help="The engine's safe format: arrays and a JSON description, no pickle.")
+    upload = st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload",
+                              help="A model downloaded from this page, for the same dataset and features.")
+    if upload is None or run.get("loaded") == upload.file_id:
+        return
+    run["loaded"] = upload.file_id
+    try:
+        model = nn.Model.load(io.BytesIO(upload.getvalue()))
+    except nn.ModelFileError as error:
+        st.error(f"That file cannot be loaded: {error}.", icon=":material/error:")
+        return
+    if model.n_inputs != setup.X.shape[1] or model.n_outputs != setup.model.n_outputs or model.task != setup.task:
+        st.error(f"That model takes {model.n_inputs} inputs and gives {model.n_outputs} outputs ({model.task}); this "
+                 f"dataset needs {setup.X.shape[1]} and {setup.model.n_outputs} ({setup.task}).",
+                 icon=":material/error:")
+        return
+    setup.model = model
+    st.success(f"Loaded a model with {model.count_parameters():,} parameters; its accuracy on the validation data "
+               f"is {model.evaluate(setup.X_val, setup.y_val)['accuracy']:.3f}. Train carries on from its weights.",
+               icon=":material/check_circle:")
