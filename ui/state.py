@@ -152,6 +152,29 @@ def seed_from_link(control):
     st.session_state[control.key] = matrix.format_matrix(value)
 
 
+def seed_value_from_link(control):
+    """For a control without ``bind``: on the page's first run, take the link's value if it is valid
+    (an invalid one keeps the default, and check_link's notice says so)."""
+    flag = f"_seeded_{control.key}"
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    if control.key in st.query_params:
+        try:
+            st.session_state[control.key] = control.parse(st.query_params[control.key])
+        except ValueError:
+            pass
+
+
+def sync_value_to_link(control, value):
+    """Keep an unbound control's value in the address bar (omitted while it is the default)."""
+    if value is None or control.is_default(value):
+        if control.key in st.query_params:
+            del st.query_params[control.key]
+    elif st.query_params.get(control.key) != control.to_url(value):
+        st.query_params[control.key] = control.to_url(value)
+
+
 def sync_matrix_to_link(control, value):
     """Keep an unbound editor's value in the address bar (omitted while it is the default)."""
     if value is None:
