@@ -11,7 +11,7 @@ import nnengine as nn
 from ui import layout, training, widgets
 from ui.source import show_code
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
-from ui.training_views import draw, inside_views, keep_and_share, remember_previous, task_sentence
+from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
 
 CHUNK = 0.4               # seconds of training in one run of the training area (Stop waits at most this)
 CHUNK_GAP = 0.02          # seconds between those runs while training (the fragment's run_every)
@@ -135,6 +135,7 @@ def train_and_draw(settings, uploaded, ticking, control, generation):
         widgets.toggle(COMPARE, help="After Reset or a change of settings, the last run's losses stay in grey.")
     inside_views(setup, settings)
     keep_and_share(run, setup)
+    reproduce_view(settings, setup)
 
 
 layout.header("Training",

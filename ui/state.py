@@ -126,19 +126,15 @@ def check_link(controls):
 def notice(control, raw, used):
     """What a learner is told about a link value that was replaced, and by what."""
     shown = raw if len(raw) <= 40 else raw[:40] + "…"
-    if used is None or control.is_default(used):
-        instead = "the default"
-    elif control.kind in ("matrix", "vector"):
-        instead = f"`{control.to_url(used)}`"
-    else:
-        instead = f"`{control.to_url(used)}`"
+    instead = "the default" if used is None or control.is_default(used) else f"`{control.to_url(used)}`"
     return (f"The link set **{control.label}** to `{shown}`, which is not valid ({control.describe()}), "
             f"so the page uses {instead} instead.")
 
 
 def seed_from_link(control):
-    """For controls without ``bind`` (matrix editors): on the page's first run, take the
-    link's value into the editor's session state, or keep the default."""
+    """For controls without ``bind`` (matrix editors, whole-number boxes): on the page's first run,
+    take the link's value into the session if it is valid, else the default (check_link's notice
+    says so). Editors hold their value as text."""
     flag = f"_seeded_{control.key}"
     if st.session_state.get(flag):
         return
@@ -149,34 +145,13 @@ def seed_from_link(control):
             value = control.parse(st.query_params[control.key])
         except ValueError:
             del st.query_params[control.key]
-    st.session_state[control.key] = matrix.format_matrix(value)
+    st.session_state[control.key] = (matrix.format_matrix(value) if control.kind in ("matrix", "vector")
+                                     else value)
 
 
-def seed_value_from_link(control):
-    """For a control without ``bind``: on the page's first run, take the link's value if it is valid
-    (an invalid one keeps the default, and check_link's notice says so)."""
-    flag = f"_seeded_{control.key}"
-    if st.session_state.get(flag):
-        return
-    st.session_state[flag] = True
-    if control.key in st.query_params:
-        try:
-            st.session_state[control.key] = control.parse(st.query_params[control.key])
-        except ValueError:
-            pass
-
-
-def sync_value_to_link(control, value):
-    """Keep an unbound control's value in the address bar (omitted while it is the default)."""
-    if value is None or control.is_default(value):
-        if control.key in st.query_params:
-            del st.query_params[control.key]
-    elif st.query_params.get(control.key) != control.to_url(value):
-        st.query_params[control.key] = control.to_url(value)
-
-
-def sync_matrix_to_link(control, value):
-    """Keep an unbound editor's value in the address bar (omitted while it is the default)."""
+def sync_to_link(control, value):
+    """Keep an unbound control's value in the address bar, omitted while it is the default (None:
+    an editor whose text does not parse, which leaves the address as it was)."""
     if value is None:
         return
     if control.is_default(value):

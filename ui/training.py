@@ -286,9 +286,10 @@ def _layer_code(settings, n_inputs, n_outputs, task):
     return lines, loss, optimizer
 
 
-def reproduce_script(settings):
-    """A standalone script (numpy and nnengine only) that repeats this run, drawing every random
-    number in the same order as the page, and prints the final numbers the page shows."""
+def reproduce_script(settings, setup):
+    """A standalone script (numpy and nnengine only) that repeats the run ``setup`` was built for,
+    drawing every random number in the same order as the page, and prints the final numbers the
+    page shows."""
     s = settings
     task = task_of(s)
     if s.dataset == "digits":
@@ -299,7 +300,6 @@ def reproduce_script(settings):
         classes = f"classes={s.classes}, " if s.dataset in MULTICLASS else ""
         data = f"nn.datasets.{s.dataset}(samples={s.samples}, {classes}noise={s.noise!r}, rng=rng)"
     held_out = s.val_split or (HELD_OUT_DEFAULT if s.dataset == "digits" else 0.0)
-    setup = build(s)
     layers, loss, optimizer = _layer_code(s, setup.model.n_inputs, setup.model.n_outputs, task)
     two_d = s.dataset in TWO_D
     lines = ['"""Repeat a Training-page run of Neural Network Explorer with nnengine alone."""', "",

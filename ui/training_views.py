@@ -128,9 +128,13 @@ def keep_and_share(run, setup):
     if records:
         files.download_button("Download the history (CSV)", lambda: pd.DataFrame(records).to_csv(index=False),
                               file_name="history.csv", mime="text/csv", icon=":material/download:")
-    saved = io.BytesIO()
-    setup.model.save(saved)
-    files.download_button("Download the model (.npz)", saved.getvalue(), file_name="model.npz",
+    def saved_model():
+        saved = io.BytesIO()
+        setup.model.save(saved)
+        return saved.getvalue()
+
+    # Like the CSV, the file is only written when the button is pressed, not on every rerun.
+    files.download_button("Download the model (.npz)", saved_model, file_name="model.npz",
                           mime="application/octet-stream", icon=":material/save:",
                           help="The engine's safe format: arrays and a JSON description, no pickle.")
     upload = st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload",
@@ -152,3 +156,16 @@ def keep_and_share(run, setup):
     st.success(f"Loaded a model with {model.count_parameters():,} parameters; its accuracy on the validation data "
                f"is {model.evaluate(setup.X_val, setup.y_val)['accuracy']:.3f}. Train carries on from its weights.",
                icon=":material/check_circle:")
+
+
+def reproduce_view(settings, setup):
+    """The script that repeats this run with nnengine alone (not for uploads: it would need the file)."""
+    if settings.dataset == "upload":
+        return
+    with st.expander("Reproduce this run", icon=":material/terminal:"):
+        script = training.reproduce_script(settings, setup)
+        st.caption("A standalone script with these settings: numpy and nnengine only. Run it to get the same "
+                   "final numbers as this page after the same number of epochs.")
+        st.code(script, language="python", wrap_lines=True)
+        st.download_button("Download the script", script, file_name="reproduce_run.py", mime="text/x-python",
+                           icon=":material/download:")

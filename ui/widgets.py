@@ -16,10 +16,10 @@ def number(control, step, help=None, format=None):
     if control.kind == "int":
         # Streamlit's own link binding crashes on an infinite value for a whole-number box (int(inf)), so
         # these boxes read and write the address bar here, through the same checks as every other control.
-        state.seed_value_from_link(control)
+        state.seed_from_link(control)
         value = st.number_input(control.label, control.low, control.high, control.default, step, key=control.key,
                                 help=help, format=format)
-        state.sync_value_to_link(control, value)
+        state.sync_to_link(control, value)
         return value
     return st.number_input(control.label, control.low, control.high, control.default, step,
                            key=control.key, bind="query-params", help=help, format=format)
@@ -65,5 +65,5 @@ def matrix_editor(control, help=None, height=None):
     except matrix.MatrixError as error:
         st.error(str(error), icon=":material/error:")
         return None
-    state.sync_matrix_to_link(control, value)
+    state.sync_to_link(control, value)
     return value

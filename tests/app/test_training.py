@@ -180,3 +180,10 @@ def test_a_bad_feature_in_the_link_is_replaced_with_a_notice():
     at = open_page(PAGE, {"features": ["x1", "x3"]})
     assert any("Input features" in w and "uses `x1` instead" in w for w in texts(at.warning))
     assert at.multiselect(key="features").value == ["x1"]          # Streamlit keeps the valid ones
+
+
+def test_the_page_offers_the_reproduce_script_for_its_settings():
+    at = open_page(PAGE, {"hidden": "16", "seed": "3"})
+    script = next(c.value for c in at.code if c.value.startswith('"""Repeat a Training-page run'))
+    assert "rng = np.random.RandomState(3)" in script and "nn.Dense(2, 16," in script
+    assert "Download the script" in [b.proto.label for b in at.get("download_button")]

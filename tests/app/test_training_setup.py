@@ -118,11 +118,11 @@ def test_presets_are_the_books_chapter_settings():
 ], ids=["default", "digits", "moons-features-dropout", "sine-mae-sgd"])
 def test_the_reproduce_script_prints_the_pages_numbers(settings, capsys):
     """The script uses numpy and nnengine only, and gives the same final record as the page's run."""
-    script = training.reproduce_script(settings)
+    setup = training.build(settings)
+    script = training.reproduce_script(settings, setup)
     assert "from ui" not in script and "import nnengine as nn" in script
     exec(compile(script, "reproduce_run.py", "exec"), {})
     printed = capsys.readouterr().out.strip()
-    setup = training.build(settings)
     last = setup.model.fit(setup.X, setup.y, epochs=settings.epochs, validation_freq=max(1, settings.epochs // 200),
                            **training.fit_kwargs(settings, setup))[-1]
     assert printed == (f"epoch: {last['epoch']}, accuracy: {last['accuracy']:.3f}, loss: {last['loss']:.4f}, "
