@@ -8,13 +8,14 @@ import time
 import streamlit as st
 
 import nnengine as nn
-from ui import layout, training, widgets
+from ui import layout, trainers, training, widgets
 from ui.source import show_code
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
 
 CHUNK = 0.4               # seconds of training in one run of the training area (Stop waits at most this)
 CHUNK_GAP = 0.02          # seconds between those runs while training (the fragment's run_every)
+WAIT_STEP = 1.0           # seconds a run waiting for a free trainer sleeps before it looks again
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -101,7 +102,12 @@ def train_and_draw(settings, uploaded, ticking, control, generation):
     elif asked == "train":
         run["running"], run["message"] = True, None
     epochs_left = run["limit"] - setup.model.epochs_done
-    if asked == "step" or (run["running"] and epochs_left > 0):
+    # A run trains only on its turn: the server trains at most one model per core at a time (ui/trainers.py).
+    # A single Step is one epoch, too small to queue.
+    queue = trainers.shared_queue()
+    ticket = st.session_state.setdefault("trainer_ticket", trainers.new_ticket())
+    ahead = queue.ask(ticket) if run["running"] and epochs_left > 0 and asked != "step" else None
+    if asked == "step" or (run["running"] and epochs_left > 0 and ahead is None):
         started = time.perf_counter()
 
         def chunk(record):
@@ -118,13 +124,20 @@ def train_and_draw(settings, uploaded, ticking, control, generation):
             run["running"] = False
     if run["running"] and setup.model.epochs_done >= run["limit"]:
         run["running"] = False
+    if not run["running"]:
+        queue.leave(ticket)
     if run["message"]:
         places["message"].error(run["message"], icon=":material/error:")
+    elif run["running"] and ahead is not None:
+        places["message"].info(trainers.waiting_message(ahead, queue.slots), icon=":material/hourglass_top:")
     draw(run, settings, places, live=run["running"])
     if run["running"] != ticking:
         st.rerun()          # the whole page again, so the fragment starts (or stops) rerunning itself
     if run["running"]:
-        st.caption("Training… the network, neuron maps and downloads appear when it stops.")
+        st.caption(("Training…" if ahead is None else "In line for a trainer…")
+                   + " the network, neuron maps and downloads appear when it stops.")
+        if ahead is not None:
+            queue.ask(ticket, wait=WAIT_STEP)    # sleep (no CPU) until a trainer is free or a second has passed
         return
     views = st.container(horizontal=True)
     with views:

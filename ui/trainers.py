@@ -1,0 +1,113 @@
+"""Sharing the machine between learners: at most one training per core at a time, the rest wait in line.
+
+A hosted app serves every learner from one process. Twenty learners pressing Train at once would make
+twenty trainings share two cores, and every page, the concept pages too, would crawl. So a training
+asks the queue for a turn before each chunk of epochs:
+
+- first come, first served: at most ``slots`` sessions train at once (by default one per core);
+- a session keeps its turn from chunk to chunk until its run ends, so most runs train without pause;
+- a run that has trained for ``turn_seconds`` while others wait goes to the back of the line;
+- a session that stops asking (its tab was closed) loses its place after ``lease_seconds``.
+
+The queue knows sessions only by an opaque ticket (a random string): nothing of a learner's data or
+model ever enters it, so one queue is safely shared by every session (``shared_queue``).
+"""
+
+import os
+import secrets
+import threading
+import time
+
+import streamlit as st
+
+LEASE_SECONDS = 5.0      # a ticket not heard from for this long is dropped (a closed tab)
+TURN_SECONDS = 10.0      # a run that has trained this long while others wait lets the next one go
+
+
+def cores():
+    """The cores this process may use (NNX_TRAINERS overrides: the number of trainings at once)."""
+    override = os.environ.get("NNX_TRAINERS", "")
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                         # not on Linux
+        return os.cpu_count() or 1
+
+
+def new_ticket():
+    return secrets.token_hex(8)
+
+
+class TrainerQueue:
+    """A line of tickets and the few that hold a trainer. Thread-safe: sessions run in their own threads."""
+
+    def __init__(self, slots, lease_seconds=LEASE_SECONDS, turn_seconds=TURN_SECONDS, clock=time.monotonic):
+        self.slots = max(1, int(slots))
+        self.lease_seconds, self.turn_seconds, self.clock = lease_seconds, turn_seconds, clock
+        self._changed = threading.Condition()
+        self._line = []            # waiting tickets, first come first
+        self._training = {}        # ticket -> when its turn began
+        self._heard = {}           # ticket -> when it last asked
+
+    def ask(self, ticket, wait=0.0):
+        """Ask for a turn, waiting up to ``wait`` seconds for one. Returns None when the ticket may train
+        now, else how many tickets wait ahead of it in the line."""
+        deadline = self.clock() + wait
+        with self._changed:
+            while True:
+                ahead = self._place(ticket)
+                remaining = deadline - self.clock()
+                if ahead is None or remaining <= 0:
+                    return ahead
+                self._changed.wait(min(remaining, 0.25))   # woken by leave(); the timeout notices lapsed leases
+
+    def leave(self, ticket):
+        """The ticket's run has ended (finished, stopped, reset): its trainer, or its place, goes to the next."""
+        with self._changed:
+            self._training.pop(ticket, None)
+            self._heard.pop(ticket, None)
+            if ticket in self._line:
+                self._line.remove(ticket)
+            self._changed.notify_all()
+
+    def status(self):
+        """(tickets training, tickets waiting): for the page and the tests."""
+        with self._changed:
+            return len(self._training), len(self._line)
+
+    def _place(self, ticket):
+        """One step of the bookkeeping (the lock held): None when ``ticket`` trains now, else its place."""
+        now = self.clock()
+        self._heard[ticket] = now
+        for other, heard in list(self._heard.items()):
+            if now - heard > self.lease_seconds:          # gone quiet: a closed tab or an abandoned run
+                self._training.pop(other, None)
+                self._heard.pop(other)
+                if other in self._line:
+                    self._line.remove(other)
+        if ticket in self._training:
+            if not (self._line and now - self._training[ticket] > self.turn_seconds):
+                return None
+            del self._training[ticket]                     # its turn is over and others wait
+            self._changed.notify_all()
+        if ticket not in self._line:
+            self._line.append(ticket)
+        while self._line and len(self._training) < self.slots:
+            self._training[self._line.pop(0)] = now        # the front of the line takes the free trainers
+        if ticket in self._training:
+            return None
+        return self._line.index(ticket)
+
+
+@st.cache_resource(show_spinner=False)
+def shared_queue():
+    """The one queue for every session of this server (it holds only tickets: see the module's docstring)."""
+    return TrainerQueue(cores())
+
+
+def waiting_message(ahead, slots):
+    trainers = "one training" if slots == 1 else f"{slots} trainings"
+    where = "you are next" if ahead == 0 else f"{ahead} ahead"
+    return (f"Waiting for a free trainer, {where}. This server runs {trainers} at a time so that every page "
+            "stays quick; yours starts by itself.")
