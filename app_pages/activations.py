@@ -43,15 +43,15 @@ ALPHA = Control("alpha", "Leaky ReLU slope alpha", 0.1, "float", 0.0, 0.5)
 PROBE = Control("probe", "Probe input x", 1.0, "float", -5.0, 5.0)
 STACK_SEED = Control("stack_seed", "Seed of the random linear layers", 0, "int", 0, 10_000)
 N_PAIRS = Control("pairs", "Neuron pairs", 4, "int", 4, PAIRS_MAX)
-PAIR_CONTROLS = [[Control(f"{key}{k + 1}", f"Pair {k + 1} {label}",
-                          (START_PAIRS[k] if k < 4 else OFF_PAIR)[j], "float", low, high)
-                  for j, (key, label, low, high, _) in enumerate(PAIR_FIELDS)] for k in range(PAIRS_MAX)]
+PAIR_CONTROLS = tuple(tuple(Control(f"{key}{k + 1}", f"Pair {k + 1} {label}",
+                                    (START_PAIRS[k] if k < 4 else OFF_PAIR)[j], "float", low, high)
+                            for j, (key, label, low, high, _) in enumerate(PAIR_FIELDS)) for k in range(PAIRS_MAX))
 OUT_BIAS = Control("out_bias", "Output bias", START_BIAS, "float", -3.0, 3.0)
 TRAINED = Control("trained", "Show a network trained by nnengine", False, "bool")
 SCORES = Control("scores", "Scores (one per class)", [4.8, 1.21, 2.385], "vector")
 SCALE = Control("scale", "Multiply the scores by", 1, "int", 1, 300)
-CONTROLS = [ACT, ALPHA, PROBE, STACK_SEED, N_PAIRS, *[c for pair in PAIR_CONTROLS for c in pair], OUT_BIAS,
-            TRAINED, SCORES, SCALE]
+CONTROLS = (ACT, ALPHA, PROBE, STACK_SEED, N_PAIRS, *[c for pair in PAIR_CONTROLS for c in pair], OUT_BIAS,
+            TRAINED, SCORES, SCALE)
 
 
 def load_pairs(pairs, bias):

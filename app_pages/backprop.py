@@ -31,8 +31,8 @@ SCALE = Control("scale", "Initial weights: scale × normal", "0.01", "choice",
                 options=("0.01", "0.1", "0.5", "1.0", "2.0"))
 XOR_RATE = Control("xor_rate", "Learning rate", "0.1", "choice", options=("0.1", "0.5", "1.0", "2.0", "5.0"))
 EPOCHS = Control("epochs", "Epochs", "1000", "choice", options=("1000", "5000", "10000", "20000"))
-CONTROLS = [INPUTS, WEIGHTS, BIAS, STEP, RATE, DVALUES, HIDDEN, ACTIVATION, BREAK, ITERATIONS, SEARCH_SEED,
-            SCALE, XOR_RATE, EPOCHS]
+CONTROLS = (INPUTS, WEIGHTS, BIAS, STEP, RATE, DVALUES, HIDDEN, ACTIVATION, BREAK, ITERATIONS, SEARCH_SEED,
+            SCALE, XOR_RATE, EPOCHS)
 
 
 @st.cache_data(show_spinner=False)

@@ -22,8 +22,8 @@ WEIGHTS2 = Control("weights2", "Layer 2 weights (one row per neuron)",
 BIASES2 = Control("biases2", "Layer 2 biases", [-1.0, 2.0, -0.5], "vector")
 SEED = Control("seed", "Seed", 0, "int", 0, 10_000)
 DRAWS = Control("draws", "Draws before the layers", 60, "int", 0, 300)
-CONTROLS = [BATCH, WEIGHTS1, BIASES1, WEIGHTS2, BIASES2, SEED, DRAWS]
-SEEDED_INPUTS = [1.0, 2.0, 3.0, 2.5]
+CONTROLS = (BATCH, WEIGHTS1, BIASES1, WEIGHTS2, BIASES2, SEED, DRAWS)
+SEEDED_INPUTS = (1.0, 2.0, 3.0, 2.5)
 
 
 @st.cache_data(show_spinner=False)

@@ -17,7 +17,7 @@ INPUTS = Control("inputs", "Inputs (one value per input)", [1.0, 2.0, 3.0, 2.5],
 WEIGHTS = Control("weights", "Weights (one row per neuron)",
                   [[0.2, 0.8, -0.5, 1.0], [0.5, -0.91, 0.26, -0.5], [-0.26, -0.27, 0.17, 0.87]], "matrix")
 BIASES = Control("biases", "Biases (one per neuron)", [2.0, 3.0, 0.5], "vector")
-CONTROLS = [INPUTS, WEIGHTS, BIASES]
+CONTROLS = (INPUTS, WEIGHTS, BIASES)
 
 
 layout.header("A layer of neurons",

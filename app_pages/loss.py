@@ -12,8 +12,8 @@ from ui.matrix import format_number as fmt
 from ui.source import show_code
 from ui.state import Control
 
-CONFIDENCES = [Control(f"c{k}", f"Confidence in class {k}", value, "float", 0.0, 1.0)
-               for k, value in enumerate([0.7, 0.1, 0.2])]
+CONFIDENCES = tuple(Control(f"c{k}", f"Confidence in class {k}", value, "float", 0.0, 1.0)
+                    for k, value in enumerate((0.7, 0.1, 0.2)))
 TARGET = Control("target", "Correct class", "0", "choice", options=("0", "1", "2"))
 BATCH = Control("batch", "Predicted probabilities (one sample per line)",
                 [[0.7, 0.1, 0.2], [0.1, 0.5, 0.4], [0.02, 0.9, 0.08]], "matrix")
@@ -23,7 +23,7 @@ BCE_Y = Control("bce_y", "True label", "1", "choice", options=("1", "0"))
 SLOPE = Control("slope", "Slope of the line", 0.5, "float", -2.0, 2.0)
 INTERCEPT = Control("intercept", "Intercept of the line", 1.0, "float", -3.0, 5.0)
 OUTLIER = Control("outlier", "Move the last point 4 units up (an outlier)", False, "bool")
-CONTROLS = [*CONFIDENCES, TARGET, BATCH, TARGETS, BCE_P, BCE_Y, SLOPE, INTERCEPT, OUTLIER]
+CONTROLS = (*CONFIDENCES, TARGET, BATCH, TARGETS, BCE_P, BCE_Y, SLOPE, INTERCEPT, OUTLIER)
 CCE = nn.CategoricalCrossentropy()
 
 layout.header("Loss: how wrong is the network?",

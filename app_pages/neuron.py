@@ -13,21 +13,21 @@ from ui.state import Control
 
 MAX_INPUTS = 5
 # The series' neurons: the first has 3 inputs (output 2.3); its 4-input version gives 4.8.
-DEFAULT_INPUTS = [1.0, 2.0, 3.0, 2.5, 1.0]
-DEFAULT_WEIGHTS = [0.2, 0.8, -0.5, 1.0, 0.5]
+DEFAULT_INPUTS = (1.0, 2.0, 3.0, 2.5, 1.0)
+DEFAULT_WEIGHTS = (0.2, 0.8, -0.5, 1.0, 0.5)
 DEFAULT_BIAS = 2.0
 ACTIVATIONS = {"none": None, "ReLU": nn.ReLU, "Step": nn.Step, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh}
 
 N = Control("n", "Number of inputs", 3, "int", 1, MAX_INPUTS)
-XS = [Control(f"x{i + 1}", f"Input x{i + 1}", DEFAULT_INPUTS[i], "float", -5.0, 5.0)
-      for i in range(MAX_INPUTS)]
-WS = [Control(f"w{i + 1}", f"Weight w{i + 1}", DEFAULT_WEIGHTS[i], "float", -2.0, 2.0)
-      for i in range(MAX_INPUTS)]
+XS = tuple(Control(f"x{i + 1}", f"Input x{i + 1}", DEFAULT_INPUTS[i], "float", -5.0, 5.0)
+           for i in range(MAX_INPUTS))
+WS = tuple(Control(f"w{i + 1}", f"Weight w{i + 1}", DEFAULT_WEIGHTS[i], "float", -2.0, 2.0)
+           for i in range(MAX_INPUTS))
 B = Control("b", "Bias b", DEFAULT_BIAS, "float", -5.0, 5.0)
 ACT = Control("activation", "Activation", "none", "choice", options=tuple(ACTIVATIONS))
 SWEEP = Control("sweep", "Input to sweep in the chart", "x1", "choice",
                 options=tuple(f"x{i + 1}" for i in range(MAX_INPUTS)))
-CONTROLS = [N, *XS, *WS, B, ACT, SWEEP]
+CONTROLS = (N, *XS, *WS, B, ACT, SWEEP)
 
 
 def load_example(n_inputs):

@@ -35,8 +35,8 @@ BETA_1 = Control("beta_1", "β₁ (momentum's average)", 0.9, "float", 0.0, 0.99
 BETA_2 = Control("beta_2", "β₂ (the cache's average)", "0.999", "choice", options=BETA_2_OPTIONS)
 EPSILON = Control("eps", "ε", "1e-7", "choice", options=EPSILON_OPTIONS)
 TRY_LR = Control("big_lr", "Learning rate for plain SGD", "1.5", "choice", options=LR_OPTIONS)
-CONTROLS = [SURFACE, CONDITIONING, START_X, START_Y, STEPS, OPTIMIZER, LR, DECAY, MOMENTUM, RHO, BETA_1, BETA_2,
-            EPSILON, TRY_LR]
+CONTROLS = (SURFACE, CONDITIONING, START_X, START_Y, STEPS, OPTIMIZER, LR, DECAY, MOMENTUM, RHO, BETA_1, BETA_2,
+            EPSILON, TRY_LR)
 # The hyperparameter each control sets, and how its widget is drawn: (control, setting, slider step or None).
 SETTINGS = {"momentum": (MOMENTUM, 0.01), "rho": (RHO, 0.001), "beta_1": (BETA_1, 0.01), "beta_2": (BETA_2, None),
             "epsilon": (EPSILON, None)}

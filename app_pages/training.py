@@ -18,12 +18,6 @@ CHUNK_GAP = 0.02          # seconds between those runs while training (the fragm
 WAIT_STEP = 1.0           # seconds a run waiting for a free trainer sleeps before it looks again
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
-def seconds_per_unit():
-    """This machine's speed, timed once an hour (the estimate of a run's cost multiplies it)."""
-    return training.calibrate()
-
-
 def command(name):
     """A button's on_click: remember what was asked. Every button click reruns the whole page,
     and a new run interrupts a training in progress at its next redraw: that is how Stop works."""
@@ -74,10 +68,10 @@ def train_and_draw(settings, uploaded, ticking, control, generation):
     run = current_run(settings, uploaded)
     setup = run["setup"]
     # Work is bounded: a run estimated to take much longer than LIMIT_SECONDS trains only the epochs that fit.
-    cap = training.epoch_cap(setup, settings, seconds_per_unit())
+    cap = training.epoch_cap(setup, settings, trainers.machine_speed())
     run["limit"] = min(settings.epochs, cap)
     if cap < settings.epochs:
-        estimate = training.estimate_seconds(setup, settings, seconds_per_unit())
+        estimate = training.estimate_seconds(setup, settings, trainers.machine_speed())
         st.warning(f"{settings.epochs:,} epochs of this network on this data would take about {estimate:,.0f} s; "
                    f"the page trains at most {cap:,} of them (about {training.LIMIT_SECONDS:.0f} s). Fewer epochs, "
                    "neurons or samples make the whole run fit.", icon=":material/timer:")

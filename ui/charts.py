@@ -6,12 +6,17 @@ negative, and the same fixed order of colours for classes. Every chart has toolt
 
 Speed: a page redraws its charts on every slider move, and building and converting an Altair
 chart costs milliseconds. So each builder splits its chart in two: the *structure* (marks,
-encodings, scales), which depends only on the builder's settings and is built and converted to
-Vega-Lite once per distinct set of settings, and the *rows*, plain records attached by name
-(``alt.NamedData``) to a cheap copy of that structure. ``to_spec`` then costs a dict copy.
+encodings, scales), made by a module-level function of the builder's settings alone (titles,
+column names, sizes: hashable values, never data), and the *rows*, plain records attached by name
+(``alt.NamedData``) to a cheap copy of that structure. Because a structure is a pure function of
+its settings, ``_structure`` can remember it, with its Vega-Lite dict, in a ``functools.lru_cache``:
+it is built and converted once per distinct set of settings, shared by every session, and
+nothing is ever written to module state by hand. ``to_spec`` then costs a dict copy.
 """
 
 import copy
+import functools
+from typing import NamedTuple
 
 import altair as alt
 import numpy as np
@@ -19,14 +24,9 @@ import numpy as np
 POSITIVE = "#0072B2"   # blue
 NEGATIVE = "#D55E00"   # vermillion
 NEUTRAL = "#999999"
-CLASS_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
-                 "#D55E00", "#F0E442", "#000000", "#999999", "#882255"]
+CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+                 "#D55E00", "#F0E442", "#000000", "#999999", "#882255")
 SIGNS = alt.Scale(domain=["positive", "negative"], range=[POSITIVE, NEGATIVE])
-
-# Structures already built, by key (the builder's name and settings, never data): a pure cache
-# shared by all sessions, holding {"chart": the Altair structure, "spec": its Vega-Lite dict}.
-_STRUCTURES = {}
-_STRUCTURES_MAX = 512
 
 
 def records(table):
@@ -36,31 +36,41 @@ def records(table):
     return [dict(zip(columns, row)) for row in zip(*(table[name].tolist() for name in table.columns))]
 
 
-def _chart(key, structure, datasets):
-    """The chart ``structure()`` builds (once per key), holding ``datasets``' rows."""
-    cached = _STRUCTURES.get(key)
-    if cached is None:
-        if len(_STRUCTURES) >= _STRUCTURES_MAX:
-            _STRUCTURES.clear()
-        cached = _STRUCTURES[key] = {"chart": structure(), "spec": None}
-    chart = copy.copy(cached["chart"])
+class Structure(NamedTuple):
+    chart: alt.TopLevelMixin     # marks, encodings and scales, reading their rows by name
+    spec: dict                   # its Vega-Lite dict, without rows
+
+
+@functools.lru_cache(maxsize=512)
+def _structure(build, settings):
+    """What ``build(*settings)`` makes, with its Vega-Lite dict: built and converted once per
+    (structure function, settings), then remembered. A memo of a pure function of its arguments
+    (settings are never data), so sharing it between sessions is safe; the cache forgets the least
+    recently used structures beyond 512."""
+    chart = build(*settings)
+    return Structure(chart, chart.to_dict(validate=False))
+
+
+def _chart(build, settings, datasets):
+    """The chart ``build(*settings)`` makes (once per settings, see ``_structure``), holding
+    ``datasets``' rows: e.g. ``_chart(_function_structure, (x, y, ...), {"curve": rows})``."""
+    cached = _structure(build, settings).chart
+    chart = copy.copy(cached)
     # The copy gets its own top-level settings, so attaching rows never touches the cached one.
-    object.__setattr__(chart, "_kwds", dict(cached["chart"]._kwds))
-    object.__setattr__(chart, "structure_key", key)
+    object.__setattr__(chart, "_kwds", dict(cached._kwds))
+    object.__setattr__(chart, "structure_key", (build, settings))
     chart.datasets = datasets
     return chart
 
 
 def to_spec(chart):
     """The Vega-Lite dict of a chart made here: the cached conversion of its structure plus its
-    rows (any other Altair chart is converted in full)."""
+    rows (any other Altair chart is converted in full). Change only its top-level keys: the
+    nested ones are shared with the cached structure."""
     key = chart.__dict__.get("structure_key")
-    cached = _STRUCTURES.get(key) if key is not None else None
-    if cached is None:
+    if key is None:
         return chart.to_dict(validate=False)
-    if cached["spec"] is None:
-        cached["spec"] = cached["chart"].to_dict(validate=False)
-    return {**cached["spec"], "datasets": chart.datasets}
+    return {**_structure(*key).spec, "datasets": chart.datasets}
 
 
 def sign_of(values):
@@ -76,22 +86,23 @@ def function_chart(curve, x, y, x_title, y_title, point=None, description="", he
     if point is not None:
         datasets["point"] = [{x: float(point[0]), y: float(point[1]),
                               "label": f"({point[0]:.3g}, {point[1]:.4g})"}]
+    settings = (x, y, x_title, y_title, point is not None, height, description)
+    return _chart(_function_structure, settings, datasets)
 
-    def structure():
-        tooltip = [alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
-                   alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
-        layers = [alt.Chart(alt.NamedData("curve")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
-            x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), tooltip=tooltip)]
-        if point is not None:
-            layers.append(alt.Chart(alt.NamedData("point")).mark_point(filled=True, size=140, color=NEGATIVE)
-                          .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip))
-            layers.append(alt.Chart(alt.NamedData("point"))
-                          .mark_text(align="left", dx=9, dy=-9, fontSize=13, color=NEGATIVE)
-                          .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), text=alt.Text("label:N")))
-        return alt.layer(*layers, height=height, description=description)
 
-    return _chart(("function", x, y, x_title, y_title, point is not None, height, description), structure,
-                  datasets)
+def _function_structure(x, y, x_title, y_title, with_point, height, description):
+    """The structure of ``function_chart`` for these settings (no rows)."""
+    tooltip = [alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
+               alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
+    layers = [alt.Chart(alt.NamedData("curve")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
+        x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), tooltip=tooltip)]
+    if with_point:
+        layers.append(alt.Chart(alt.NamedData("point")).mark_point(filled=True, size=140, color=NEGATIVE)
+                      .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip))
+        layers.append(alt.Chart(alt.NamedData("point"))
+                      .mark_text(align="left", dx=9, dy=-9, fontSize=13, color=NEGATIVE)
+                      .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), text=alt.Text("label:N")))
+    return alt.layer(*layers, height=height, description=description)
 
 
 def signed_bars(table, category, value, value_title="value", description="", height=220, sort=None):
@@ -106,22 +117,23 @@ def signed_bars(table, category, value, value_title="value", description="", hei
         # Room beyond the longest bars for their labels: two invisible points widen the scale.
         "room": [{value: min(0.0, float(values.min())) * 1.3}, {value: max(0.0, float(values.max())) * 1.15 or 1.0}],
     }
+    return _chart(_bars_structure, (category, value, value_title, tuple(order), height, description), datasets)
 
-    def structure():
-        y_axis = alt.Y(f"{category}:N", title=None, sort=order)
-        x_axis = alt.X(f"{value}:Q", title=value_title)
-        bars = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
-            y=y_axis, x=x_axis, color=alt.Color("sign:N", scale=SIGNS, legend=None),
-            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".6g")])
-        right = alt.Chart(alt.NamedData("bars")).mark_text(align="left", dx=4, fontSize=12, color="#555").encode(
-            y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] >= 0")
-        left = alt.Chart(alt.NamedData("bars")).mark_text(align="right", dx=-4, fontSize=12, color="#555").encode(
-            y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] < 0")
-        zero = alt.Chart(alt.NamedData("zero")).mark_rule(color="#888").encode(x=alt.X("zero:Q"))
-        padding = alt.Chart(alt.NamedData("room")).mark_point(opacity=0).encode(x=alt.X(f"{value}:Q"))
-        return alt.layer(bars, right, left, zero, padding, height=height, description=description)
 
-    return _chart(("bars", category, value, value_title, tuple(order), height, description), structure, datasets)
+def _bars_structure(category, value, value_title, order, height, description):
+    """The structure of ``signed_bars`` for these settings (no rows)."""
+    y_axis = alt.Y(f"{category}:N", title=None, sort=list(order))
+    x_axis = alt.X(f"{value}:Q", title=value_title)
+    bars = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
+        y=y_axis, x=x_axis, color=alt.Color("sign:N", scale=SIGNS, legend=None),
+        tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".6g")])
+    right = alt.Chart(alt.NamedData("bars")).mark_text(align="left", dx=4, fontSize=12, color="#555").encode(
+        y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] >= 0")
+    left = alt.Chart(alt.NamedData("bars")).mark_text(align="right", dx=-4, fontSize=12, color="#555").encode(
+        y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] < 0")
+    zero = alt.Chart(alt.NamedData("zero")).mark_rule(color="#888").encode(x=alt.X("zero:Q"))
+    padding = alt.Chart(alt.NamedData("room")).mark_point(opacity=0).encode(x=alt.X(f"{value}:Q"))
+    return alt.layer(bars, right, left, zero, padding, height=height, description=description)
 
 
 def matrix_heatmap(array, row_names, col_names, title="", description="", cell=46):
@@ -133,26 +145,26 @@ def matrix_heatmap(array, row_names, col_names, title="", description="", cell=4
             for r in range(array.shape[0]) for c in range(array.shape[1])]
     # Two hidden cells make the colour scale symmetric, so 0 is always white.
     hidden = [{"row": None, "column": None, "value": v, "text": "", "ink": "black"} for v in (-limit, limit)]
+    settings = (tuple(map(str, row_names)), tuple(map(str, col_names)), title, description, cell)
+    return _chart(_heatmap_structure, settings, {"cells": rows + hidden})
 
-    def structure():
-        x_axis = alt.X("column:N", sort=[str(c) for c in col_names], title=None,
-                       axis=alt.Axis(orient="top", labelAngle=0))
-        y_axis = alt.Y("row:N", sort=[str(r) for r in row_names], title=None)
-        tooltip = [alt.Tooltip("row:N"), alt.Tooltip("column:N"), alt.Tooltip("value:Q", format=".6g")]
-        colour = alt.Color("value:Q", legend=None, scale=alt.Scale(domainMid=0, range=[NEGATIVE, "#f7f7f7", POSITIVE]))
-        cells = alt.Chart(alt.NamedData("cells")).mark_rect(stroke="white").encode(
-            x=x_axis, y=y_axis, tooltip=tooltip, color=colour).transform_filter("datum.row != null")
-        text = alt.Chart(alt.NamedData("cells")).mark_text(fontSize=12).encode(
-            # An explicit white/black scale: `scale=None` makes Streamlit drop the whole chart.
-            x=x_axis, y=y_axis, text=alt.Text("text:N"),
-            color=alt.Color("ink:N", legend=None, scale=alt.Scale(domain=["white", "black"], range=["white", "black"])),
-        ).transform_filter("datum.row != null")
-        # Nominal axes are sized by their step (a number here would squash the chart).
-        return alt.layer(cells, text, width=alt.Step(cell), height=alt.Step(round(cell * 0.75)),
-                         title=title, description=description)
 
-    key = ("heatmap", tuple(map(str, row_names)), tuple(map(str, col_names)), title, description, cell)
-    return _chart(key, structure, {"cells": rows + hidden})
+def _heatmap_structure(row_names, col_names, title, description, cell):
+    """The structure of ``matrix_heatmap`` for these settings (no rows)."""
+    x_axis = alt.X("column:N", sort=list(col_names), title=None, axis=alt.Axis(orient="top", labelAngle=0))
+    y_axis = alt.Y("row:N", sort=list(row_names), title=None)
+    tooltip = [alt.Tooltip("row:N"), alt.Tooltip("column:N"), alt.Tooltip("value:Q", format=".6g")]
+    colour = alt.Color("value:Q", legend=None, scale=alt.Scale(domainMid=0, range=[NEGATIVE, "#f7f7f7", POSITIVE]))
+    cells = alt.Chart(alt.NamedData("cells")).mark_rect(stroke="white").encode(
+        x=x_axis, y=y_axis, tooltip=tooltip, color=colour).transform_filter("datum.row != null")
+    text = alt.Chart(alt.NamedData("cells")).mark_text(fontSize=12).encode(
+        # An explicit white/black scale: `scale=None` makes Streamlit drop the whole chart.
+        x=x_axis, y=y_axis, text=alt.Text("text:N"),
+        color=alt.Color("ink:N", legend=None, scale=alt.Scale(domain=["white", "black"], range=["white", "black"])),
+    ).transform_filter("datum.row != null")
+    # Nominal axes are sized by their step (a number here would squash the chart).
+    return alt.layer(cells, text, width=alt.Step(cell), height=alt.Step(round(cell * 0.75)),
+                     title=title, description=description)
 
 
 def network_chart(layer_sizes, weights=None, layer_names=None, description="", height=260):
@@ -178,27 +190,28 @@ def network_chart(layer_sizes, weights=None, layer_names=None, description="", h
                               "sign": "negative" if value < 0 else "positive",
                               "link": f"{names[layer]} {i + 1} → {names[layer + 1]} {j + 1}"})
     captions = [{"x": i, "name": name, "y": -(max(layer_sizes) + 1) / 2} for i, name in enumerate(names)]
+    settings = (tuple(layer_sizes), weights is not None, height, description)
+    return _chart(_network_structure, settings, {"edges": edges, "nodes": nodes, "captions": captions})
 
-    def structure():
-        x_axis = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.3, len(layer_sizes) - 0.7]))
-        y_axis = alt.Y("y:Q", axis=None)
-        lines = alt.Chart(alt.NamedData("edges")).mark_rule(opacity=0.75, strokeWidth=1.2, color=NEUTRAL).encode(
-            x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
-            tooltip=[alt.Tooltip("link:N", title="connection"), alt.Tooltip("weight:Q", format=".4g")])
-        if weights is not None:
-            lines = lines.encode(strokeWidth=alt.StrokeWidth("size:Q", scale=alt.Scale(range=[0.5, 5]), legend=None),
-                                 color=alt.Color("sign:N", scale=SIGNS, legend=None))
-        # Circles shrink as the widest layer grows, so a column of neurons never overlaps.
-        dots = alt.Chart(alt.NamedData("nodes")).mark_circle(
-            size=max(12, min(420, 0.35 * (height / max(layer_sizes)) ** 2)), color="#E69F00", stroke="#333",
-            strokeWidth=0.8 if max(layer_sizes) > 16 else 1, opacity=1).encode(
-            x=x_axis, y=y_axis, tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q")])
-        labels = alt.Chart(alt.NamedData("captions")).mark_text(fontSize=12, color="#666").encode(
-            x=x_axis, y=y_axis, text=alt.Text("name:N"))
-        return alt.layer(lines, dots, labels, height=height, description=description)
 
-    key = ("network", tuple(layer_sizes), tuple(names), weights is None, height, description)
-    return _chart(key, structure, {"edges": edges, "nodes": nodes, "captions": captions})
+def _network_structure(layer_sizes, weighted, height, description):
+    """The structure of ``network_chart`` for these settings (no rows)."""
+    x_axis = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.3, len(layer_sizes) - 0.7]))
+    y_axis = alt.Y("y:Q", axis=None)
+    lines = alt.Chart(alt.NamedData("edges")).mark_rule(opacity=0.75, strokeWidth=1.2, color=NEUTRAL).encode(
+        x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
+        tooltip=[alt.Tooltip("link:N", title="connection"), alt.Tooltip("weight:Q", format=".4g")])
+    if weighted:
+        lines = lines.encode(strokeWidth=alt.StrokeWidth("size:Q", scale=alt.Scale(range=[0.5, 5]), legend=None),
+                             color=alt.Color("sign:N", scale=SIGNS, legend=None))
+    # Circles shrink as the widest layer grows, so a column of neurons never overlaps.
+    dots = alt.Chart(alt.NamedData("nodes")).mark_circle(
+        size=max(12, min(420, 0.35 * (height / max(layer_sizes)) ** 2)), color="#E69F00", stroke="#333",
+        strokeWidth=0.8 if max(layer_sizes) > 16 else 1, opacity=1).encode(
+        x=x_axis, y=y_axis, tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q")])
+    labels = alt.Chart(alt.NamedData("captions")).mark_text(fontSize=12, color="#666").encode(
+        x=x_axis, y=y_axis, text=alt.Text("name:N"))
+    return alt.layer(lines, dots, labels, height=height, description=description)
 
 
 def spread_chart(table, x, y, x_title, y_title, reference=None, description="", height=260):
@@ -207,24 +220,24 @@ def spread_chart(table, x, y, x_title, y_title, reference=None, description="", 
     datasets = {"values": records(table[[x, y]])}
     if reference is not None:
         datasets["reference"] = [{"ref": float(reference), "label": f"all data: {reference:.4f}"}]
+    settings = (x, y, x_title, y_title, reference is not None, height, description)
+    return _chart(_spread_structure, settings, datasets)
 
-    def structure():
-        ticks = alt.Chart(alt.NamedData("values")).mark_tick(thickness=2, size=36, opacity=0.45,
-                                                             color=POSITIVE).encode(
-            x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
-            tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title, format=".4f")])
-        layers = [ticks]
-        if reference is not None:
-            layers.append(alt.Chart(alt.NamedData("reference"))
-                          .mark_rule(color=NEGATIVE, strokeDash=[6, 4], strokeWidth=2).encode(y=alt.Y("ref:Q")))
-            layers.append(alt.Chart(alt.NamedData("reference"))
-                          .mark_text(color=NEGATIVE, align="right", dy=-8, x=alt.expr("width"))
-                          .encode(y=alt.Y("ref:Q"), text=alt.Text("label:N")))
-        return alt.layer(*layers, height=height, description=description)
 
-    key = ("spread", x, y, x_title, y_title, reference is not None, height, description)
-    return _chart(key, structure, datasets)
+def _spread_structure(x, y, x_title, y_title, with_reference, height, description):
+    """The structure of ``spread_chart`` for these settings (no rows)."""
+    ticks = alt.Chart(alt.NamedData("values")).mark_tick(thickness=2, size=36, opacity=0.45, color=POSITIVE).encode(
+        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip(f"{x}:O", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title, format=".4f")])
+    layers = [ticks]
+    if with_reference:
+        layers.append(alt.Chart(alt.NamedData("reference"))
+                      .mark_rule(color=NEGATIVE, strokeDash=[6, 4], strokeWidth=2).encode(y=alt.Y("ref:Q")))
+        layers.append(alt.Chart(alt.NamedData("reference"))
+                      .mark_text(color=NEGATIVE, align="right", dy=-8, x=alt.expr("width"))
+                      .encode(y=alt.Y("ref:Q"), text=alt.Text("label:N")))
+    return alt.layer(*layers, height=height, description=description)
 
 
 def lines_chart(table, x, y, series, x_title, y_title, points=None, colours=None, dashed=(),
@@ -235,137 +248,140 @@ def lines_chart(table, x, y, series, x_title, y_title, points=None, colours=None
     datasets = {"lines": records(table[[x, y, series]])}
     if points:
         datasets["points"] = [{x: float(p[x]), y: float(p[y]), series: p[series]} for p in points]
+    settings = (x, y, series, x_title, y_title, tuple(names), tuple(colours or ()), tuple(dashed), bool(points),
+                height, description)
+    return _chart(_lines_structure, settings, datasets)
 
-    def structure():
-        scale = alt.Scale(domain=names, range=colours or CLASS_COLOURS[:len(names)])
-        colour = alt.Color(f"{series}:N", scale=scale, legend=alt.Legend(title=None, orient="top"))
-        tooltip = [alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
-                   alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
-        dashes = alt.StrokeDash(f"{series}:N", legend=None, scale=alt.Scale(
-            domain=names, range=[[6, 4] if name in dashed else [1, 0] for name in names]))
-        layers = [alt.Chart(alt.NamedData("lines")).mark_line(strokeWidth=2.5).encode(
-            x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), color=colour, tooltip=tooltip,
-            strokeDash=dashes)]
-        if points:
-            layers.append(alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=120).encode(
-                x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=colour, tooltip=tooltip))
-        return alt.layer(*layers, height=height, description=description)
 
-    key = ("lines", x, y, series, x_title, y_title, tuple(names), tuple(colours or ()), tuple(dashed),
-           bool(points), height, description)
-    return _chart(key, structure, datasets)
+def _lines_structure(x, y, series, x_title, y_title, names, colours, dashed, with_points, height, description):
+    """The structure of ``lines_chart`` for these settings (no rows)."""
+    scale = alt.Scale(domain=list(names), range=list(colours or CLASS_COLOURS[:len(names)]))
+    colour = alt.Color(f"{series}:N", scale=scale, legend=alt.Legend(title=None, orient="top"))
+    tooltip = [alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
+               alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
+    dashes = alt.StrokeDash(f"{series}:N", legend=None, scale=alt.Scale(
+        domain=list(names), range=[[6, 4] if name in dashed else [1, 0] for name in names]))
+    layers = [alt.Chart(alt.NamedData("lines")).mark_line(strokeWidth=2.5).encode(
+        x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), color=colour, tooltip=tooltip,
+        strokeDash=dashes)]
+    if with_points:
+        layers.append(alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=120).encode(
+            x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=colour, tooltip=tooltip))
+    return alt.layer(*layers, height=height, description=description)
 
 
 def residuals_chart(table, x, y, prediction, x_title, y_title, description="", height=280):
     """Data points, the model's line through them, and each point's residual as a segment
     from the point to the line."""
+    settings = (x, y, prediction, x_title, y_title, height, description)
+    return _chart(_residuals_structure, settings, {"rows": records(table[[x, y, prediction]])})
 
-    def structure():
-        tooltip = [alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
-                   alt.Tooltip(f"{y}:Q", title=y_title, format=".4g"),
-                   alt.Tooltip(f"{prediction}:Q", title="prediction", format=".4g")]
-        segments = alt.Chart(alt.NamedData("rows")).mark_rule(color=NEGATIVE, strokeWidth=2, opacity=0.8).encode(
-            x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), y2=alt.Y2(f"{prediction}:Q"),
-            tooltip=tooltip)
-        line = alt.Chart(alt.NamedData("rows")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
-            x=alt.X(f"{x}:Q"), y=alt.Y(f"{prediction}:Q"))
-        dots = alt.Chart(alt.NamedData("rows")).mark_circle(size=90, color="#333", opacity=1).encode(
-            x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip)
-        return alt.layer(segments, line, dots, height=height, description=description)
 
-    key = ("residuals", x, y, prediction, x_title, y_title, height, description)
-    return _chart(key, structure, {"rows": records(table[[x, y, prediction]])})
+def _residuals_structure(x, y, prediction, x_title, y_title, height, description):
+    """The structure of ``residuals_chart`` for these settings (no rows)."""
+    tooltip = [alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
+               alt.Tooltip(f"{y}:Q", title=y_title, format=".4g"),
+               alt.Tooltip(f"{prediction}:Q", title="prediction", format=".4g")]
+    segments = alt.Chart(alt.NamedData("rows")).mark_rule(color=NEGATIVE, strokeWidth=2, opacity=0.8).encode(
+        x=alt.X(f"{x}:Q", title=x_title), y=alt.Y(f"{y}:Q", title=y_title), y2=alt.Y2(f"{prediction}:Q"),
+        tooltip=tooltip)
+    line = alt.Chart(alt.NamedData("rows")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
+        x=alt.X(f"{x}:Q"), y=alt.Y(f"{prediction}:Q"))
+    dots = alt.Chart(alt.NamedData("rows")).mark_circle(size=90, color="#333", opacity=1).encode(
+        x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip)
+    return alt.layer(segments, line, dots, height=height, description=description)
 
 
 def graph_chart(nodes, edges, description="", height=320):
     """A computational graph: nodes (dicts with name, x, y, value, grad, shown as text) joined by
     edges (dicts with x, y, x2, y2). Values are written under each node, gradients in vermillion
     under the values; an empty text hides what has not been computed yet."""
+    return _chart(_graph_structure, (height, description), {"nodes": nodes, "edges": edges})
 
-    def structure():
-        x_axis = alt.X("x:Q", axis=None, scale=alt.Scale(padding=70))
-        y_axis = alt.Y("y:Q", axis=None, scale=alt.Scale(padding=30))
-        lines = alt.Chart(alt.NamedData("edges")).mark_rule(color=NEUTRAL, strokeWidth=1.5).encode(
-            x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"))
-        tooltip = [alt.Tooltip("name:N", title="node"), alt.Tooltip("value:N", title="forward value"),
-                   alt.Tooltip("grad:N", title="gradient")]
-        dots = alt.Chart(alt.NamedData("nodes")).mark_circle(size=900, opacity=1, stroke="#333").encode(
-            x=x_axis, y=y_axis, tooltip=tooltip,
-            color=alt.Color("kind:N", legend=None, scale=alt.Scale(
-                domain=["input", "operation", "output"], range=["#E69F00", "#56B4E9", "#009E73"])))
-        names = alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, fontWeight="bold").encode(
-            x=x_axis, y=y_axis, text=alt.Text("name:N"))
-        # Inputs stand close together, so their numbers go to their left; other nodes' go below.
-        texts = []
-        for where, place in (("datum.kind == 'input'", {"align": "right", "dx": -24}),
-                             ("datum.kind != 'input'", {"dy": 27})):
-            shift = place.get("dy", -7)
-            texts.append(alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, color="#222",
-                                                                    **{**place, "dy": shift})
-                         .encode(x=x_axis, y=y_axis, text=alt.Text("value:N")).transform_filter(where))
-            texts.append(alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, color=NEGATIVE,
-                                                                    **{**place, "dy": shift + 15})
-                         .encode(x=x_axis, y=y_axis, text=alt.Text("grad:N")).transform_filter(where))
-        return alt.layer(lines, dots, names, *texts, height=height, description=description)
 
-    key = ("graph", tuple(node["name"] for node in nodes), height, description)
-    return _chart(key, structure, {"nodes": nodes, "edges": edges})
+def _graph_structure(height, description):
+    """The structure of ``graph_chart`` for these settings (no rows)."""
+    x_axis = alt.X("x:Q", axis=None, scale=alt.Scale(padding=70))
+    y_axis = alt.Y("y:Q", axis=None, scale=alt.Scale(padding=30))
+    lines = alt.Chart(alt.NamedData("edges")).mark_rule(color=NEUTRAL, strokeWidth=1.5).encode(
+        x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"))
+    tooltip = [alt.Tooltip("name:N", title="node"), alt.Tooltip("value:N", title="forward value"),
+               alt.Tooltip("grad:N", title="gradient")]
+    dots = alt.Chart(alt.NamedData("nodes")).mark_circle(size=900, opacity=1, stroke="#333").encode(
+        x=x_axis, y=y_axis, tooltip=tooltip,
+        color=alt.Color("kind:N", legend=None, scale=alt.Scale(
+            domain=["input", "operation", "output"], range=["#E69F00", "#56B4E9", "#009E73"])))
+    names = alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, fontWeight="bold").encode(
+        x=x_axis, y=y_axis, text=alt.Text("name:N"))
+    # Inputs stand close together, so their numbers go to their left; other nodes' go below.
+    texts = []
+    for where, place in (("datum.kind == 'input'", {"align": "right", "dx": -24}),
+                         ("datum.kind != 'input'", {"dy": 27})):
+        shift = place.get("dy", -7)
+        texts.append(alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, color="#222", **{**place, "dy": shift})
+                     .encode(x=x_axis, y=y_axis, text=alt.Text("value:N")).transform_filter(where))
+        texts.append(alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, color=NEGATIVE,
+                                                                **{**place, "dy": shift + 15})
+                     .encode(x=x_axis, y=y_axis, text=alt.Text("grad:N")).transform_filter(where))
+    return alt.layer(lines, dots, names, *texts, height=height, description=description)
 
 
 def boundary_chart(cells, points, classes, description="", height=380):
     """A classifier's decision over the input plane: cells (dicts with x1, x1_end, x2, x2_end,
     class, confidence), the squares of a grid coloured by the predicted class and shaded by how
     sure the model is, with the data points (dicts with x1, x2, class, set) on top."""
-    names = [str(c) for c in range(classes)]
+    return _chart(_boundary_structure, (classes, height, description), {"cells": cells, "points": points})
 
-    def structure():
-        scale = alt.Scale(domain=names, range=CLASS_COLOURS[:classes])
-        grid = alt.Chart(alt.NamedData("cells")).mark_rect().encode(
-            x=alt.X("x1:Q", title="x1", scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x1_end:Q"),
-            y=alt.Y("x2:Q", title="x2", scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("x2_end:Q"),
-            color=alt.Color("class:N", scale=scale, legend=alt.Legend(title="class", orient="right")),
-            opacity=alt.Opacity("confidence:Q", scale=alt.Scale(domain=[0, 1], range=[0.05, 0.55]), legend=None),
-            tooltip=[alt.Tooltip("class:N", title="predicted"), alt.Tooltip("confidence:Q", format=".2f")])
-        dots = alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=28, stroke="white",
-                                                             strokeWidth=0.6, opacity=0.95).encode(
-            x=alt.X("x1:Q"), y=alt.Y("x2:Q"), color=alt.Color("class:N", scale=scale),
-            shape=alt.Shape("set:N", legend=alt.Legend(title=None, orient="bottom"),
-                            scale=alt.Scale(domain=["training", "validation"], range=["circle", "triangle"])),
-            tooltip=[alt.Tooltip("class:N", title="true class"), alt.Tooltip("set:N"),
-                     alt.Tooltip("x1:Q", format=".3f"), alt.Tooltip("x2:Q", format=".3f")])
-        return alt.layer(grid, dots, height=height, description=description)
 
-    return _chart(("boundary", classes, height, description), structure, {"cells": cells, "points": points})
+def _boundary_structure(classes, height, description):
+    """The structure of ``boundary_chart`` for these settings (no rows)."""
+    scale = alt.Scale(domain=[str(c) for c in range(classes)], range=list(CLASS_COLOURS[:classes]))
+    grid = alt.Chart(alt.NamedData("cells")).mark_rect().encode(
+        x=alt.X("x1:Q", title="x1", scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x1_end:Q"),
+        y=alt.Y("x2:Q", title="x2", scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("x2_end:Q"),
+        color=alt.Color("class:N", scale=scale, legend=alt.Legend(title="class", orient="right")),
+        opacity=alt.Opacity("confidence:Q", scale=alt.Scale(domain=[0, 1], range=[0.05, 0.55]), legend=None),
+        tooltip=[alt.Tooltip("class:N", title="predicted"), alt.Tooltip("confidence:Q", format=".2f")])
+    dots = alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=28, stroke="white",
+                                                         strokeWidth=0.6, opacity=0.95).encode(
+        x=alt.X("x1:Q"), y=alt.Y("x2:Q"), color=alt.Color("class:N", scale=scale),
+        shape=alt.Shape("set:N", legend=alt.Legend(title=None, orient="bottom"),
+                        scale=alt.Scale(domain=["training", "validation"], range=["circle", "triangle"])),
+        tooltip=[alt.Tooltip("class:N", title="true class"), alt.Tooltip("set:N"),
+                 alt.Tooltip("x1:Q", format=".3f"), alt.Tooltip("x2:Q", format=".3f")])
+    return alt.layer(grid, dots, height=height, description=description)
 
 
 def neuron_maps_chart(rows, columns=4, description="", size=110):
     """Small maps, one per neuron: its activation over the input plane (rows with neuron, x1,
     x1_end, x2, x2_end, activation), darker where it is more active."""
+    return _chart(_neuron_maps_structure, (columns, size, description), {"maps": rows})
 
-    def structure():
-        return alt.Chart(alt.NamedData("maps")).mark_rect().encode(
-            x=alt.X("x1:Q", axis=None, scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x1_end:Q"),
-            y=alt.Y("x2:Q", axis=None, scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("x2_end:Q"),
-            color=alt.Color("activation:Q", legend=None, scale=alt.Scale(scheme="blues")),
-            tooltip=[alt.Tooltip("neuron:N"), alt.Tooltip("activation:Q", format=".3g")],
-        ).properties(width=size, height=size).facet(
-            facet=alt.Facet("neuron:N", title=None, sort=None, header=alt.Header(labelFontSize=11)), columns=columns,
-        ).properties(description=description)
 
-    return _chart(("neurons", columns, size, description), structure, {"maps": rows})
+def _neuron_maps_structure(columns, size, description):
+    """The structure of ``neuron_maps_chart`` for these settings (no rows)."""
+    return alt.Chart(alt.NamedData("maps")).mark_rect().encode(
+        x=alt.X("x1:Q", axis=None, scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x1_end:Q"),
+        y=alt.Y("x2:Q", axis=None, scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("x2_end:Q"),
+        color=alt.Color("activation:Q", legend=None, scale=alt.Scale(scheme="blues")),
+        tooltip=[alt.Tooltip("neuron:N"), alt.Tooltip("activation:Q", format=".3g")],
+    ).properties(width=size, height=size).facet(
+        facet=alt.Facet("neuron:N", title=None, sort=None, header=alt.Header(labelFontSize=11)), columns=columns,
+    ).properties(description=description)
 
 
 def images_chart(rows, columns=6, size=70, description=""):
     """Small greyscale images (rows with image title, row, col, ink in 0..1), one facet each: here,
     8 x 8 digits with their true and predicted labels."""
+    return _chart(_images_structure, (columns, size, description), {"pixels": rows})
 
-    def structure():
-        return alt.Chart(alt.NamedData("pixels")).mark_rect().encode(
-            x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
-            color=alt.Color("ink:Q", legend=None, scale=alt.Scale(domain=[0, 1], range=["#ffffff", "#111111"])),
-            tooltip=[alt.Tooltip("image:N")],
-        ).properties(width=size, height=size).facet(
-            facet=alt.Facet("image:N", title=None, sort=None, header=alt.Header(labelFontSize=11)), columns=columns,
-        ).properties(description=description)
 
-    return _chart(("images", columns, size, description), structure, {"pixels": rows})
+def _images_structure(columns, size, description):
+    """The structure of ``images_chart`` for these settings (no rows)."""
+    return alt.Chart(alt.NamedData("pixels")).mark_rect().encode(
+        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
+        color=alt.Color("ink:Q", legend=None, scale=alt.Scale(domain=[0, 1], range=["#ffffff", "#111111"])),
+        tooltip=[alt.Tooltip("image:N")],
+    ).properties(width=size, height=size).facet(
+        facet=alt.Facet("image:N", title=None, sort=None, header=alt.Header(labelFontSize=11)), columns=columns,
+    ).properties(description=description)

@@ -1,11 +1,11 @@
 """Charts of the Optimizers page: a loss surface as filled contours with optimizers' paths on
 top, loss against step, and the learning-rate decay curve.
 
-They follow ui/charts.py: each structure is built once per set of settings (never per data) by
-``charts._chart``, and the rows are attached by name. The rows here are Arrow tables built
-column by column from numpy arrays: a surface has 1,600 cells and a race hundreds of points, and
-Streamlit sends an Arrow table as it is, where a list of dicts would first become a DataFrame
-(about 2 ms per chart per rerun).
+They follow ui/charts.py: each structure is a module-level function of the chart's settings
+(never its data), built once per set of settings by ``charts._chart``, and the rows are attached
+by name. The rows here are Arrow tables built column by column from numpy arrays: a surface has
+1,600 cells and a race hundreds of points, and Streamlit sends an Arrow table as it is, where a
+list of dicts would first become a DataFrame (about 2 ms per chart per rerun).
 """
 
 import altair as alt
@@ -15,10 +15,10 @@ import pyarrow as pa
 from ui.charts import CLASS_COLOURS, POSITIVE, _chart
 
 BANDS = 14                      # filled contour bands, each a step of equal ratio in the loss
-BAND_COLOURS = ["#fbfbfb", "#5f6b73"]        # light (low loss) to slate (high loss): paths stay visible
+BAND_COLOURS = ("#fbfbfb", "#5f6b73")        # light (low loss) to slate (high loss): paths stay visible
 LOSS_FLOOR = 1e-12              # losses are drawn on a log scale; smaller ones (and 0) sit here
 STEP_AXIS = alt.Axis(format="d", tickMinStep=1)
-POWERS_OF_TEN = [10.0 ** k for k in range(-12, 15)]    # a log axis's ticks: 1e-12 ... 1e14
+POWERS_OF_TEN = tuple(10.0 ** k for k in range(-12, 15))    # a log axis's ticks: 1e-12 ... 1e14
 
 
 def grid_table(xs, ys, values):
@@ -59,7 +59,7 @@ def marks_table(marks):
 
 
 def _colours(names, legend=True):
-    return alt.Color("optimizer:N", scale=alt.Scale(domain=list(names), range=CLASS_COLOURS[:len(names)]),
+    return alt.Color("optimizer:N", scale=alt.Scale(domain=list(names), range=list(CLASS_COLOURS[:len(names)])),
                      legend=alt.Legend(title=None, orient="top", columns=3, labelLimit=220) if legend else None)
 
 
@@ -71,50 +71,51 @@ def surface_chart(cells, paths, names, marks, box, height=430):
     the optimizers in colour order; marks: marks_table(...); box: (low, high) of both axes.
     """
     datasets = {"cells": cells, "paths": paths, "marks": marks}
+    return _chart(_surface_structure, (tuple(names), tuple(box), height), datasets)
 
-    def structure():
-        scale = alt.Scale(domain=list(box), nice=False, zero=False)
-        contours = alt.Chart(alt.NamedData("cells")).mark_rect(clip=True).encode(
-            x=alt.X("x0:Q", title="x (first weight)", scale=scale), x2=alt.X2("x1:Q"),
-            y=alt.Y("y0:Q", title="y (second weight)", scale=scale), y2=alt.Y2("y1:Q"),
-            color=alt.Color("band:Q", legend=None, scale=alt.Scale(domain=[0, BANDS - 1], range=BAND_COLOURS)),
-            tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"),
-                     alt.Tooltip("loss:Q", format=".4g")])
-        tooltip = [alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("x:Q", format=".4f"),
-                   alt.Tooltip("y:Q", format=".4f"), alt.Tooltip("loss:Q", format=".4g")]
-        x_path, y_path = alt.X("x:Q", scale=scale), alt.Y("y:Q", scale=scale)
-        lines = alt.Chart(alt.NamedData("paths")).mark_line(strokeWidth=2, clip=True).encode(
-            x=x_path, y=y_path, color=_colours(names), order=alt.Order("step:Q"), detail="optimizer:N")
-        dots = alt.Chart(alt.NamedData("paths")).mark_circle(size=22, opacity=0.9, clip=True).encode(
-            x=x_path, y=y_path, color=_colours(names, legend=False), tooltip=tooltip)
-        crosses = alt.Chart(alt.NamedData("marks")).mark_point(
-            shape="cross", filled=True, size=160, color="#000000", clip=True).encode(
-            x=x_path, y=y_path, tooltip=[alt.Tooltip("label:N"), alt.Tooltip("x:Q", format=".3g"),
-                                         alt.Tooltip("y:Q", format=".3g")])
-        labels = alt.Chart(alt.NamedData("marks")).mark_text(
-            align="left", dx=8, dy=-8, fontSize=12, fontWeight="bold", color="#000000", clip=True).encode(
-            x=x_path, y=y_path, text=alt.Text("label:N"))
-        return alt.layer(contours, lines, dots, crosses, labels, height=height)
 
-    key = ("surface", tuple(names), tuple(box), height)
-    return _chart(key, structure, datasets)
+def _surface_structure(names, box, height):
+    """The structure of ``surface_chart`` for these settings (no rows)."""
+    scale = alt.Scale(domain=list(box), nice=False, zero=False)
+    contours = alt.Chart(alt.NamedData("cells")).mark_rect(clip=True).encode(
+        x=alt.X("x0:Q", title="x (first weight)", scale=scale), x2=alt.X2("x1:Q"),
+        y=alt.Y("y0:Q", title="y (second weight)", scale=scale), y2=alt.Y2("y1:Q"),
+        color=alt.Color("band:Q", legend=None, scale=alt.Scale(domain=[0, BANDS - 1], range=list(BAND_COLOURS))),
+        tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"),
+                 alt.Tooltip("loss:Q", format=".4g")])
+    tooltip = [alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("x:Q", format=".4f"),
+               alt.Tooltip("y:Q", format=".4f"), alt.Tooltip("loss:Q", format=".4g")]
+    x_path, y_path = alt.X("x:Q", scale=scale), alt.Y("y:Q", scale=scale)
+    lines = alt.Chart(alt.NamedData("paths")).mark_line(strokeWidth=2, clip=True).encode(
+        x=x_path, y=y_path, color=_colours(names), order=alt.Order("step:Q"), detail="optimizer:N")
+    dots = alt.Chart(alt.NamedData("paths")).mark_circle(size=22, opacity=0.9, clip=True).encode(
+        x=x_path, y=y_path, color=_colours(names, legend=False), tooltip=tooltip)
+    crosses = alt.Chart(alt.NamedData("marks")).mark_point(
+        shape="cross", filled=True, size=160, color="#000000", clip=True).encode(
+        x=x_path, y=y_path, tooltip=[alt.Tooltip("label:N"), alt.Tooltip("x:Q", format=".3g"),
+                                     alt.Tooltip("y:Q", format=".3g")])
+    labels = alt.Chart(alt.NamedData("marks")).mark_text(
+        align="left", dx=8, dy=-8, fontSize=12, fontWeight="bold", color="#000000", clip=True).encode(
+        x=x_path, y=y_path, text=alt.Text("label:N"))
+    return alt.layer(contours, lines, dots, crosses, labels, height=height)
 
 
 def loss_chart(paths, names, height=300):
     """Loss against step, one line per optimizer, on a log scale (losses fall by orders of
     magnitude). paths: path_table(...) rows; the line follows shown_loss (never below LOSS_FLOOR)."""
+    return _chart(_loss_structure, (tuple(names), height), {"losses": paths})
 
-    def structure():
-        return alt.Chart(alt.NamedData("losses")).mark_line(strokeWidth=2.5).encode(
-            x=alt.X("step:Q", title="step", axis=STEP_AXIS),
-            y=alt.Y("shown_loss:Q", title="loss (log scale)", scale=alt.Scale(type="log"),
-                    axis=alt.Axis(values=POWERS_OF_TEN, labelExpr="datum.value >= 0.001 ? "
-                                  "format(datum.value, '~g') : format(datum.value, '.0e')")),
-            color=_colours(names),
-            tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".4g")],
-        ).properties(height=height)
 
-    return _chart(("surface-loss", tuple(names), height), structure, {"losses": paths})
+def _loss_structure(names, height):
+    """The structure of ``loss_chart`` for these settings (no rows)."""
+    return alt.Chart(alt.NamedData("losses")).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q", title="step", axis=STEP_AXIS),
+        y=alt.Y("shown_loss:Q", title="loss (log scale)", scale=alt.Scale(type="log"),
+                axis=alt.Axis(values=list(POWERS_OF_TEN), labelExpr="datum.value >= 0.001 ? "
+                              "format(datum.value, '~g') : format(datum.value, '.0e')")),
+        color=_colours(names),
+        tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".4g")],
+    ).properties(height=height)
 
 
 def decay_table(curves):
@@ -130,19 +131,20 @@ def decay_table(curves):
 def decay_chart(table, names, height=260):
     """Learning rate against step, one line per decay setting: the first name (the one chosen)
     blue and thick, the others thin for comparison. table: decay_table(...)."""
+    return _chart(_decay_structure, (tuple(names), height), {"rates": table})
 
-    def structure():
-        colours = [POSITIVE] + [c for c in CLASS_COLOURS[1:]][:len(names) - 1]
-        colour = alt.Color("decay:N", scale=alt.Scale(domain=list(names), range=colours),
-                           legend=alt.Legend(title=None, orient="top"))
-        width = alt.StrokeWidth("decay:N", legend=None,
-                                scale=alt.Scale(domain=list(names), range=[3.5] + [1.5] * (len(names) - 1)))
-        return alt.Chart(alt.NamedData("rates")).mark_line().encode(
-            x=alt.X("step:Q", title="step", axis=STEP_AXIS),
-            y=alt.Y("learning_rate:Q", title="learning rate used", scale=alt.Scale(zero=True)),
-            color=colour, strokeWidth=width,
-            tooltip=[alt.Tooltip("decay:N"), alt.Tooltip("step:Q"),
-                     alt.Tooltip("learning_rate:Q", title="learning rate", format=".5g")],
-        ).properties(height=height)
 
-    return _chart(("decay", tuple(names), height), structure, {"rates": table})
+def _decay_structure(names, height):
+    """The structure of ``decay_chart`` for these settings (no rows)."""
+    colours = [POSITIVE] + list(CLASS_COLOURS[1:])[:len(names) - 1]
+    colour = alt.Color("decay:N", scale=alt.Scale(domain=list(names), range=colours),
+                       legend=alt.Legend(title=None, orient="top"))
+    width = alt.StrokeWidth("decay:N", legend=None,
+                            scale=alt.Scale(domain=list(names), range=[3.5] + [1.5] * (len(names) - 1)))
+    return alt.Chart(alt.NamedData("rates")).mark_line().encode(
+        x=alt.X("step:Q", title="step", axis=STEP_AXIS),
+        y=alt.Y("learning_rate:Q", title="learning rate used", scale=alt.Scale(zero=True)),
+        color=colour, strokeWidth=width,
+        tooltip=[alt.Tooltip("decay:N"), alt.Tooltip("step:Q"),
+                 alt.Tooltip("learning_rate:Q", title="learning rate", format=".5g")],
+    ).properties(height=height)

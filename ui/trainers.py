@@ -10,7 +10,8 @@ asks the queue for a turn before each chunk of epochs:
 - a session that stops asking (its tab was closed) loses its place after ``lease_seconds``.
 
 The queue knows sessions only by an opaque ticket (a random string): nothing of a learner's data or
-model ever enters it, so one queue is safely shared by every session (``shared_queue``).
+model ever enters it, so one queue is safely shared by every session (``shared_queue``), as is the
+measure of the machine's speed (``machine_speed``).
 """
 
 import os
@@ -19,6 +20,8 @@ import threading
 import time
 
 import streamlit as st
+
+from ui import training
 
 LEASE_SECONDS = 5.0      # a ticket not heard from for this long is dropped (a closed tab)
 TURN_SECONDS = 10.0      # a run that has trained this long while others wait lets the next one go
@@ -104,6 +107,13 @@ class TrainerQueue:
 def shared_queue():
     """The one queue for every session of this server (it holds only tickets: see the module's docstring)."""
     return TrainerQueue(cores())
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def machine_speed():
+    """This server's seconds per unit of training work (ui/training.py's estimate of a run's cost multiplies
+    it), timed once an hour: it describes the machine, not a learner, so every session shares it."""
+    return training.calibrate()
 
 
 def waiting_message(ahead, slots):
