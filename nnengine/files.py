@@ -1,22 +1,33 @@
 """Saving and loading models as ONE .npz file: the arrays plus a JSON description.
 
 Nothing in a file is ever executed: numpy reads it with ``allow_pickle=False`` and the JSON
-names layers from a fixed list. Any problem with a file raises ModelFileError saying what it is.
+names layers from a fixed list. Nor can a file make the loader set aside more memory than it
+holds: every array's header is checked against the bytes behind it before numpy reads it. Any
+problem with a file raises ModelFileError saying what it is.
 """
 
 import io
 import json
 import zipfile
+import zlib
 
 import numpy as np
 
 from . import activations, layers, losses, optimizers
+from .checks import positive_int
 
 FORMAT = "nnengine-model"
 VERSION = 1
 # Limits that keep a hostile file from exhausting memory when it is unpacked.
 MAX_MEMBERS = 1000
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))     # the dtypes the engine computes in
+ZIP_START = b"PK"            # every zip archive, and so every .npz file, starts with these two bytes
+PICKLE_START = b"\x80"       # a pickle (protocol 2 and later) starts with this byte
+# What reading a damaged archive can raise: a broken zip entry, bad compressed data (zlib), a
+# compression method or encryption zipfile does not support, a wrong or cut-short .npy header.
+UNREADABLE = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError, OSError,
+              EOFError)
 
 LAYER_TYPES = {cls.__name__: cls for cls in (
     layers.Dense, layers.Dropout, activations.ReLU, activations.LeakyReLU, activations.Sigmoid,
@@ -68,41 +79,91 @@ def save_model(model, file):
             np.savez(handle, description=np.array(json.dumps(description)), **arrays)
 
 
-def _read_npz(file):
-    """Open an .npz safely and return (description dict, arrays dict)."""
+def _file_bytes(file):
+    """All the bytes of a path or a binary file object."""
     if hasattr(file, "read"):
         data = file.read()
         if not isinstance(data, bytes):
             raise ModelFileError("a model file must be opened in binary mode")
-    else:
-        try:
-            with open(file, "rb") as handle:
-                data = handle.read()
-        except OSError as error:
-            raise ModelFileError(f"cannot read the model file: {error}") from None
+        return data
+    try:
+        with open(file, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        raise ModelFileError(f"cannot read the model file: {error}") from None
+
+
+def _check_array_header(archive, member):
+    """Read an .npy member's header alone and refuse the array before numpy reads it, if need be.
+
+    An .npy file is a short text header (the dtype and shape) followed by the raw numbers. numpy
+    sets aside memory for the whole shape before it reads a single number, so a header claiming
+    a trillion numbers would ask for terabytes: the claim is checked against the member's size
+    first. A dtype holding Python objects is refused here too, since reading one means unpickling.
+    """
+    name = member.filename
+    try:
+        with archive.open(member) as stream:
+            version = np.lib.format.read_magic(stream)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+            header_bytes = stream.tell()
+    except UNREADABLE as error:
+        raise ModelFileError(f"{name!r} in the archive is not a readable numpy array ({error})") from None
+    if dtype.hasobject:
+        raise ModelFileError(f"the model file holds pickled objects (in {name!r}), which are never "
+                             "loaded: they could run code")
+    claimed = int(np.prod(shape, dtype=object)) * dtype.itemsize   # Python ints: no overflow
+    if header_bytes + claimed > member.file_size:
+        raise ModelFileError(f"{name!r} says it holds an array of shape {shape}, more numbers than the "
+                             "file has: it is truncated or damaged")
+
+
+def _read_npz(file):
+    """Open an .npz safely and return (description dict, arrays dict).
+
+    The archive is opened with zipfile and each array read with numpy's .npy reader, never
+    allowing pickle. Every way a file can be wrong gets its own message, in the order a reader
+    would notice: nothing there, not a zip at all, a zip cut short, members that are not arrays,
+    arrays whose headers lie, and finally a missing or foreign description.
+    """
+    data = _file_bytes(file)
     if not data:
-        raise ModelFileError("the model file is empty")
-    if data[:2] == b"\x80\x04" or data[:1] == b"\x80":
+        raise ModelFileError("the model file is empty (0 bytes)")
+    if data.startswith(PICKLE_START):
         raise ModelFileError("this is a pickle file, which is never loaded: it could run code")
+    if not data.startswith(ZIP_START):
+        raise ModelFileError("this is not a model file (a saved model is an .npz archive, a kind of zip "
+                             "file, and this is not one)")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except zipfile.BadZipFile:
-        raise ModelFileError(
-            "this is not a model file (.npz archive), or it is truncated or damaged") from None
-    if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-        raise ModelFileError("the model file is too large once unpacked")
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            contents = {name: npz[name] for name in npz.files}
-    except ValueError as error:
-        if "pickle" in str(error).lower() or "object" in str(error).lower():
-            raise ModelFileError(
-                "the model file holds pickled objects, which are never loaded: they could run code"
-            ) from None
-        raise ModelFileError(f"the model file is damaged: {error}") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise ModelFileError(f"the model file is truncated or damaged: {error}") from None
+    except UNREADABLE:
+        # A zip keeps its table of contents at the END of the file, so a file cut short (an
+        # interrupted download) starts like a zip but cannot be opened as one.
+        raise ModelFileError("the model file is truncated or damaged (it starts like an .npz archive "
+                             "but its end is missing); download or save it again") from None
+    with archive:
+        # The sizes in the table of contents are what zipfile will unpack, at most: they bound
+        # the memory a hostile file can take.
+        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+            raise ModelFileError("the model file is too large once unpacked")
+        contents = {}
+        for member in members:
+            if not member.filename.endswith(".npy"):
+                raise ModelFileError(f"this zip file is not a saved model: it holds {member.filename!r}, "
+                                     "which is not a numpy array")
+            _check_array_header(archive, member)
+            try:
+                with archive.open(member) as stream:
+                    array = np.lib.format.read_array(stream, allow_pickle=False)
+            except UNREADABLE as error:
+                raise ModelFileError(f"the model file is damaged ({member.filename!r}: {error})") from None
+            contents[member.filename[:-len(".npy")]] = array
     if "description" not in contents:
         raise ModelFileError("the file has no model description: it was not written by Model.save")
     try:
@@ -130,7 +191,8 @@ def _build_layer(spec, index, arrays):
         if kind == "Dense":
             # Check the stored arrays against the described size BEFORE building the layer, so a
             # file describing a huge layer cannot make the loader allocate it.
-            described = (options["n_inputs"], options["n_neurons"])
+            described = (positive_int(options["n_inputs"], "n_inputs"),
+                         positive_int(options["n_neurons"], "n_neurons"))
             stored = arrays.get(f"layer{index}_weights")
             if stored is None:
                 raise ModelFileError(f"the file has no weights for layer {index}")
@@ -143,8 +205,13 @@ def _build_layer(spec, index, arrays):
         if kind == "Dropout":
             return layers.Dropout(options["rate"], rng=0)
         if kind == "LeakyReLU":
-            return activations.LeakyReLU(float(options.get("alpha", 0.01)))
+            alpha = float(options.get("alpha", 0.01))
+            if not np.isfinite(alpha):          # a NaN slope would turn every output into NaN
+                raise ValueError(f"alpha must be a finite number, got {alpha}")
+            return activations.LeakyReLU(alpha)
         return LAYER_TYPES[kind]()
+    except ModelFileError:
+        raise                               # already says what is wrong (it is a ValueError too)
     except (KeyError, TypeError, ValueError) as error:
         raise ModelFileError(f"layer {index} ({kind}) has bad settings: {error}") from None
 
@@ -156,6 +223,9 @@ def _set_array(layer, name, array, index):
             f"layer {index} {name} have shape {array.shape}, but the description says {target.shape}")
     if array.dtype.kind != "f":
         raise ModelFileError(f"layer {index} {name} are not floating-point numbers")
+    if array.dtype not in FLOAT_TYPES:
+        # float16 would train badly (3 significant digits) and the engine computes in float32 or 64.
+        raise ModelFileError(f"layer {index} {name} are {array.dtype} numbers; a model holds float32 or float64")
     if not np.isfinite(array).all():
         raise ModelFileError(f"layer {index} {name} contain NaN or infinite values")
     setattr(layer, name, array.astype(array.dtype, copy=True))

@@ -9,6 +9,7 @@ what is wrong and where.
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 
@@ -25,6 +26,18 @@ TASKS = ("classification", "regression")
 TARGET_NAMES = ("label", "target", "class", "y")      # guess_target's preference, case-insensitive
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # not tab, newline, form feed or return
+_MARKUP = re.compile(r"\s*<(!doctype|html|head|body|table|\?xml|svg)\b", re.IGNORECASE)
+# The first bytes of files a learner may pick by mistake: what the file is, and what to do instead.
+_SIGNATURES = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx or LibreOffice .ods workbook is one)",
+     "save the sheet as 'CSV UTF-8'"),
+    (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook", "save the sheet as 'CSV UTF-8'"),
+    (b"\x1f\x8b", "a gzip-compressed file", "decompress it and upload the .csv inside"),
+    (b"\x89PNG", "a PNG image", "upload the table of numbers, saved as CSV"),
+    (b"\xff\xd8\xff", "a JPEG image", "upload the table of numbers, saved as CSV"),
+    (b"GIF8", "a GIF image", "upload the table of numbers, saved as CSV"),
+    (b"%PDF", "a PDF document", "export the table itself as CSV"),
+)
 
 
 class CsvError(ValueError):
@@ -46,13 +59,35 @@ def _spaced(number):
     return f"{number:,}".replace(",", " ")
 
 
+def _count(number, word):
+    return f"{_spaced(number)} {word}{'' if number == 1 else 's'}"
+
+
 def _show(value, width=40):
     text = str(value)
     return repr(text if len(text) <= width else text[: width - 3] + "...")
 
 
+def _utf16_without_bom(data):
+    """UTF-16 text with no byte-order mark: each plain (ASCII) character is two bytes, one of
+    them zero, so every other byte is zero and the bytes between are not."""
+    sample = data[:1000]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return ((odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0)
+            or (even.count(0) >= 0.9 * len(even) and odd.count(0) == 0))
+
+
 def _decode(data):
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    """The file's text with every line ending in a newline, or a CsvError saying what the file is
+    instead (another kind of file, another encoding, binary data, a web page, JSON)."""
+    for signature, what, fix in _SIGNATURES:
+        if data.startswith(signature):
+            raise CsvError(f"this is {what}, not a CSV file; {fix}")
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):     # checked first: it starts like UTF-16's
+        raise CsvError("the file is UTF-32 text, not UTF-8; save it as 'CSV UTF-8'")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or _utf16_without_bom(data):
         raise CsvError("the file is UTF-16 text, not UTF-8; save it as 'CSV UTF-8'")
     if b"\x00" in data:
         raise CsvError("this is not a text CSV file (it holds binary data); export the sheet as CSV")
@@ -65,7 +100,24 @@ def _decode(data):
                        "save it as 'CSV UTF-8'") from None
     if _CONTROL.search(text):
         raise CsvError("this is not a text CSV file (it holds control characters); export the sheet as CSV")
-    return text
+    if _MARKUP.match(text):
+        raise CsvError("this is a web page (HTML or XML), not a CSV file; if it came from a website, download "
+                       "the raw file")
+    if _is_json(text):
+        raise CsvError("this is JSON, not a CSV file; save the data as a table: one sample per row, values "
+                       "separated by commas")
+    # Old Mac files end lines with a lone carriage return: make every line end with a newline.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _is_json(text):
+    """A JSON object or list (only parsed, like everything here, never run)."""
+    if text.lstrip()[:1] not in ("{", "["):
+        return False
+    try:
+        return isinstance(json.loads(text), (dict, list))
+    except (ValueError, RecursionError):
+        return False
 
 
 def _is_number(cell):
@@ -95,15 +147,19 @@ def _scan(text):
             if first is None:
                 first, width = record, len(record)
                 if width > MAX_COLUMNS:
-                    raise CsvError(f"the file has {_spaced(width)} columns, over {_spaced(MAX_COLUMNS)} columns")
+                    raise CsvError(f"the file has {_spaced(width)} columns, more than the {_spaced(MAX_COLUMNS)} "
+                                   "allowed; remove some feature columns")
             elif len(record) != width:
-                raise CsvError(f"line {reader.line_num} has {len(record)} fields but the first line has {width}; "
-                               "every row needs the same number of columns")
+                raise CsvError(f"line {reader.line_num} has {_count(len(record), 'field')} but the first line has "
+                               f"{width}; every row needs the same number of columns")
             count += 1
             if count > MAX_ROWS + 1:
                 raise CsvError(f"the file has over {_spaced(MAX_ROWS)} rows; use a sample of at most "
                                f"{_spaced(MAX_ROWS)}")
     except csv.Error as error:
+        if "field limit" in str(error):
+            raise CsvError(f"line {reader.line_num} has a cell over {_spaced(csv.field_size_limit())} characters "
+                           'long; is a quote (") left open?') from None
         raise CsvError(f"the CSV cannot be read near line {reader.line_num}: {error}") from None
     return first, count
 
@@ -113,7 +169,7 @@ def parse_csv(data: bytes) -> Table:
     named x1..x{n-1} and the last one "label"."""
     if len(data) > MAX_BYTES:
         raise CsvError(f"the file is too large: {len(data) / 1024 / 1024:.1f} MB, at most "
-                       f"{MAX_BYTES // 1024 // 1024} MB")
+                       f"{MAX_BYTES // 1024 // 1024} MB; use a sample of its rows")
     text = _decode(bytes(data))
     if not text.strip():
         raise CsvError("the file is empty: no rows")
@@ -128,6 +184,10 @@ def parse_csv(data: bytes) -> Table:
         raise CsvError(f"the file has over {_spaced(MAX_ROWS)} rows; use a sample of at most {_spaced(MAX_ROWS)}")
     if data_rows == 0:
         raise CsvError("the file has a header only: no data rows below it")
+    names = [cell.strip() for cell in first if cell.strip()] if had_header else []
+    twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if twice is not None:
+        raise CsvError(f"the column name {twice!r} appears twice; column names must differ")
     if len(first) < 2:
         hint = " (is it separated by ';' or tabs? commas are needed)" if (";" in text or "\t" in text) else ""
         raise CsvError(f"the file has a single column{hint}; it needs at least one feature column and a "
@@ -143,13 +203,12 @@ def parse_csv(data: bytes) -> Table:
     empty = [column for column, name in zip(frame.columns, first)
              if not name.strip() and frame[column].isna().all()]
     frame = frame.drop(columns=empty)
+    if frame.shape[1] == 0:
+        raise CsvError("every cell of the file is empty")
     if frame.shape[1] < 2:
         raise CsvError("the file has a single column; it needs at least one feature column and a label column")
     if had_header:
         frame.columns = [str(column).strip() for column in frame.columns]
-        if frame.columns.duplicated().any():
-            twice = frame.columns[frame.columns.duplicated()][0]
-            raise CsvError(f"the column name {twice!r} appears twice; column names must differ")
     else:
         frame.columns = [f"x{i}" for i in range(1, frame.shape[1])] + ["label"]
     return Table(frame=frame, columns=tuple(frame.columns), had_header=had_header)
@@ -175,25 +234,27 @@ def _numbers(series, name, role):
     text = missing & series.notna().to_numpy()
     if text.any():
         row = int(np.argmax(text))
-        raise CsvError(f"{role} {name!r} is not numeric: data row {row + 1} holds {_show(series.iloc[row])}")
+        fix = ("fix that cell, or remove the column (features must be numbers)" if role == "column" else
+               "for labels choose classification (regression predicts a number)")
+        raise CsvError(f"{role} {name!r} is not numeric: data row {row + 1} holds {_show(series.iloc[row])}; {fix}")
     if missing.any():
         row = int(np.argmax(missing))
-        raise CsvError(f"{role} {name!r} has {int(missing.sum())} empty or missing cells (first at data row "
-                       f"{row + 1}); fill them in or remove those rows")
+        raise CsvError(f"{role} {name!r} has {_count(int(missing.sum()), 'empty or missing cell')} (first at data "
+                       f"row {row + 1}); fill them in or remove those rows")
     with np.errstate(over="ignore"):
         infinite = ~np.isfinite(values) | ~np.isfinite(values.astype(np.float32))
     if infinite.any():
         row = int(np.argmax(infinite))
         raise CsvError(f"{role} {name!r} has infinite or too large values (first at data row {row + 1}: "
-                       f"{_show(series.iloc[row])})")
+                       f"{_show(series.iloc[row])}); replace them or remove those rows")
     return values
 
 
 def _classes(series, name):
     if series.isna().any():
         row = int(np.argmax(series.isna().to_numpy()))
-        raise CsvError(f"label column {name!r} has {int(series.isna().sum())} empty or missing cells "
-                       f"(first at data row {row + 1})")
+        raise CsvError(f"label column {name!r} has {_count(int(series.isna().sum()), 'empty or missing cell')} "
+                       f"(first at data row {row + 1}); fill them in or remove those rows")
     if is_bool_dtype(series):
         labels = series
     elif not is_numeric_dtype(series):
@@ -209,7 +270,7 @@ def _classes(series, name):
     classes = sorted(labels.unique())
     if len(classes) < 2:
         raise CsvError(f"label column {name!r} has only one class ({_show(classes[0])}); "
-                       "classification needs at least 2")
+                       "classification needs at least 2 different labels (is it the right column?)")
     if len(classes) > MAX_CLASSES:
         raise CsvError(f"label column {name!r} has {len(classes)} different labels, over {MAX_CLASSES} classes; "
                        "choose another column, or regression for a quantity")

@@ -139,23 +139,70 @@ def keep_and_share(run, setup):
                           help="The engine's safe format: arrays and a JSON description, no pickle.")
     upload = st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload",
                               help="A model downloaded from this page, for the same dataset and features.")
-    if upload is None or run.get("loaded") == upload.file_id:
+    if upload is None:
         return
-    run["loaded"] = upload.file_id
+    if run.get("loaded") == upload.file_id:
+        if run.get("load_error"):          # the file is still there: so is what is wrong with it
+            st.error(run["load_error"], icon=":material/error:")
+        return
+    run["loaded"], run["load_error"] = upload.file_id, None
     try:
         model = nn.Model.load(io.BytesIO(upload.getvalue()))
+        problem = model_misfit(model, setup)
+        if problem is None:
+            no_optimizer = model.optimizer is None
+            if no_optimizer:                # saved without one: it trains with this page's optimizer
+                model.optimizer = type(setup.model.optimizer)(**setup.model.optimizer.config())
+            accuracy = model.evaluate(setup.X_val, setup.y_val)["accuracy"]
     except nn.ModelFileError as error:
-        st.error(f"That file cannot be loaded: {error}.", icon=":material/error:")
-        return
-    if model.n_inputs != setup.X.shape[1] or model.n_outputs != setup.model.n_outputs or model.task != setup.task:
-        st.error(f"That model takes {model.n_inputs} inputs and gives {model.n_outputs} outputs ({model.task}); this "
-                 f"dataset needs {setup.X.shape[1]} and {setup.model.n_outputs} ({setup.task}).",
-                 icon=":material/error:")
+        problem = f"That file cannot be loaded: {error}."
+    except (ValueError, FloatingPointError) as error:     # the checks above should leave none: say so
+        problem = f"That model cannot run on this data: {error}."
+    if problem is not None:
+        run["load_error"] = problem
+        st.error(problem, icon=":material/error:")
         return
     setup.model = model
     st.success(f"Loaded a model with {model.count_parameters():,} parameters; its accuracy on the validation data "
-               f"is {model.evaluate(setup.X_val, setup.y_val)['accuracy']:.3f}. Train carries on from its weights.",
+               f"is {accuracy:.3f}. Train carries on from its weights"
+               + (", with this page's optimizer (the file has none)." if no_optimizer else "."),
                icon=":material/check_circle:")
+
+
+# The losses this page trains each kind of output with (regression: either error).
+PAGE_LOSSES = {"classification": (nn.CategoricalCrossentropy,), "binary": (nn.BinaryCrossentropy,),
+               "regression": (nn.MeanSquaredError, nn.MeanAbsoluteError)}
+LOSS_NAMES = {nn.CategoricalCrossentropy: "categorical cross-entropy", nn.BinaryCrossentropy: "binary cross-entropy",
+              nn.MeanSquaredError: "mean squared error", nn.MeanAbsoluteError: "mean absolute error"}
+
+
+def outputs_phrase(task, n):
+    """What a model's last layer gives, in words: '3 softmax outputs (3 classes)'."""
+    if task == "classification":
+        return f"{n} softmax output{'s' * (n != 1)} ({n} classes)"
+    if task == "binary":
+        return "one sigmoid output (two classes)" if n == 1 else f"{n} sigmoid outputs"
+    return "one number (regression)" if n == 1 else f"{n} numbers (regression)"
+
+
+def model_misfit(model, setup):
+    """Why a loaded model cannot take the place of this page's model, or None when it can: it
+    must have weights, read as many inputs as the data has features, give the outputs the data
+    needs, and use a loss this page trains that output with."""
+    if not model.dense_layers:
+        return "That model has no Dense layer: it has no weights to load or train."
+    features = setup.X.shape[1]
+    if model.n_inputs != features:
+        return (f"That model takes {model.n_inputs} input{'s' * (model.n_inputs != 1)}, but this data has {features} "
+                f"feature{'s' * (features != 1)}: load it with the dataset and input features it was trained on.")
+    if model.task != setup.task or model.n_outputs != setup.model.n_outputs:
+        return (f"That model gives {outputs_phrase(model.task, model.n_outputs)}, but this data needs "
+                f"{outputs_phrase(setup.task, setup.model.n_outputs)}: load it with the dataset it was trained on.")
+    if not isinstance(model.loss, PAGE_LOSSES[setup.task]):
+        return (f"That model trains its {outputs_phrase(model.task, model.n_outputs)} with "
+                f"{LOSS_NAMES[type(model.loss)]}, which does not fit them; this page uses "
+                f"{' or '.join(LOSS_NAMES[loss] for loss in PAGE_LOSSES[setup.task])}.")
+    return None
 
 
 def reproduce_view(settings, setup):

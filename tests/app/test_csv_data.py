@@ -164,7 +164,6 @@ def test_too_large():
 @pytest.mark.parametrize("data", [
     b"\x00\x01\x02\x03PK\x03\x04binary",
     bytes(range(256)) * 4,
-    b"PK\x03\x04\x14\x00\x06\x00",                      # an .xlsx (a zip)
     bytes([200, 150, 3, 4, 5, 6, 7, 1, 2, 3, 250, 251]) * 50,
     b"a,b\n1,\x01\n",
 ])
@@ -172,13 +171,45 @@ def test_not_a_text_csv(data):
     assert "not a text CSV file" in error_of(data)
 
 
+@pytest.mark.parametrize("data, what", [
+    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "a zip archive (an Excel .xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "an Excel .xls workbook"),
+    (gzip.compress(b"a,b,label\n1,2,0\n"), "a gzip-compressed file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "a PNG image"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image"),
+    (b"GIF89a\x01\x00", "a GIF image"),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "a PDF document"),      # not "not UTF-8 text (byte 11)"
+], ids=["xlsx", "xls", "gzip", "png", "jpeg", "gif", "pdf"])
+def test_files_of_another_kind_are_named(data, what):
+    message = error_of(data)
+    assert f"this is {what}" in message and "not a CSV file" in message
+
+
+def test_web_pages_and_json_are_named():
+    assert "web page (HTML or XML)" in error_of(b"<!DOCTYPE html>\n<html><body>Not found</body></html>\n")
+    assert "web page (HTML or XML)" in error_of(b'<?xml version="1.0"?>\n<rows><row a="1"/></rows>\n')
+    assert "this is JSON" in error_of(b'{"a": [1, 2, 3], "b": [4, 5, 6]}\n')
+    assert "this is JSON" in error_of(b'[{"a": 1, "label": 0}, {"a": 2, "label": 1}]')
+    assert "this is JSON" not in error_of(b"[a],b\n")                      # a bracketed name is not JSON
+
+
 def test_not_utf8_text():
     message = error_of("café,b,label\n1,2,3\n".encode("latin-1"))
     assert "not UTF-8 text" in message and "byte 4" in message
 
 
-def test_utf16():
-    assert "UTF-16" in error_of("a,b\n1,2\n".encode("utf-16"))
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_or_without_its_byte_order_mark(encoding):
+    assert "the file is UTF-16 text" in error_of("a,b,label\n1,2,0\n3,4,1\n".encode(encoding))
+
+
+def test_utf32():
+    assert "the file is UTF-32 text" in error_of("a,b\n1,2\n".encode("utf-32"))
+
+
+def test_old_mac_line_endings_are_read():
+    table = parse_csv(b"a,b,label\r" + b"".join(b"%d,%d,%d\r" % (i, i, i % 2) for i in range(12)))
+    assert table.rows == 12 and table.columns == ("a", "b", "label")
 
 
 @pytest.mark.parametrize("data", [b"", b"\n\n", b"   \r\n  ", "\ufeff".encode()])
@@ -201,7 +232,8 @@ def test_single_column_hints_at_the_separator():
 
 def test_over_max_columns():
     message = error_of(csv_bytes([f"c{i}" for i in range(MAX_COLUMNS + 1)], [[1] * (MAX_COLUMNS + 1)]))
-    assert "over 1 000 columns" in message
+    assert "1 001 columns, more than the 1 000 allowed" in message
+    assert "1 001 columns" in error_of(csv_bytes(None, [[1] * (MAX_COLUMNS + 1)]))      # headerless
 
 
 def test_max_columns_is_allowed():
@@ -216,12 +248,18 @@ def test_over_max_rows():
 
 
 @pytest.mark.parametrize("data, line", [
-    (b"a,b\n1,2\n3,4\n1,2,3\n", "line 4"),
-    (b"a,b,c\n1,2,3\n1,2\n", "line 3"),
+    (b"a,b\n1,2\n3,4\n1,2,3\n", "line 4 has 3 fields"),
+    (b"a,b,c\n1,2,3\n1,2\n", "line 3 has 2 fields"),
+    (b"a,b,c\n1,2,3\n1\n", "line 3 has 1 field but"),
 ])
 def test_ragged_rows_name_the_line(data, line):
     message = error_of(data)
     assert line in message and "same number of columns" in message
+
+
+def test_a_giant_cell_suggests_an_open_quote():
+    message = error_of(b"a,b,label\n1," + b"9" * 200_000 + b",0\n")
+    assert "line 2 has a cell over 131 072 characters" in message and "quote" in message
 
 
 def test_parser_error_is_a_csv_error():
@@ -230,7 +268,12 @@ def test_parser_error_is_a_csv_error():
 
 
 def test_duplicate_column_names_after_trimming():
-    assert "appears twice" in error_of(b"a ,a,label\n1,2,3\n")
+    assert "'a' appears twice" in error_of(b"a ,a,label\n1,2,3\n")
+    assert "'a' appears twice" in error_of(b"a,a,label\n1,2,3\n")       # pandas would rename one a.1
+
+
+def test_every_cell_empty():
+    assert "every cell of the file is empty" in error_of(b",,,\n,,,\n,,,\n")
 
 
 def test_headerless_with_a_missing_value_in_the_first_row():

@@ -4,6 +4,7 @@ raises nn.ModelFileError without running anything. A teacher shares these files;
 import io
 import json
 import pickle
+import struct
 import zipfile
 
 import numpy as np
@@ -147,6 +148,81 @@ def test_malformed_bytes_are_refused(data):
         load_bytes(data)
 
 
+def test_junk_a_cut_short_file_and_a_foreign_zip_each_have_their_own_message():
+    data = saved_bytes()
+    with pytest.raises(nn.ModelFileError, match="this is not a model file") as junk:
+        load_bytes(b"hello, this is not a model")
+    with pytest.raises(nn.ModelFileError, match="truncated or damaged") as cut:
+        load_bytes(data[:len(data) // 2])
+    foreign = io.BytesIO()
+    with zipfile.ZipFile(foreign, "w") as archive:
+        archive.writestr("notes.txt", "a zip, but no arrays")
+    with pytest.raises(nn.ModelFileError, match="this zip file is not a saved model: it holds 'notes.txt'") as other:
+        load_bytes(foreign.getvalue())
+    assert len({str(junk.value), str(cut.value), str(other.value)}) == 3
+
+
+def test_a_compressed_npz_loads_and_a_damaged_one_is_refused():
+    """np.savez_compressed files are .npz too; their bad deflate data is a damaged file, not a crash."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, description=np.array(json.dumps(description())), **good_arrays())
+    assert load_bytes(buffer.getvalue()).predict([[1.0, 2.0]]).shape == (1, 1)
+    data = bytearray(buffer.getvalue())
+    member = zipfile.ZipFile(io.BytesIO(data)).getinfo("layer0_weights.npy")
+    # Its compressed bytes follow its 30-byte local header, its name and an extra field.
+    name_length, extra_length = struct.unpack("<HH", data[member.header_offset + 26: member.header_offset + 30])
+    start = member.header_offset + 30 + name_length + extra_length
+    data[start: start + member.compress_size] = b"\xff" * member.compress_size
+    with pytest.raises(nn.ModelFileError, match="layer0_weights.npy"):
+        load_bytes(bytes(data))
+
+
+def npy_header(shape, dtype="<f4"):
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": dtype, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def test_an_array_header_claiming_terabytes_is_refused_before_any_memory_is_set_aside():
+    """numpy allocates the whole shape a header names before reading; this one names 3.6 TiB and
+    holds 16 bytes. It used to escape as a MemoryError (a crash on the page)."""
+    archive_bytes = io.BytesIO()
+    with zipfile.ZipFile(archive_bytes, "w") as archive:
+        archive.writestr("description.npy", npz_member(np.array(json.dumps(description()))))
+        archive.writestr("layer0_weights.npy", npy_header((10**12,)) + bytes(16))
+    with pytest.raises(nn.ModelFileError, match=r"'layer0_weights.npy' says it holds an array of shape"):
+        load_bytes(archive_bytes.getvalue())
+
+
+def npz_member(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_damage_to_a_saved_model_only_ever_gives_a_model_file_error(seed):
+    """Bytes changed, deleted or inserted anywhere: the loader says what is wrong (ModelFileError)
+    or loads a model, and never raises anything else."""
+    rng = np.random.RandomState(seed)
+    data = saved_bytes()
+    for _ in range(400):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randint(len(damaged))
+            action = rng.randint(3)
+            if action == 0:
+                damaged[at] = rng.randint(256)
+            elif action == 1:
+                del damaged[at: at + rng.randint(1, 20)]
+            else:
+                damaged[at:at] = rng.bytes(rng.randint(1, 6))
+        try:
+            load_bytes(bytes(damaged))
+        except nn.ModelFileError:
+            pass
+
+
 def test_a_flipped_byte_inside_an_array_is_caught():
     data = bytearray(npz_bytes(description(), **good_arrays()))
     start = data.index(b"NUMPY") - 1  # the first array's header, inside the zip
@@ -194,8 +270,12 @@ def test_type_names_that_are_not_strings_are_refused(field, value):
     ({"version": 99}, "unsupported model file version 99"),
     ({"layers": []}, "lists no layers"),
     ({"layers": [{"type": "Dense", "n_inputs": "two", "n_neurons": 3}]},
-     r"layer 0 \(Dense\) has bad settings"),
-], ids=["loss", "optimizer", "optimizer-settings", "format", "version", "no-layers", "dense-settings"])
+     r"layer 0 \(Dense\) has bad settings: n_inputs must be a whole number"),
+    ({"layers": [{"type": "Dense", "n_inputs": 2, "n_neurons": 3}, {"type": "LeakyReLU", "alpha": float("nan")},
+                 {"type": "Dense", "n_inputs": 3, "n_neurons": 1}, {"type": "Sigmoid"}]},
+     r"layer 1 \(LeakyReLU\) has bad settings: alpha must be a finite number"),
+], ids=["loss", "optimizer", "optimizer-settings", "format", "version", "no-layers", "dense-settings",
+        "leaky-relu-nan"])
 def test_bad_descriptions_are_refused_by_name(changes, message):
     with pytest.raises(nn.ModelFileError, match=message):
         load_bytes(npz_bytes(description(**changes), **good_arrays()))
@@ -226,9 +306,10 @@ def test_huge_described_layers_are_refused_without_allocating_them():
 @pytest.mark.parametrize("arrays, message", [
     (good_arrays(layer0_weights=np.full((2, 3), np.nan, np.float32)), "NaN or infinite"),
     (good_arrays(layer0_weights=np.ones((2, 3), np.int64)), "not floating-point"),
+    (good_arrays(layer0_weights=np.ones((2, 3), np.float16)), "float16 numbers; a model holds float32 or float64"),
     (good_arrays(extra=np.ones(3)), r"arrays no layer uses: \['extra'\]"),
     ({k: v for k, v in good_arrays().items() if k != "layer2_biases"}, "no biases for layer 2"),
-], ids=["nan", "integers", "extra-array", "missing-array"])
+], ids=["nan", "integers", "float16", "extra-array", "missing-array"])
 def test_bad_arrays_are_refused_by_name(arrays, message):
     with pytest.raises(nn.ModelFileError, match=message):
         load_bytes(npz_bytes(description(), **arrays))
