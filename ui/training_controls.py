@@ -130,7 +130,7 @@ def upload_panel():
     try:
         table = csv_data.parse_csv(file.getvalue())
     except csv_data.CsvError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(f"That CSV file cannot be used: {error}.", icon=":material/error:")
         return None, ""
     st.caption(f"{table.rows:,} rows, {len(table.columns)} columns"
                + ("" if table.had_header else " (no header row: columns named x1, x2, … and label)") + ":")
@@ -143,7 +143,7 @@ def upload_panel():
     try:
         X, y, info = csv_data.prepare(table, target, task)
     except csv_data.CsvError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(f"That CSV file cannot be used: {error}.", icon=":material/error:")
         return None, ""
     uploaded = training.Uploaded(X, y, task, tuple(info["classes"] or ()))
     return uploaded, f"{file.file_id}:{target}:{task}"
