@@ -1,0 +1,81 @@
+"""Many sessions at once, through Streamlit's own websocket protocol (stclient.py) rather than browsers:
+ten learners train at the same time without errors or crossed state, and a concept page still answers.
+bench/load.py runs the full-size version (20 sessions, the book's 10 001 epochs) and prints the figures."""
+
+import asyncio
+
+import pytest
+import stclient
+
+pytestmark = pytest.mark.e2e
+
+SESSIONS = 10
+EPOCHS = 2001
+
+
+def finished(session):
+    progress = stclient.epochs(session.progress_text())
+    return progress is not None and progress[0] == progress[1] and session.idle
+
+
+def test_the_client_moves_a_slider_and_clicks_train_and_stop(app_url):
+    async def scenario():
+        async with stclient.Session(app_url, "neuron") as neuron:
+            assert neuron.metric("Weighted sum plus bias, z") == "2.3"        # the series' first neuron
+            assert neuron.widget("Bias b").value == [2.0]
+            rerun = await neuron.set_value("Bias b", 2.1)
+            assert rerun.ms is not None
+            assert neuron.metric("Weighted sum plus bias, z") == "2.4"
+            assert neuron.metric("Neuron output") == "2.4"
+            assert neuron.errors == []
+
+        async with stclient.Session(app_url, "training", "epochs=50001&seed=7") as page:
+            assert page.widget("Seed").value == 7 and page.widget("Epochs").value == 50001
+            assert page.progress_text().startswith("epoch 0 of 50001")
+            await page.click("Train")
+            await page.wait_until(lambda s: (stclient.epochs(s.progress_text()) or (0,))[0] > 0,
+                                  what="the progress line moving")
+            await page.click("Stop")
+            await page.wait_idle()
+            stopped = page.progress_text()
+            await asyncio.sleep(1.0)
+            assert page.progress_text() == stopped                          # nothing trains after Stop
+            assert 0 < stclient.epochs(stopped)[0] < 50001 and "loss" in stopped
+            assert page.errors == []
+
+    asyncio.run(scenario())
+
+
+def test_ten_sessions_train_at_once_without_crossing(app_url):
+    async def scenario():
+        # One learner first, so the app's modules are loaded: sessions that all open at once on a server
+        # that has served nobody yet can race in their first imports (bench/load.py's cold start shows it).
+        async with stclient.Session(app_url, "training", run_timeout=60):
+            pass
+        learners = [stclient.Session(app_url, "training", f"epochs={EPOCHS}&seed={i // 2}", name=f"s{i}",
+                                     run_timeout=60) for i in range(SESSIONS)]
+        neuron = stclient.Session(app_url, "neuron", run_timeout=60)
+        await asyncio.gather(neuron.open(), *(s.open() for s in learners))
+
+        async def train(session):
+            await session.click("Train")
+            await session.wait_until(finished, 60, settle=0.3, what="epoch N of N, idle")
+
+        training = asyncio.gather(*(train(s) for s in learners))
+        answers = []
+        for value in (2.1, 2.2, 2.3):                  # a concept page's control, moved while they train
+            await neuron.set_value("Bias b", value)
+            answers.append(neuron.metric("Weighted sum plus bias, z"))
+        await training
+        await asyncio.gather(neuron.close(), *(s.close() for s in learners))
+        return learners, neuron, answers
+
+    learners, neuron, answers = asyncio.run(scenario())
+    assert [(s.name, e) for s in [*learners, neuron] for e in s.errors] == []
+    assert answers == ["2.4", "2.5", "2.6"]
+    finals = [s.progress_text() for s in learners]
+    assert all(text.startswith(f"epoch {EPOCHS} of {EPOCHS} · loss") for text in finals), finals
+    assert [s.widget("Seed").value for s in learners] == [i // 2 for i in range(SESSIONS)]
+    pairs = [finals[i:i + 2] for i in range(0, SESSIONS, 2)]
+    assert all(a == b for a, b in pairs), pairs                      # the same seed, the same numbers
+    assert len({a for a, _ in pairs}) == len(pairs), pairs             # different seeds, different numbers
