@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui.preload  # noqa: F401  (first: every module imported once, before any page; see there)
 from ui.catalog import PAGES, SECTIONS
 
 st.set_page_config(page_title="Neural Network Explorer", page_icon=":material/hub:", layout="wide")

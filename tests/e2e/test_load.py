@@ -4,6 +4,7 @@ bench/load.py runs the full-size version (20 sessions, the book's 10 001 epochs)
 
 import asyncio
 
+import harness
 import pytest
 import stclient
 
@@ -46,12 +47,24 @@ def test_the_client_moves_a_slider_and_clicks_train_and_stop(app_url):
     asyncio.run(scenario())
 
 
+def test_the_first_learners_arriving_together_all_get_their_pages(tmp_path):
+    """On a server that has served nobody, sessions opening Training and concept pages at the same moment
+    used to race in their first imports ("cannot import name 'layout' from 'ui'"): ui/preload.py."""
+    async def scenario(url):
+        pages = ["training", "neuron", "training", "optimizers", "training", "loss", "training", "backprop"]
+        sessions = [stclient.Session(url, page, name=f"{page}{i}", run_timeout=90) for i, page in enumerate(pages)]
+        await asyncio.gather(*(s.open() for s in sessions))
+        await asyncio.gather(*(s.close() for s in sessions))
+        return sessions
+
+    with harness.AppServer(tmp_path / "cold-server.log") as server:
+        sessions = asyncio.run(scenario(server.url))
+    assert [(s.name, e) for s in sessions for e in s.errors] == []
+    assert all(s.progress_text().startswith("epoch 0 of 10001") for s in sessions if s.name.startswith("training"))
+
+
 def test_ten_sessions_train_at_once_without_crossing(app_url):
     async def scenario():
-        # One learner first, so the app's modules are loaded: sessions that all open at once on a server
-        # that has served nobody yet can race in their first imports (bench/load.py's cold start shows it).
-        async with stclient.Session(app_url, "training", run_timeout=60):
-            pass
         learners = [stclient.Session(app_url, "training", f"epochs={EPOCHS}&seed={i // 2}", name=f"s{i}",
                                      run_timeout=60) for i in range(SESSIONS)]
         neuron = stclient.Session(app_url, "neuron", run_timeout=60)
