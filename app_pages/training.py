@@ -15,7 +15,7 @@ from ui.training_views import draw, inside_views, keep_and_share, remember_previ
 
 CHUNK = 0.4               # seconds of training in one run of the training area (Stop waits at most this)
 CHUNK_GAP = 0.02          # seconds between those runs while training (the fragment's run_every)
-WAIT_STEP = 1.0           # seconds a run waiting for a free trainer sleeps before it looks again
+WAIT_POLL = 1.0           # seconds between those runs while the run waits in line for a trainer
 
 
 def command(name):
@@ -28,10 +28,18 @@ def trainer(settings, uploaded=None):
     """The training area is a fragment, so training and its live charts rerun only this part of the page.
     While a run trains, the fragment reruns itself every CHUNK_GAP seconds (run_every) and trains for
     about CHUNK seconds each time: between chunks a click on Stop, or on anything else, gets its turn,
-    and no run of the page ever waits long for another."""
+    and no run of the page ever waits long for another. A run waiting in line for a trainer looks again
+    every WAIT_POLL seconds, and costs the server next to nothing in between."""
     run = st.session_state.get("training_run")
-    ticking = bool(run and run["settings"] == settings and run["running"])
-    st.fragment(training_area, run_every=CHUNK_GAP if ticking else None)(settings, uploaded, ticking)
+    interval = rerun_interval(run) if run and run["settings"] == settings else None
+    st.fragment(training_area, run_every=interval)(settings, uploaded, interval)
+
+
+def rerun_interval(run):
+    """How often the training area reruns itself: while training, while waiting in line, or never."""
+    if not run["running"]:
+        return None
+    return WAIT_POLL if run.get("waiting") else CHUNK_GAP
 
 
 def current_run(settings, uploaded):
@@ -47,7 +55,7 @@ def current_run(settings, uploaded):
     return run
 
 
-def training_area(settings, uploaded, ticking):
+def training_area(settings, uploaded, interval):
     # Each run of this area takes a new generation number. A chunk still going on in an older run (Streamlit
     # may start this run before that one has finished) sees the newer number at its next epoch and stops there;
     # the lock makes this run wait until it has.
@@ -59,12 +67,12 @@ def training_area(settings, uploaded, ticking):
                    icon=":material/hourglass:")
         return
     try:
-        train_and_draw(settings, uploaded, ticking, control, generation)
+        train_and_draw(settings, uploaded, interval, control, generation)
     finally:
         control["lock"].release()
 
 
-def train_and_draw(settings, uploaded, ticking, control, generation):
+def train_and_draw(settings, uploaded, interval, control, generation):
     run = current_run(settings, uploaded)
     setup = run["setup"]
     # Work is bounded: a run estimated to take much longer than LIMIT_SECONDS trains only the epochs that fit.
@@ -86,7 +94,6 @@ def train_and_draw(settings, uploaded, ticking, control, generation):
     buttons.button("Reset", icon=":material/restart_alt:", key="reset_model", on_click=command, args=("reset",),
                    help="New weights from the seed; the history is cleared.")
     asked = st.session_state.pop("training_command", None)
-    places = {"progress": st.empty(), "message": st.empty(), "curves": st.empty(), "picture": st.empty()}
     if asked == "reset":
         remember_previous(run)
         run.update(setup=training.build(settings, uploaded), running=False, message=None)
@@ -120,18 +127,21 @@ def train_and_draw(settings, uploaded, ticking, control, generation):
         run["running"] = False
     if not run["running"]:
         queue.leave(ticket)
+    run["waiting"] = ahead is not None
+    # The places for the drawings come after the chunk: while it trains, the page keeps showing the
+    # last chunk's progress line and charts, and each is then replaced where it stands.
+    places = {"progress": st.container(), "message": st.container(), "curves": st.container(),
+              "picture": st.container()}
     if run["message"]:
         places["message"].error(run["message"], icon=":material/error:")
     elif run["running"] and ahead is not None:
         places["message"].info(trainers.waiting_message(ahead, queue.slots), icon=":material/hourglass_top:")
     draw(run, settings, places, live=run["running"])
-    if run["running"] != ticking:
-        st.rerun()          # the whole page again, so the fragment starts (or stops) rerunning itself
+    if rerun_interval(run) != interval:
+        st.rerun()          # the whole page again, so the fragment reruns itself as often as it now should
     if run["running"]:
         st.caption(("Training…" if ahead is None else "In line for a trainer…")
                    + " the network, neuron maps and downloads appear when it stops.")
-        if ahead is not None:
-            queue.ask(ticket, wait=WAIT_STEP)    # sleep (no CPU) until a trainer is free or a second has passed
         return
     views = st.container(horizontal=True)
     with views:

@@ -4,7 +4,7 @@ A hosted app serves every learner from one process. Twenty learners pressing Tra
 twenty trainings share two cores, and every page, the concept pages too, would crawl. So a training
 asks the queue for a turn before each chunk of epochs:
 
-- first come, first served: at most ``slots`` sessions train at once (by default one per core);
+- first come, first served: at most ``slots`` sessions train at once (``trainer_count``);
 - a session keeps its turn from chunk to chunk until its run ends, so most runs train without pause;
 - a run that has trained for ``turn_seconds`` while others wait goes to the back of the line;
 - a session that stops asking (its tab was closed) loses its place after ``lease_seconds``.
@@ -24,18 +24,26 @@ import streamlit as st
 from ui import training
 
 LEASE_SECONDS = 5.0      # a ticket not heard from for this long is dropped (a closed tab)
-TURN_SECONDS = 10.0      # a run that has trained this long while others wait lets the next one go
+TURN_SECONDS = 20.0      # a run that has trained this long while others wait lets the next one go
 
 
-def cores():
-    """The cores this process may use (NNX_TRAINERS overrides: the number of trainings at once)."""
+def trainer_count():
+    """How many trainings run at once: one core is kept for the pages, the others train (at least one).
+
+    Why not one per core: the server is one Python process, and Python runs the Python code of one
+    thread at a time. A training of small matrices is mostly Python between short numpy calls, so two
+    trainings on two cores mostly take turns at that lock, and lose time handing it over: on 2 cores,
+    20 runs took the server 60 s of CPU two at a time and 33 s one at a time (bench/load.py).
+    NNX_TRAINERS=n sets the number, for a machine where more pay off.
+    """
     override = os.environ.get("NNX_TRAINERS", "")
     if override.isdigit() and int(override) > 0:
         return int(override)
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:                         # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
 
 
 def new_ticket():
@@ -48,35 +56,28 @@ class TrainerQueue:
     def __init__(self, slots, lease_seconds=LEASE_SECONDS, turn_seconds=TURN_SECONDS, clock=time.monotonic):
         self.slots = max(1, int(slots))
         self.lease_seconds, self.turn_seconds, self.clock = lease_seconds, turn_seconds, clock
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._line = []            # waiting tickets, first come first
         self._training = {}        # ticket -> when its turn began
         self._heard = {}           # ticket -> when it last asked
 
-    def ask(self, ticket, wait=0.0):
-        """Ask for a turn, waiting up to ``wait`` seconds for one. Returns None when the ticket may train
-        now, else how many tickets wait ahead of it in the line."""
-        deadline = self.clock() + wait
-        with self._changed:
-            while True:
-                ahead = self._place(ticket)
-                remaining = deadline - self.clock()
-                if ahead is None or remaining <= 0:
-                    return ahead
-                self._changed.wait(min(remaining, 0.25))   # woken by leave(); the timeout notices lapsed leases
+    def ask(self, ticket):
+        """Ask for a turn (the session asks again before every chunk, and every second while it waits).
+        Returns None when the ticket may train now, else how many tickets wait ahead of it in the line."""
+        with self._lock:
+            return self._place(ticket)
 
     def leave(self, ticket):
         """The ticket's run has ended (finished, stopped, reset): its trainer, or its place, goes to the next."""
-        with self._changed:
+        with self._lock:
             self._training.pop(ticket, None)
             self._heard.pop(ticket, None)
             if ticket in self._line:
                 self._line.remove(ticket)
-            self._changed.notify_all()
 
     def status(self):
         """(tickets training, tickets waiting): for the page and the tests."""
-        with self._changed:
+        with self._lock:
             return len(self._training), len(self._line)
 
     def _place(self, ticket):
@@ -93,7 +94,6 @@ class TrainerQueue:
             if not (self._line and now - self._training[ticket] > self.turn_seconds):
                 return None
             del self._training[ticket]                     # its turn is over and others wait
-            self._changed.notify_all()
         if ticket not in self._line:
             self._line.append(ticket)
         while self._line and len(self._training) < self.slots:
@@ -106,7 +106,7 @@ class TrainerQueue:
 @st.cache_resource(show_spinner=False)
 def shared_queue():
     """The one queue for every session of this server (it holds only tickets: see the module's docstring)."""
-    return TrainerQueue(cores())
+    return TrainerQueue(trainer_count())
 
 
 @st.cache_resource(ttl=3600, show_spinner=False)

@@ -25,6 +25,17 @@ def texts(elements):
     return [element.value for element in elements]
 
 
+@pytest.fixture(autouse=True)
+def fresh_trainer_queue():
+    """Each test starts with an empty trainer queue: all AppTest sessions share the process's queue, and
+    a run a test left training would otherwise hold a trainer for a later test (ui/trainers.py)."""
+    from ui import trainers
+
+    trainers.shared_queue.clear()
+    yield
+    trainers.shared_queue.clear()
+
+
 @pytest.fixture
 def page():
     return open_page

@@ -54,15 +54,33 @@ def test_a_long_run_lets_the_next_go_when_others_wait():
     assert queue.ask("next") is None
 
 
-def test_waiting_wakes_as_soon_as_a_trainer_is_free():
-    queue = TrainerQueue(1)
-    queue.ask("first")
-    answers = []
-    waiter = threading.Thread(target=lambda: answers.append(queue.ask("second", wait=10)))
-    waiter.start()
-    queue.leave("first")
-    waiter.join(timeout=2)
-    assert answers == [None]
+def test_many_threads_asking_at_once_never_get_more_trainers_than_slots():
+    queue = TrainerQueue(2)
+    granted = []
+
+    def learner(name):
+        for _ in range(200):
+            if queue.ask(name) is None:
+                granted.append(queue.status()[0])
+        queue.leave(name)
+
+    threads = [threading.Thread(target=learner, args=(f"t{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert granted and max(granted) <= 2
+    assert queue.status() == (0, 0)
+
+
+def test_one_core_is_kept_for_the_pages(monkeypatch):
+    monkeypatch.delenv("NNX_TRAINERS", raising=False)
+    monkeypatch.setattr(trainers.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert trainers.trainer_count() == 3
+    monkeypatch.setattr(trainers.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert trainers.trainer_count() == 1
+    monkeypatch.setenv("NNX_TRAINERS", "2")
+    assert trainers.trainer_count() == 2
 
 
 def test_the_message_says_the_place_in_line():
