@@ -219,22 +219,26 @@ def neuron_rows(setup, settings, resolution=16, most=16):
     return rows
 
 
-def history_rows(records, max_points=400):
-    """Loss and accuracy per epoch in long form for a chart, thinned to at most ``max_points``
-    epochs (always keeping the last)."""
+def thinned(records, max_points):
+    """At most ``max_points`` evenly spaced records, and the last one."""
     if not records:
         return []
-    stride = max(1, len(records) // max_points)
-    chosen = records[::stride]
-    if chosen[-1] is not records[-1]:
-        chosen = chosen + [records[-1]]
+    chosen = records[::-(-len(records) // max_points)]          # a stride of len / max_points, rounded up
+    return chosen if chosen[-1] is records[-1] else chosen + [records[-1]]
+
+
+def history_rows(records, max_points=400):
+    """Loss and accuracy per epoch in long form for a chart, each curve thinned to at most
+    ``max_points`` epochs (and the last). The validation curves are thinned on their own: they are measured only
+    every few epochs, and thinning them with the training curves' stride would keep only the epochs
+    the two spacings share (with validation every 250 epochs and a stride of 76, just every 9 500th)."""
     rows = []
-    for r in chosen:
+    for r in thinned(records, max_points):
         rows.append({"epoch": r["epoch"], "value": r["loss"], "curve": "training loss"})
         rows.append({"epoch": r["epoch"], "value": r["accuracy"], "curve": "training accuracy"})
-        if r["val_loss"] is not None:
-            rows.append({"epoch": r["epoch"], "value": r["val_loss"], "curve": "validation loss"})
-            rows.append({"epoch": r["epoch"], "value": r["val_accuracy"], "curve": "validation accuracy"})
+    for r in thinned([r for r in records if r["val_loss"] is not None], max_points):
+        rows.append({"epoch": r["epoch"], "value": r["val_loss"], "curve": "validation loss"})
+        rows.append({"epoch": r["epoch"], "value": r["val_accuracy"], "curve": "validation accuracy"})
     return rows
 
 

@@ -88,6 +88,16 @@ def test_history_rows_are_thinned_but_keep_the_last_epoch():
     assert len(epochs) <= 102 and epochs[-1] == 999
 
 
+def test_the_validation_curves_keep_their_points_whatever_the_stride():
+    # Validation every 250 epochs of 15 305: a shared stride of 76 would keep only epochs 0 and 9 500.
+    records = [{"epoch": e, "loss": 1.0, "accuracy": 0.5, "val_loss": 1.0 if e % 250 == 0 else None,
+                "val_accuracy": 0.5 if e % 250 == 0 else None} for e in range(15_305)]
+    rows = training.history_rows(records, max_points=200)
+    validated = sorted(r["epoch"] for r in rows if r["curve"] == "validation loss")
+    assert validated == list(range(0, 15_305, 250))          # 62 points, none lost
+    assert len([r for r in rows if r["curve"] == "training loss"]) <= 201
+
+
 @pytest.mark.parametrize("text, layers", [("64", (64,)), ("16, 8", (16, 8)), ("0", ()), ("", ())])
 def test_hidden_layer_text(text, layers):
     assert parse_layers(text, 6, 512) == layers
