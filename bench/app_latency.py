@@ -32,15 +32,6 @@ WARMUP_RERUNS = 3
 LOG = ROOT / "bench" / "out" / "streamlit-server.log"       # git-ignored
 
 
-def percentile(values, fraction):
-    """Linear-interpolated percentile of a list (fraction in 0..1)."""
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def quiet_streamlit():
     """AppTest runs the app outside a server; Streamlit warns about that on every run."""
     import logging
@@ -207,7 +198,7 @@ def main():
             continue
         times, described = reruns[info.url_path]
         median = statistics.median(times)
-        print(f"{info.title:<8}  {described[:32]:<32}  {median:9.1f}  {percentile(times, 0.9):7.1f}  "
+        print(f"{info.title:<8}  {described[:32]:<32}  {median:9.1f}  {harness.percentile(times, 0.9):7.1f}  "
               f"{'ok' if median <= TARGET_MS else 'OVER':>6}")
 
     if browser:
@@ -239,7 +230,7 @@ def main():
             if presses is None:
                 print(f"{info.title:<12}  {'no slider':>9}")
             else:
-                print(f"{info.title:<12}  {statistics.median(presses):9.0f}  {percentile(presses, 0.9):7.0f}")
+                print(f"{info.title:<12}  {statistics.median(presses):9.0f}  {harness.percentile(presses, 0.9):7.0f}")
         print(f"\nServer log: {LOG.relative_to(ROOT)}")
     failed = [r for r in [*reruns.values(), *browser.values()] if isinstance(r, Exception)]
     return 1 if failed else 0

@@ -212,7 +212,7 @@ def summary(times):
     if not times:
         return "no answers"
     return (f"{len(times)} moves: median {statistics.median(times):.0f} ms, p95 "
-            f"{stclient.percentile(times, 0.95):.0f} ms, max {max(times):.0f} ms")
+            f"{harness.percentile(times, 0.95):.0f} ms, max {max(times):.0f} ms")
 
 
 async def cold_burst(url, args):
@@ -345,7 +345,7 @@ async def run(url, pid, args, out, cold):
     say(f"  no trainings running: {summary(idle_times)}")
     say(f"  during the trainings: {summary(load_times)}")
     if load_times:
-        p95 = stclient.percentile(load_times, 0.95)
+        p95 = harness.percentile(load_times, 0.95)
         say(f"  p95 under load {'within' if p95 <= TARGET_P95_MS else 'OVER'} the target")
 
     say("\nServer memory (RSS of the server process and its children):")

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests" / "e2e")]      # runs without installing
 
 import harness  # noqa: E402
-from app_latency import percentile, quiet_streamlit  # noqa: E402
+from app_latency import quiet_streamlit  # noqa: E402
 
 import nnengine as nn  # noqa: E402
 from ui import charts, training  # noqa: E402
@@ -433,7 +433,7 @@ def report_grids(grids, live):
 def report_reruns(reruns):
     print(f"\n3. A plain rerun of the idle Training page (AppTest), {RERUNS} timed after {WARMUP_RERUNS} "
           "untimed\n")
-    rows = [f"{state:<32}  {statistics.median(times):9.1f}  {percentile(times, 0.9):7.1f}  "
+    rows = [f"{state:<32}  {statistics.median(times):9.1f}  {harness.percentile(times, 0.9):7.1f}  "
             f"{'<= ' + format(TARGET_RERUN_MS, '.0f'):>7}  {verdict(statistics.median(times), TARGET_RERUN_MS)}"
             for state, times in reruns.items()]
     table(f"{'page':<32}  {'median ms':>9}  {'p90 ms':>7}  {'target':>7}", rows)

@@ -37,6 +37,15 @@ CHART_DRAWN = ('[data-testid="stVegaLiteChart"] canvas, '
                '[data-testid="stVegaLiteChart"] svg.marks')
 
 
+def percentile(values, fraction):
+    """Linear-interpolated percentile of a list (fraction in 0..1)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
 def find_chromium():
     """Debian's Chromium, or a ``chromium`` on PATH; None when there is none."""
     if os.access(CHROMIUM, os.X_OK):

@@ -527,15 +527,6 @@ class Session:
             self.errors.append(text)
 
 
-def percentile(values, fraction):
-    """Linear-interpolated percentile of a list (fraction in 0..1)."""
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 PROGRESS = re.compile(r"epoch (\d+) of (\d+)")
 
 
