@@ -38,6 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]       # runs without ins
 
 import harness  # noqa: E402
 import stclient  # noqa: E402
+from procstat import tree_cpu_seconds, tree_mb  # noqa: E402
 
 LOG = ROOT / "bench" / "out" / "load-server.log"         # git-ignored
 COLD_LOG = ROOT / "bench" / "out" / "load-cold-server.log"
@@ -52,49 +53,6 @@ TARGET_P95_MS = 500.0
 TARGET_MB = 1024.0
 
 
-# -- the server's memory and CPU, from /proc ------------------------------------------------------
-
-def descendants(pid):
-    """pid and every process below it."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
-
-
-def status_kb(pid, field):
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def rss_mb(pid):
-    """Resident memory of the server and its children, MB."""
-    return sum(status_kb(p, "VmRSS") for p in descendants(pid)) / 1024
-
-
-def cpu_seconds(pid):
-    """User plus system CPU seconds of the server and its children so far."""
-    total = 0
-    for p in descendants(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError):
-            pass
-    return total / 100
-
-
 class Sampler:
     """Reads the server's RSS every 0.1 s while running; keeps the peak."""
 
@@ -103,11 +61,11 @@ class Sampler:
 
     async def _run(self):
         while True:
-            self.peak = max(self.peak, rss_mb(self.pid))
+            self.peak = max(self.peak, tree_mb(self.pid))
             await asyncio.sleep(0.1)
 
     def start(self):
-        self.peak = rss_mb(self.pid)
+        self.peak = tree_mb(self.pid)
         self.task = asyncio.create_task(self._run())
 
     async def stop(self):
@@ -116,7 +74,7 @@ class Sampler:
             await self.task
         except asyncio.CancelledError:
             pass
-        self.peak = max(self.peak, rss_mb(self.pid))
+        self.peak = max(self.peak, tree_mb(self.pid))
 
 
 # -- the clients ------------------------------------------------------------------------------------
@@ -235,7 +193,7 @@ async def cold_burst(url, args):
 
 async def run(url, pid, args, out, cold):
     say = out.append
-    rss_cold = rss_mb(pid)
+    rss_cold = tree_mb(pid)
     warm = stclient.Session(url, "training", "epochs=3", name="warm-up", run_timeout=args.timeout)
     async with warm:
         await warm.click("Train")
@@ -244,7 +202,7 @@ async def run(url, pid, args, out, cold):
     probe = Probe(url, args.interval, args.timeout)
     await probe.session.open()
     await asyncio.sleep(1.0)
-    rss_idle = rss_mb(pid)
+    rss_idle = tree_mb(pid)
     idle_times = await probe.move(args.reference)
     print(f"reference: {summary(idle_times)}", file=sys.stderr)
 
@@ -256,13 +214,13 @@ async def run(url, pid, args, out, cold):
             learner.session.add_error(f"could not open: {type(result).__name__}: {result}")
     open_s = time.perf_counter() - opened
     await asyncio.sleep(1.0)
-    rss_open = rss_mb(pid)
+    rss_open = tree_mb(pid)
     print(f"{args.sessions} sessions open in {open_s:.1f} s, RSS {rss_open:.0f} MB", file=sys.stderr)
 
     sampler = Sampler(pid)
     sampler.start()
     stop = asyncio.Event()
-    cpu_server, cpu_client = cpu_seconds(pid), time.process_time()
+    cpu_server, cpu_client = tree_cpu_seconds(pid), time.process_time()
     started = time.perf_counter()
     probing = asyncio.create_task(probe.move(stop=stop, phase="load"))
     trainers = [asyncio.create_task(learner.train()) for learner in learners if not learner.session.errors]
@@ -272,7 +230,7 @@ async def run(url, pid, args, out, cold):
             await asyncio.sleep(10)
             finished = sum(learner.finished_s is not None for learner in learners)
             print(f"  {time.perf_counter() - started:5.0f} s: {finished}/{len(learners)} finished, "
-                  f"RSS {rss_mb(pid):.0f} MB", file=sys.stderr)
+                  f"RSS {tree_mb(pid):.0f} MB", file=sys.stderr)
 
     noting = asyncio.create_task(progress_note())
     if trainers:
@@ -282,13 +240,13 @@ async def run(url, pid, args, out, cold):
     load_times = await probing
     noting.cancel()
     await sampler.stop()
-    cpu_server, cpu_client = cpu_seconds(pid) - cpu_server, time.process_time() - cpu_client
-    rss_after = rss_mb(pid)
-    hwm = sum(status_kb(p, "VmHWM") for p in descendants(pid)) / 1024
+    cpu_server, cpu_client = tree_cpu_seconds(pid) - cpu_server, time.process_time() - cpu_client
+    rss_after = tree_mb(pid)
+    hwm = tree_mb(pid, "VmHWM")
     await asyncio.gather(*(learner.session.close() for learner in learners), return_exceptions=True)
     await probe.session.close()
     await asyncio.sleep(2.0)
-    rss_closed = rss_mb(pid)
+    rss_closed = tree_mb(pid)
 
     # -- the report ---------------------------------------------------------------------------------
     n = len(learners)

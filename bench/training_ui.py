@@ -41,6 +41,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests" / "e2e")]    
 
 import harness  # noqa: E402
 from app_latency import quiet_streamlit  # noqa: E402
+from procstat import cpu_seconds, descendants  # noqa: E402
 
 import nnengine as nn  # noqa: E402
 from ui import charts, training  # noqa: E402
@@ -139,44 +140,19 @@ def apptest_seconds(epochs):
     return time.perf_counter() - started, at
 
 
-def _cpu_seconds(pid):
-    """User + system CPU seconds of one process (its threads, finished ones too), from /proc."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as file:
-        fields = file.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _descendants(root):
-    """Pids of the live processes below ``root``."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii") as file:
-                    parents.setdefault(int(file.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-            except OSError:
-                continue                        # it has just ended
-    found, todo = [], [root]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def cpu_snapshot(server_pid):
     """(server CPU s, browser CPU s): the app server's process, and every other process this
     script started (Playwright's driver and Chromium's processes; those that end in between are
     not counted). None where /proc cannot tell."""
     try:
-        server = _cpu_seconds(server_pid)
-        others = set(_descendants(os.getpid())) - {server_pid} - set(_descendants(server_pid))
+        server = cpu_seconds(server_pid)
+        others = set(descendants(os.getpid())) - {server_pid} - set(descendants(server_pid))
     except OSError:
         return None, None
     browser = 0.0
     for pid in others:
         try:
-            browser += _cpu_seconds(pid)
+            browser += cpu_seconds(pid)
         except OSError:
             pass
     return server, browser
