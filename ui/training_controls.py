@@ -117,6 +117,19 @@ def settings_panel():
                              upload=upload_id), uploaded
 
 
+def parsed_upload(file):
+    """The uploaded file's table, or the CsvError that refused it: parsed once per file and kept in the
+    session, since every rerun of the page (a moved slider) would otherwise parse up to 5 MB again."""
+    kept = st.session_state.get("csv_parsed")
+    if kept is None or kept[0] != file.file_id:
+        try:
+            table = csv_data.parse_csv(file.getvalue())
+        except csv_data.CsvError as error:
+            table = error
+        kept = st.session_state["csv_parsed"] = (file.file_id, table)
+    return kept[1]
+
+
 def upload_panel():
     """A CSV of the learner's own: the file, a preview, which column to predict and how. Returns
     (checked arrays or None, an identity string that changes when any of them changes)."""
@@ -127,10 +140,9 @@ def upload_panel():
     if file is None:
         st.info("Upload a CSV file: feature columns and one column to predict.", icon=":material/upload_file:")
         return None, ""
-    try:
-        table = csv_data.parse_csv(file.getvalue())
-    except csv_data.CsvError as error:
-        st.error(f"That CSV file cannot be used: {error}.", icon=":material/error:")
+    table = parsed_upload(file)
+    if isinstance(table, csv_data.CsvError):
+        st.error(f"That CSV file cannot be used: {table}.", icon=":material/error:")
         return None, ""
     st.caption(f"{table.rows:,} rows, {len(table.columns)} columns"
                + ("" if table.had_header else " (no header row: columns named x1, x2, … and label)") + ":")

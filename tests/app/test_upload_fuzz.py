@@ -121,6 +121,19 @@ def test_the_shipped_digits_csv_loads_with_its_size_and_trains():
     assert not at.exception and progress(at)[0].startswith("epoch 2 of 2")
 
 
+def test_an_uploaded_csv_is_parsed_once_not_on_every_rerun(monkeypatch):
+    from ui import csv_data
+
+    calls = []
+    parse = csv_data.parse_csv
+    monkeypatch.setattr(csv_data, "parse_csv", lambda data: calls.append(len(data)) or parse(data))
+    at = open_page(PAGE, {"dataset": "upload", "epochs": "2"})
+    upload(at, "csv_upload", "digits.csv", DIGITS_CSV, "text/csv")
+    at.number_input(key="seed").set_value(3).run()             # a setting moves: the page reruns
+    assert not at.exception and any(c.startswith("1,797 rows") for c in texts(at.caption))
+    assert calls == [len(DIGITS_CSV)]
+
+
 def test_code_in_a_csv_cell_is_only_text(tmp_path):
     marker = tmp_path / "ran"
     payload = f"__import__('os').system('touch {marker}')"
