@@ -52,7 +52,8 @@ def matrix_editor(control, help=None, height=None):
     (one line). Returns the parsed float array, or None after showing what is wrong."""
     state.seed_from_link(control)
     rows = 1 if control.kind == "vector" else max(2, len(np.atleast_2d(control.default)))
-    st.text_area(control.label, key=control.key, help=help,
+    pasted = "A Python or numpy list, such as [1.0, 2.0] or [[1, 2], [3, 4]], can be pasted too."
+    st.text_area(control.label, key=control.key, help=f"{help} {pasted}" if help else pasted,
                  height=height or (68 if rows == 1 else 40 + 28 * rows))
     text = st.session_state.get(control.key, "")
     shape = control.shape or (None, None)

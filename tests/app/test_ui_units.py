@@ -192,3 +192,28 @@ def test_function_chart_label_avoids_the_line(points, place):
     curve = pd.DataFrame({"x": xs, "y": xs if rising else 1 - xs})
     spec = charts.to_spec(charts.function_chart(curve, "x", "y", "x", "y", point=points))
     assert spec["datasets"]["point"][0]["place"] == place
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[1.0, 2.0, 3.0, 2.5]", [[1.0, 2.0, 3.0, 2.5]]),                          # a row from the notebooks
+    ("[[0.2, 0.8], [0.5, -0.91],\n [-0.26, -0.27]]", [[0.2, 0.8], [0.5, -0.91], [-0.26, -0.27]]),
+    ("[[1, 2],\n [3, 4],\n]", [[1, 2], [3, 4]]),                               # Python's trailing comma
+    ("np.array([[1., 2.], [3., 4.]])", [[1, 2], [3, 4]]),
+    ("numpy.array([1e-3, -.5], dtype=np.float32)", [[0.001, -0.5]]),
+])
+def test_parse_matrix_reads_python_and_numpy_lists(text, expected):
+    assert np.array_equal(matrix.parse_matrix(text), np.array(expected, dtype=float))
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[1, 2", "brackets do not match"), ("[[1, 2], [3]]", "same number"), ("[[[1]]]", "two deep"),
+    ("1, [2]", "a list starts with"), ("[[1, 2] [3, 4]]", "separated by commas"), ("[]", "empty"),
+    ("[__import__('os').getcwd()]", "not a number"), ("[1, inf]", "finite"),
+])
+def test_parse_matrix_refuses_bad_lists_with_a_reason(text, fragment):
+    with pytest.raises(matrix.MatrixError, match=fragment):
+        matrix.parse_matrix(text)
+
+
+def test_parse_vector_reads_a_list_over_several_lines():
+    assert matrix.parse_vector("[1.0,\n 2.0, 3.0]").tolist() == [1.0, 2.0, 3.0]
