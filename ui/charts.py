@@ -129,9 +129,11 @@ def _function_structure(x, y, x_title, y_title, with_point, height, description)
     return alt.layer(*layers, height=height, description=description)
 
 
-def signed_bars(table, category, value, value_title="value", description="", height=220, sort=None):
+def signed_bars(table, category, value, value_title="value", description="", height=220, sort=None,
+                ticks=None):
     """Horizontal bars, blue when positive and vermillion when negative, each labelled just
-    outside its end."""
+    outside its end. ticks: the values the axis marks (e.g. 0 to 1 for probabilities, so the
+    room kept for the labels does not read as a probability of 1.1); None lets Vega choose."""
     values = table[value].astype(float).to_numpy()
     order = sort or [str(c) for c in table[category]]
     datasets = {
@@ -141,13 +143,14 @@ def signed_bars(table, category, value, value_title="value", description="", hei
         # Room beyond the longest bars for their labels: two invisible points widen the scale.
         "room": [{value: min(0.0, float(values.min())) * 1.3}, {value: max(0.0, float(values.max())) * 1.15 or 1.0}],
     }
-    return _chart(_bars_structure, (category, value, value_title, tuple(order), height, description), datasets)
+    settings = (category, value, value_title, tuple(order), height, description, tuple(ticks or ()))
+    return _chart(_bars_structure, settings, datasets)
 
 
-def _bars_structure(category, value, value_title, order, height, description):
+def _bars_structure(category, value, value_title, order, height, description, ticks=()):
     """The structure of ``signed_bars`` for these settings (no rows)."""
     y_axis = alt.Y(f"{category}:N", title=None, sort=list(order))
-    x_axis = alt.X(f"{value}:Q", title=value_title)
+    x_axis = alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(values=list(ticks)) if ticks else alt.Undefined)
     bars = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
         y=y_axis, x=x_axis, color=alt.Color("sign:N", scale=SIGNS, legend=None),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".6g")])
