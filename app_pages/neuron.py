@@ -81,10 +81,9 @@ z = float(neuron.forward([inputs])[0, 0])
 activation = ACTIVATIONS[activation_name]() if ACTIVATIONS[activation_name] else None
 output = float(activation.forward(np.array([[z]]))[0, 0]) if activation else z
 
-with summary:
-    metric_cols = st.columns(2)
-    metric_cols[0].metric("Weighted sum plus bias, z", fmt(round(z, 10)))
-    metric_cols[1].metric("Neuron output", fmt(round(output, 10)))
+with summary, st.container(horizontal=True, gap="large"):     # side by side even on a phone
+    st.metric("Weighted sum plus bias, z", fmt(round(z, 10)), width="content")
+    st.metric("Neuron output", fmt(round(output, 10)), width="content")
 
 with result:
     terms = " + ".join(f"{fmt(x)}\\cdot({fmt(w)})" if w < 0 else f"{fmt(x)}\\cdot{fmt(w)}"

@@ -8,15 +8,16 @@ from ui import charts, state
 
 # Page-wide style, for narrow screens (a 390 px phone) and both themes:
 # - a wide equation or table scrolls sideways inside its own box instead of being cut off;
-# - a container made by ``pinned`` stays in view while the controls below it scroll (sticky);
+# - a container made by ``pinned`` stays in view while the controls below it scroll (sticky: set on
+#   the wrapper Streamlit puts around a keyed container, whose parent is the page's whole column);
 #   on a phone, where columns stack, a column holding a ``pinned_column`` container does too, so a
 #   result stays on screen while a learner moves the sliders under it. The frosted backdrop hides
 #   what scrolls beneath without naming a colour, so it suits the light and the dark theme.
 STYLE = """<style>
 .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; padding: 0.1rem 0; }
 [data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; max-width: 100%; }
-[class*="st-key-pinned_"] { position: sticky; top: 3.75rem; z-index: 3; backdrop-filter: blur(10px);
-  -webkit-backdrop-filter: blur(10px); border-radius: 0.5rem; }
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-pinned_"]) { position: sticky; top: 3.75rem; z-index: 3;
+  backdrop-filter: blur(10px); -webkit-backdrop-filter: blur(10px); }
 @media (max-width: 640px) {
   [data-testid="stColumn"]:has([class*="st-key-pincolumn_"]) { position: sticky; top: 3.75rem; z-index: 3;
     backdrop-filter: blur(10px); -webkit-backdrop-filter: blur(10px); }
