@@ -89,7 +89,7 @@ if layer1_ok and not problem1:
             f"The weights are written one row per neuron, {weights1.shape}. Multiplying the batch "
             f"{batch.shape} by them as written fails, because a matrix product needs the columns of "
             "the first to match the rows of the second:")
-        st.code(f"np.dot(inputs, weights)\nValueError: {error}", language=None)
+        st.code(f"np.dot(inputs, weights)\nValueError: {error}", language=None, wrap_lines=True)
         st.markdown("Transposing swaps rows and columns, so each neuron's weights become a column and "
                     "every sample row meets every neuron column. `nnengine.Dense` stores its weights "
                     "already transposed, (inputs × neurons), to skip this step.")
@@ -121,7 +121,7 @@ if layer2_ok and not problem2:
                            "`[[-2.1744  3.21425  1.19065] ...]`, from `np.dot(layer1_outputs, weights2)`.")
         else:
             error2 = lessons.shape_error_without_transpose(hidden, weights2)
-            st.code(f"ValueError: {error2}" if error2 else "(no error)", language=None)
+            st.code(f"ValueError: {error2}" if error2 else "(no error)", language=None, wrap_lines=True)
     if weights2.shape[0] == weights2.shape[1]:
         st.warning(
             f"Layer 2's weights are square, {weights2.shape}, so forgetting the transpose raises **no "
