@@ -150,7 +150,8 @@ def signed_bars(table, category, value, value_title="value", description="", hei
 def _bars_structure(category, value, value_title, order, height, description, ticks=()):
     """The structure of ``signed_bars`` for these settings (no rows)."""
     y_axis = alt.Y(f"{category}:N", title=None, sort=list(order))
-    x_axis = alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(values=list(ticks), format="~g") if ticks else alt.Undefined)
+    axis = alt.Axis(values=list(ticks), format="~g") if ticks else alt.Undefined
+    x_axis = alt.X(f"{value}:Q", title=value_title, axis=axis)
     bars = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
         y=y_axis, x=x_axis, color=alt.Color("sign:N", scale=SIGNS, legend=None),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".6g")])
