@@ -138,7 +138,8 @@ def stack_section():
     with stack_text:
         st.markdown("Three layers, 1 → 8 → 8 → 1, with random weights and biases and **no activation** between "
                     "them. Multiply them out and they are one layer with a single weight and bias:")
-        stack_seed = widgets.number(STACK_SEED, 1, help="Draw other random weights.")
+        stack_seed = widgets.number(STACK_SEED, 1, help="Draw other random weights: seeds 0 to 10 000.",
+                                    say_out_of_range=True)
         demo = linear_stack(stack_seed)
         st.latex(r"W = W_1 W_2 W_3 = " + fmt(round(demo["weight"], 6)))
         st.latex(r"b = (b_1 W_2 + b_2) W_3 + b_3 = " + fmt(round(demo["bias"], 6)))

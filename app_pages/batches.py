@@ -153,9 +153,11 @@ st.markdown(
     "layers (4 × 5 + 5 × 2 = 30 numbers each).")
 seed_cols = st.columns([1, 1, 2])
 with seed_cols[0]:
-    seed = widgets.number(SEED, 1, help="The seed given to the random number generator: 0 to 10 000.")
+    seed = widgets.number(SEED, 1, help="The seed given to the random number generator: 0 to 10 000.",
+                          say_out_of_range=True)
 with seed_cols[1]:
-    draws = widgets.number(DRAWS, 1, help="How many numbers earlier code drew from the same stream: 0 to 10 000.")
+    draws = widgets.number(DRAWS, 1, help="How many numbers earlier code drew from the same stream: 0 to 10 000.",
+                           say_out_of_range=True)
 fresh1, fresh2 = lessons.seeded_layers(SEEDED_INPUTS, seed=seed, draws_before=0)
 later1, later2 = lessons.seeded_layers(SEEDED_INPUTS, seed=seed, draws_before=draws)
 fresh_col, later_col = st.columns(2, gap="large")

@@ -185,7 +185,7 @@ def main():
         wanted = args.pages.split(",")
         pages = [info for info in pages if info.url_path in wanted]
     for info in PAGES:
-        if info not in pages:
+        if not (ROOT / info.path).exists():
             print(f"skipped {info.title}: {info.path} does not exist yet")
 
     reruns = {}

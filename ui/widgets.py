@@ -12,13 +12,22 @@ def slider(control, step, help=None, format=None):
                      key=control.key, bind="query-params", help=help, format=format)
 
 
-def number(control, step, help=None, format=None):
+def number(control, step, help=None, format=None, say_out_of_range=False):
+    """A number box. With ``say_out_of_range`` a whole number outside the control's range is
+    accepted by the box and then replaced by the nearest allowed value with a message saying so
+    (a bounded box only turns red and silently keeps its old value)."""
     if control.kind == "int":
         # Streamlit's own link binding crashes on an infinite value for a whole-number box (int(inf)), so
         # these boxes read and write the address bar here, through the same checks as every other control.
         state.seed_from_link(control)
-        value = st.number_input(control.label, control.low, control.high, control.default, step, key=control.key,
+        low, high = (None, None) if say_out_of_range else (control.low, control.high)
+        value = st.number_input(control.label, low, high, control.default, step, key=control.key,
                                 help=help, format=format)
+        if say_out_of_range and not control.low <= value <= control.high:
+            used = int(min(max(value, control.low), control.high))
+            st.warning(f"{control.label} runs from {control.low:,} to {control.high:,}: {value:,} is out of "
+                       f"range, so the page uses {used:,}.", icon=":material/warning:")
+            value = used
         state.sync_to_link(control, value)
         return value
     return st.number_input(control.label, control.low, control.high, control.default, step,

@@ -403,3 +403,15 @@ def test_activations_softmax_axis_stops_at_probability_1():
     at = open_page(ACTIVATIONS)
     bars = next(s for s in chart_specs(at) if "bars" in s.get("datasets", {}))
     assert max(bars["layer"][0]["encoding"]["x"]["axis"]["values"]) == 1
+
+
+@pytest.mark.parametrize("key, typed, used", [("draws", 20_000, "10,000"), ("draws", -5, "0"),
+                                              ("seed", 99_999, "10,000")])
+def test_batches_a_number_out_of_range_is_replaced_with_a_message(key, typed, used):
+    """Issue 12 item 14: 'Draws' out of range showed only a red mark while the page silently kept 60."""
+    at = open_page(BATCHES)
+    at.number_input(key=key).set_value(typed).run()
+    assert not at.exception
+    assert any(f"so the page uses {used}" in w for w in texts(at.warning))
+    if key == "draws":
+        assert f"{used.replace(',', '')} numbers drawn first" in everything(at)
