@@ -244,6 +244,7 @@ def main():
         print("-" * len(header))
         for info in pages:
             if isinstance(browser[info.url_path], Exception):
+                print(f"{info.title:<12}  error: {str(browser[info.url_path]).splitlines()[0]}")
                 continue
             _, presses = browser[info.url_path]
             if presses is None:

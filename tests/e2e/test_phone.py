@@ -48,7 +48,7 @@ def test_neuron_result_stays_in_view_while_the_last_slider_moves(phone, app_url)
     phone.wait_for_timeout(300)
     assert phone.evaluate(IN_VIEW, ".st-key-b")
     assert phone.evaluate(IN_VIEW, '[data-testid="stMetric"]'), "the neuron's output scrolled out of view"
-    phone.locator(".st-key-b [role=slider]").press("ArrowRight")
+    phone.locator(".st-key-b input[type=range]").press("ArrowRight")
     phone.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
                             ".some(m => m.innerText.trim() === '5.4')")
     screenshot(phone, "phone-neuron-bias-moved")
