@@ -80,7 +80,7 @@ if layer1_ok and not problem1:
     st.markdown(
         f"Inputs {batch.shape} times the transposed weights {weights1.T.shape} give {out1.shape}: "
         "**one row per sample, one column per neuron**. The biases, one per neuron, are added to every "
-        "row. Entry (i, j) is sample i's dot product with neuron j's weights.")
+        "row. Entry (i, j) is sample i's dot product with neuron j's weights plus neuron j's bias.")
 
     st.subheader("Why the transpose")
     error = lessons.shape_error_without_transpose(batch, weights1)

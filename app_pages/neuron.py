@@ -53,16 +53,16 @@ layout.link_notices(CONTROLS)
 summary = layout.pinned("neuron_result")
 controls, result = st.columns([2, 3], gap="large")
 with controls:
-    examples = st.columns(3)
-    examples[0].button("3-input neuron (2.3)", on_click=load_example, width="stretch",
-                       args=(DEFAULT_INPUTS[:3], DEFAULT_WEIGHTS[:3], DEFAULT_BIAS),
-                       help="The series' first neuron: inputs 1, 2, 3; weights 0.2, 0.8, -0.5; bias 2.")
-    examples[1].button("4-input neuron (4.8)", on_click=load_example, width="stretch",
-                       args=(DEFAULT_INPUTS[:4], DEFAULT_WEIGHTS[:4], DEFAULT_BIAS),
-                       help="The same neuron with a fourth input 2.5 and weight 1.0.")
-    examples[2].button("Video 1's neuron (35.7)", on_click=load_example, width="stretch",
-                       args=(VIDEO1_INPUTS, VIDEO1_WEIGHTS, VIDEO1_BIAS),
-                       help="Inputs 1.2, 5.1, 2.1; weights 3.1, 2.1, 8.7; bias 3.")
+    examples = st.container(horizontal=True, gap="small")       # the buttons wrap when narrow
+    examples.button("3-input neuron (2.3)", on_click=load_example, width="content",
+                    args=(DEFAULT_INPUTS[:3], DEFAULT_WEIGHTS[:3], DEFAULT_BIAS),
+                    help="The series' first neuron: inputs 1, 2, 3; weights 0.2, 0.8, -0.5; bias 2.")
+    examples.button("4-input neuron (4.8)", on_click=load_example, width="content",
+                    args=(DEFAULT_INPUTS[:4], DEFAULT_WEIGHTS[:4], DEFAULT_BIAS),
+                    help="The same neuron with a fourth input 2.5 and weight 1.0.")
+    examples.button("Video 1's neuron (35.7)", on_click=load_example, width="content",
+                    args=(VIDEO1_INPUTS, VIDEO1_WEIGHTS, VIDEO1_BIAS),
+                    help="Inputs 1.2, 5.1, 2.1; weights 3.1, 2.1, 8.7; bias 3.")
     n = widgets.slider(N, 1)
     inputs, weights = [], []
     for i in range(n):

@@ -7,7 +7,9 @@ import streamlit as st
 from ui import charts, state
 
 # Page-wide style, for narrow screens (a 390 px phone) and both themes:
-# - a wide equation or table scrolls sideways inside its own box instead of being cut off;
+# - a wide equation or table scrolls sideways inside its own box instead of being cut off, with its
+#   scroll bar always shown (Streamlit hides scroll bars until hovered: on a phone nothing said
+#   that a cut-off matrix goes on);
 # - a container made by ``pinned`` stays in view while the controls below it scroll (sticky: set on
 #   the wrapper Streamlit puts around a keyed container, whose parent is the page's whole column);
 #   on a phone, where columns stack, a column holding a ``pinned_column`` container does too, so a
@@ -16,6 +18,8 @@ from ui import charts, state
 STYLE = """<style>
 .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; padding: 0.1rem 0; }
 [data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; max-width: 100%; }
+.katex-display, [data-testid="stMarkdownContainer"] table {
+  scrollbar-width: thin; scrollbar-color: rgba(128, 128, 128, 0.6) transparent; }
 [data-testid="stLayoutWrapper"]:has(> [class*="st-key-pinned_"]) { position: sticky; top: 3.75rem; z-index: 3;
   backdrop-filter: blur(10px); -webkit-backdrop-filter: blur(10px); }
 @media (max-width: 640px) {
