@@ -18,7 +18,10 @@ LAYER_ROWS = np.array([[0.2, 0.8, -0.5, 1.0], [0.5, -0.91, 0.26, -0.5], [-0.26, 
 INPUTS = Control("inputs", "Inputs x", [1.0, -2.0, 3.0], "vector")
 WEIGHTS = Control("weights", "Weights w", [-3.0, -1.0, 2.0], "vector")
 BIAS = Control("bias", "Bias b", 1.0, "float", -10.0, 10.0)
-STEP = Control("step", "Operations done", 99, "int", 0, 99)
+MAX_INPUTS = 5                 # the graph draws at most this many inputs
+# The neuron takes 2n + 4 operations for n inputs (n products, the sum, ReLU; then ReLU's, the sum's
+# and n products' backward steps): the slider runs from 0 to that, at most 14.
+STEP = Control("step", "Operations done", 2 * MAX_INPUTS + 4, "int", 0, 2 * MAX_INPUTS + 4)
 RATE = Control("rate", "Learning rate of the step", 0.001, "float", 0.0001, 1.0)
 DVALUES = Control("dvalues", "Gradient arriving from the next layer, dL/d(output)",
                   [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]], "matrix", shape=(3, 3))
@@ -64,7 +67,9 @@ def graph_rows(graph, done):
         (known_values if direction == "forward" else known_grads).update(names)
     middle = -(2 * n - 1) / 2
     places = {f"x{i}": (0, -2 * i) for i in range(n)} | {f"w{i}": (0, -2 * i - 1) for i in range(n)}
-    places |= {f"p{i}": (1, -2 * i - 0.5) for i in range(n)} | {"b": (1, -2 * n), "z": (2, middle), "y": (3, middle)}
+    # b sits a little further down than the next product would, so p's labels below stay clear of it
+    places |= {f"p{i}": (1, -2 * i - 0.5) for i in range(n)} | {"b": (1, -2 * n - 0.5), "z": (2, middle),
+                                                                 "y": (3, middle)}
     kinds = {name: "input" for name in values} | {"z": "operation", "y": "output"}
     kinds |= {f"p{i}": "operation" for i in range(n)}
     nodes = [{"name": name, "x": x, "y": y, "kind": kinds[name],
@@ -98,16 +103,21 @@ def neuron_section():
         left.error(f"{len(inputs)} inputs need {len(inputs)} weights; there are {len(weights)}.",
                    icon=":material/error:")
         return
-    if len(inputs) > 5:
-        left.error("This graph draws at most 5 inputs.", icon=":material/error:")
+    if len(inputs) > MAX_INPUTS:
+        left.error(f"This graph draws at most {MAX_INPUTS} inputs.", icon=":material/error:")
         return
     graph = lessons.neuron_graph(inputs, weights, bias)
     total = len(graph["steps"])
+    if st.session_state.get(STEP.key, total) > total:       # fewer inputs than before: all operations
+        st.session_state[STEP.key] = total
     with left:
-        done = min(widgets.slider(STEP, 1, help=f"{total} operations: forward first, then backward."), total)
+        done = st.slider(STEP.label, 0, total, min(STEP.default, total), 1, key=STEP.key, bind="query-params",
+                         help=f"{total} operations: forward first, then backward.")
     nodes, edges = graph_rows(graph, done)
     with right:
-        layout.chart(charts.graph_chart(nodes, edges),
+        # about 46 px between neighbouring inputs, so circles and their labels never touch
+        height = int(46 * (2 * len(inputs) + 0.5)) + 70
+        layout.chart(charts.graph_chart(nodes, edges, height=height),
                      f"The neuron as a graph after {done} of {total} operations: inputs and weights (orange) meet "
                      "in products, a sum adds the bias, ReLU gives the output (green). Beside or under each node, its "
                      "forward value and, once the backward pass reaches it, its gradient ∂ (vermillion).")

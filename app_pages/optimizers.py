@@ -206,10 +206,6 @@ marks = surface_charts.marks_table([{"x": start[0], "y": start[1], "label": "sta
                                    + [{"x": p[0], "y": p[1], "label": "minimum"} for p in surface.minima])
 
 
-def steps_text(n):
-    return f"{n} step" + ("" if n == 1 else "s")
-
-
 def off_map_note(run, what):
     """A note when a run that did not diverge still left the drawn square, or None."""
     outside = np.abs(run.path).max(axis=1) > lessons.BOX[1]
@@ -267,7 +263,7 @@ def one_optimizer(surface, key, conditioning, start, steps):
     with right:
         done = len(run.path) - 1
         cols = st.columns([2, 3, 2])
-        cols[0].metric(f"Loss after {steps_text(done)}", number(run.losses[-1]),
+        cols[0].metric(f"Loss after {layout.count(done, 'step')}", number(run.losses[-1]),
                        help=f"From {number(run.losses[0], 5)}.")
         cols[1].metric("Where it stopped", point(run.path[-1]))
         left = min(float(np.hypot(*(run.path[-1] - np.array(p)))) for p in surface.minima)
@@ -280,9 +276,9 @@ def one_optimizer(surface, key, conditioning, start, steps):
                 st.info(note, icon=":material/info:")
         layout.chart(
             surface_charts.surface_chart(cells, rows, [name], marks, lessons.BOX),
-            f"{name} on the {surface_name.lower()} surface, {steps_text(done)} from {point(start)}; darker grey is "
-            f"higher loss, and each band is the next contour. It stopped at {point(run.path[-1])} with loss "
-            f"{number(run.losses[-1])}.")
+            f"{name} on the {surface_name.lower()} surface, {layout.count(done, 'step')} from {point(start)}; "
+            f"darker grey is higher loss, and each band is the next contour. It stopped at {point(run.path[-1])} "
+            f"with loss {number(run.losses[-1])}.")
     step_col, loss_col = st.columns([2, 3], gap="large")
     with step_col:
         shown = [k for k in range(min(done, 5) + 1)] + ([done] if done > 5 else [])
@@ -295,7 +291,7 @@ def one_optimizer(surface, key, conditioning, start, steps):
     with loss_col:
         layout.chart(surface_charts.loss_chart(rows, [name], height=250),
                      f"The loss of {name} at each step, on a log scale: from {number(run.losses[0])} to "
-                     f"{number(run.losses[-1])} after {steps_text(done)}.")
+                     f"{number(run.losses[-1])} after {layout.count(done, 'step')}.")
     show_code(Optimizer.step, lessons.OPTIMIZERS[name].delta, lessons.race,
               note="lessons.race sets the point's dweights to the surface's gradient and calls optimizer.step(point); "
                    "the optimizer cannot tell the point from a Dense layer.")

@@ -406,3 +406,17 @@ def test_optimizers_the_steepest_curvature_metric_is_the_hessians():
     for cond in ("1", "100"):
         at = open_page(OPTIMIZERS, {"cond": cond})
         assert metrics(at)["Steepest curvature there"] == "1"          # across the bowl, whatever c
+
+
+def test_backprop_the_operations_slider_runs_to_the_number_of_operations():
+    """Issue 12 item 13: "Operations done" ran 0-99 for 10 operations."""
+    at = open_page(BACKPROP)
+    assert (at.slider(key="step").min, at.slider(key="step").max, at.slider(key="step").value) == (0, 10, 10)
+    assert len(lessons.neuron_graph([1.0, -2.0, 3.0], [-3.0, -1.0, 2.0], 1.0)["steps"]) == 10
+    at.text_area(key="inputs").set_value("1, 2, 3, 4, 5").run()
+    at.text_area(key="weights").set_value("1, -1, 1, -1, 1").run()
+    assert at.slider(key="step").max == 14
+    at.text_area(key="inputs").set_value("2").run()
+    at.text_area(key="weights").set_value("3").run()
+    assert (at.slider(key="step").max, at.slider(key="step").value) == (6, 6) and not at.exception
+    assert any("after 6 of 6 operations" in c for c in texts(at.caption))
