@@ -286,7 +286,7 @@ def xor_section():
                    f"{low:.3f} and {high:.3f} whatever the input, so the output is about 0.5 for all four samples "
                    "and the loss about 0.25. The gradients reaching the weights are tiny and the four samples' pulls "
                    "nearly cancel, so each step moves the weights by almost nothing. Larger initial weights break "
-                   "that symmetry and a larger learning rate takes bigger steps: try scale 1.0, rate 2.0 and 20000 "
+                   "that symmetry and a larger learning rate takes bigger steps: try scale 1.0, rate 2.0 and 5000 "
                    "epochs.", icon=":material/trending_flat:")
     elif verdict == "learned":
         st.success("Learned: every output is on the right side of 0.5 (0 for (0,0) and (1,1), 1 for the others). "
@@ -319,10 +319,11 @@ layout.predict_then_check([
      "Set the bias to -7 and finish the backward pass.",
      f"z = -3 + 2 + 6 - 7 = {fmt(dead['values']['z'])} < 0, so ReLU outputs 0 and passes no gradient: every "
      "gradient before it becomes 0, and a step changes nothing. This is a dead ReLU."),
-    ("Which change alone makes the XOR network learn in 20000 epochs: initial weights of scale 1.0, or a "
+    ("Which change alone makes the XOR network learn in 5000 epochs: initial weights of scale 1.0, or a "
      "learning rate of 2.0?",
      "Try each with the other left at the notebook's value.",
-     f"The initial scale: scale 1.0 with rate 0.1 ends at {xor(1.0, 0.1, 20000)['final_loss']:.4f}, while rate "
-     f"2.0 with weights of 0.01 stays at {xor(0.01, 2.0, 20000)['final_loss']:.4f}. With tiny weights every hidden "
-     "neuron computes nearly the same thing, and no step size undoes that."),
+     f"The initial scale: scale 1.0 with rate 0.1 ends at {xor(1.0, 0.1, 5000)['final_loss']:.4f}, every output on "
+     f"the right side of 0.5, while rate 2.0 with weights of 0.01 stays at {xor(0.01, 2.0, 5000)['final_loss']:.4f}. "
+     "With tiny weights every hidden neuron computes nearly the same thing, and none of the rates offered here "
+     "undoes that."),
 ])

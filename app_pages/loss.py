@@ -61,10 +61,13 @@ with left:
     raw = np.array([widgets.slider(control, 0.01, help="The three are divided by their sum, so that they add "
                                                        "up to 1 like the outputs of softmax.")
                     for control in CONFIDENCES])
-    if raw.sum() > 0:
-        st.markdown("Scaled to add up to 1 (each divided by " + fmt(round(float(raw.sum()), 4)) + "): "
-                    + ", ".join(f"class {k} **{v:.4g}**" for k, v in enumerate(raw / raw.sum())))
     target = int(widgets.choice(TARGET))
+    if raw.sum() > 0:
+        # right under the sliders, so the result stays in view on a phone where the columns stack
+        scaled = raw / raw.sum()
+        st.markdown("Scaled to add up to 1 (each divided by " + fmt(round(float(raw.sum()), 4)) + "): "
+                    + ", ".join(f"class {k} **{v:.4g}**" for k, v in enumerate(scaled))
+                    + f". Loss for class {target}: **{CCE.calculate(scaled.reshape(1, -1), [target]):.4f}**.")
 if raw.sum() == 0:
     left.error("All three confidences are 0: raise at least one, so they can be scaled to add up to 1.",
                icon=":material/error:")
@@ -77,8 +80,8 @@ with right:
         sparse = CCE.calculate(sample, [target])
         one_hot = CCE.calculate(sample, np.eye(3)[[target]])
         p_true = probabilities[target]
-        st.latex(r"\hat y = " + mathtex.matrix(np.round(probabilities, 4)) + r",\quad L = -\log \hat y_{"
-                 + str(target) + "} = " + minus_log(p_true) + " = " + fmt(round(sparse, 4)))
+        st.latex(r"\begin{gathered}\hat y = " + mathtex.matrix(np.round(probabilities, 4)) + r" \\ L = -\log \hat y_{"
+                 + str(target) + "} = " + minus_log(p_true) + " = " + fmt(round(sparse, 4)) + r"\end{gathered}")
         cols = st.columns(3)
         cols[0].metric("Loss, sparse label", f"{sparse:.4f}", help=f"y = {target}")
         cols[1].metric("Loss, one-hot label", f"{one_hot:.4f}", help=f"y = {np.eye(3, dtype=int)[target].tolist()}")

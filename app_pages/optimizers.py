@@ -20,6 +20,7 @@ LR_OPTIONS = ("0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "
 DECAY_OPTIONS = ("0", "0.0001", "0.001", "0.01", "0.03", "0.1", "0.3", "1")
 EPSILON_OPTIONS = ("1e-10", "1e-8", "1e-7", "1e-6", "1e-4", "0.01", "0.1", "1")
 BETA_2_OPTIONS = ("0.5", "0.9", "0.99", "0.999", "0.9999")
+GRID = 32                   # cells per side of a drawn surface: 1,024 rectangles for the browser to draw
 REACHED = 1e-3              # the race table's "loss below this at step" column, and question 1's level
 
 SURFACE = Control("surface", "Loss surface", "Bowl", "choice", options=tuple(SURFACE_KEYS))
@@ -102,7 +103,7 @@ def point(xy, digits=3):
 @st.cache_data(show_spinner=False, max_entries=64)
 def surface_grid(key, conditioning):
     surface = lessons.make_surface(key, conditioning)
-    xs, ys, values = surface.grid(40)
+    xs, ys, values = surface.grid(GRID)
     worst = float(lessons.curvatures(surface, surface.minimum)[-1])
     return surface_charts.grid_table(xs, ys, values), worst
 
@@ -129,7 +130,9 @@ def decay_rows(name, learning_rate, decay, steps):
     curves = [(f"decay {d:g}" + (" (yours)" if d == decay else ""),
                lessons.decay_curve(lessons.make_optimizer(name, learning_rate=learning_rate, decay=d), steps))
               for d in decays]
-    return surface_charts.decay_table(curves), [label for label, _ in curves], curves[0][1]
+    # The curves are smooth and monotone: about 100 points each draw them as well as all 500.
+    return (surface_charts.decay_table(curves, every=max(1, steps // 100)), [label for label, _ in curves],
+            curves[0][1])
 
 
 @st.cache_data(show_spinner=False)
@@ -216,9 +219,10 @@ def off_map_note(run, what):
 
 
 def thrown_back_note(run, what):
-    """A note when a run got far lower than where it ended (at least 1000 times), or None."""
+    """A note when a run ended at a visible loss (above 1e-9) at least 1000 times higher than the
+    lowest it reached, or None."""
     best = int(np.argmin(run.losses))
-    if run.diverged or run.losses[best] * 1e3 > max(run.losses[-1], 1e-9):
+    if run.diverged or not run.losses[-1] > max(1e3 * run.losses[best], 1e-9):
         return None
     text = (f"{what} reached a loss of {number(run.losses[best], 2)} at step {best}, then was thrown back: it ended at "
             f"{number(run.losses[-1], 2)}.")
