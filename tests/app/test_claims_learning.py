@@ -187,7 +187,8 @@ def test_backprop_the_check_runs_on_12_spiral_points():
     X, _ = datasets.spiral(samples=5, classes=3, rng=0, dtype=np.float64)
     assert int(np.any(X != 0, axis=1).sum()) == 12
     at = open_page(BACKPROP)
-    assert "on 12 points of the spiral data" in shown(at)
+    assert "on the 12 points of a small spiral that are away from the origin (15 with the toggle below)" in shown(at)
+    assert len(X) == 15
 
 
 def test_backprop_a_broken_relu_rule_in_a_network_without_relu_is_said_to_be_absent():
@@ -203,6 +204,8 @@ def test_backprop_the_origin_points_put_the_biases_on_the_kink_and_hide_a_bias_b
     warning = " ".join(texts(at.warning))
     assert "Left out of the verdict: layer 0 biases [0, 0], [0, 1], [0, 2], [0, 3]." in warning
     assert any("4 were left out" in s for s in texts(at.success))
+    table = next(m for m in texts(at.markdown) if m.startswith("| parameter"))
+    assert "| layer 0 biases | (1, 4) | — | not checked: all 4 on a kink |" in table
     # "with the broken bias rule the first layer's biases are all left out and the check passes"
     at.selectbox(key="broken").set_value("Dense's bias gradient (a mean instead of a sum)").run()
     assert any("agree" in s for s in texts(at.success)) and not at.error
