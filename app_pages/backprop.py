@@ -149,9 +149,13 @@ def neuron_section():
                      + fmt(round(after["bias"], 10)))
             st.latex(r"y_{\text{new}} = " + fmt(round(output, 10)) + (r" < " if output < values["y"] else r" \geq ")
                      + fmt(values["y"]))
-        st.caption(f"With learning rate {fmt(rate)}, one SGD step moves every parameter against its gradient, so "
-                   f"the output goes from {fmt(values['y'])} to {fmt(round(output, 10))}: the gradient pointed the "
-                   "way that raises the output, and the step goes the other way.")
+        if values["z"] > 0:
+            st.caption(f"With learning rate {fmt(rate)}, one SGD step moves every parameter against its gradient, "
+                       f"so the output goes from {fmt(values['y'])} to {fmt(round(output, 10))}: the gradient pointed "
+                       "the way that raises the output, and the step goes the other way.")
+        else:
+            st.caption(f"Every gradient is 0, so the step (learning rate {fmt(rate)}) leaves every parameter where it "
+                       "was and the output stays 0: gradient descent cannot revive this neuron for this input.")
     else:
         st.caption("Move *Operations done* to the end to take an optimizer step with these gradients.")
     show_code(lessons.neuron_graph, nn.Dense.backward, nn.ReLU.backward, nn.SGD.delta)

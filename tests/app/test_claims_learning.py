@@ -163,6 +163,10 @@ def test_backprop_question_2_a_bias_of_minus_7_gives_z_minus_2():
     assert answers(at)[1].startswith("z = -3 + 2 + 6 - 7 = -2 < 0")
     before, after, output = lessons.neuron_step([1.0, -2.0, 3.0], [-3.0, -1.0, 2.0], -7.0)
     assert not before["dweights"].any() and before["dbias"] == 0 and output == 0
+    assert list(after["weights"]) == [-3.0, -1.0, 2.0] and after["bias"] == -7.0
+    # the step's caption no longer says the gradient "pointed the way that raises the output"
+    assert any(c.startswith("Every gradient is 0, so the step") for c in texts(at.caption))
+    assert not any("pointed the way" in c for c in texts(at.caption))
 
 
 @pytest.mark.parametrize("hidden", [5, 6, 7])
