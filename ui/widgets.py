@@ -21,7 +21,10 @@ def number(control, step, help=None, format=None, say_out_of_range=False):
         # these boxes read and write the address bar here, through the same checks as every other control.
         state.seed_from_link(control)
         low, high = (None, None) if say_out_of_range else (control.low, control.high)
-        value = st.number_input(control.label, low, high, control.default, step, key=control.key,
+        # The session already holds the value (seeded above): passing a default as well would make
+        # Streamlit warn that the widget was given a value twice.
+        start = None if control.key in st.session_state else control.default
+        value = st.number_input(control.label, low, high, start, step, key=control.key,
                                 help=help, format=format)
         if say_out_of_range and not control.low <= value <= control.high:
             used = int(min(max(value, control.low), control.high))
