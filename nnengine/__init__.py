@@ -16,6 +16,7 @@ files (save and load), gradcheck, datasets, lessons (math that only the lessons 
 
 from . import datasets, lessons
 from .activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Step, Tanh
+from .checks import LabelError
 from .files import ModelFileError
 from .gradcheck import GradientCheck, gradcheck
 from .layers import Dense, Dropout
@@ -38,6 +39,6 @@ __all__ = [
     "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError", "MeanAbsoluteError",
     "SoftmaxCategoricalCrossentropy", "regularization_loss",
     "SGD", "Adagrad", "RMSprop", "Adam",
-    "Model", "History", "TrainingDiverged", "ModelFileError",
+    "Model", "History", "TrainingDiverged", "ModelFileError", "LabelError",
     "gradcheck", "GradientCheck",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .layers import Dense, Dropout
-from .losses import regularization_loss
+from .losses import SoftmaxCategoricalCrossentropy, regularization_loss
 
 
 @dataclass
@@ -44,6 +44,19 @@ def _to_float64(obj):
     return obj
 
 
+def _loss_gradient(loss, output, y):
+    """dL/d(output) for the loss being checked.
+
+    SoftmaxCategoricalCrossentropy's ``calculate`` takes logits, but its ``backward`` takes the
+    softmax of them (its contract, so that a model can hand it the Softmax layer's output). Its
+    gradient is therefore asked for with softmax(output): the check treats the output as logits,
+    as ``calculate`` does, and compares dL/dlogits with the central difference of the same loss.
+    """
+    if isinstance(loss, SoftmaxCategoricalCrossentropy):
+        return loss.backward(loss.activation.forward(output), y)
+    return loss.backward(output, y)
+
+
 def _numerical(objective, array, h):
     grad = np.zeros_like(array)
     flat, gflat = array.reshape(-1), grad.reshape(-1)
@@ -63,6 +76,8 @@ def gradcheck(model_or_layer, X, y=None, loss=None, h=1e-6):
 
     - A Model: the objective is its loss plus regularization on (X, y), dropout masks held
       fixed; ``loss`` defaults to the model's. Every Dense weight and bias is checked.
+    - ``loss=SoftmaxCategoricalCrossentropy()`` treats the checked output as logits (the loss
+      applies softmax itself), for a layer and for a model alike.
     - A layer (Dense, an activation, Dropout): the objective is ``loss.calculate(output, y)``;
       without a loss it is sum(output * R) for a fixed random R. The inputs are checked (as
       'inputs') along with the layer's own parameters.
@@ -95,7 +110,7 @@ def _check_model(model, X, y, loss, h):
     if loss is model.loss:
         model.backward(output, y)
     else:
-        dvalues = loss.backward(output, y)
+        dvalues = _loss_gradient(loss, output, y)
         for layer in reversed(model.layers):
             dvalues = layer.backward(dvalues)
     results = []
@@ -128,7 +143,7 @@ def _check_layer(layer, X, y, loss, h):
             return loss.calculate(output, y)
 
         def dscore(output):
-            return loss.backward(output, y)
+            return _loss_gradient(loss, output, y)
 
     inputs = X.copy()
 
