@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import positive
 from .layers import Dense, Dropout
 from .losses import SoftmaxCategoricalCrossentropy, regularization_loss
 
@@ -86,6 +87,7 @@ def gradcheck(model_or_layer, X, y=None, loss=None, h=1e-6):
     """
     from .model import Model
 
+    h = positive(h, "h")        # h = 0 divided by zero; NaN made every check fail
     X = np.array(X, dtype=np.float64)
     if isinstance(model_or_layer, Model):
         return _check_model(model_or_layer, X, y, loss, h)

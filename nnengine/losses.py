@@ -95,7 +95,7 @@ def targets(y_true, shape, dtype=np.float64):
     if y_true.ndim == 1 and shape[1] == 1:
         y_true = y_true.reshape(-1, 1)
     if y_true.shape != tuple(shape):
-        hint = (f"; for class labels give one-hot rows of shape {tuple(shape)}"
+        hint = (f"; give one target per output, shape {tuple(shape)} (one-hot rows for class labels)"
                 if y_true.ndim == 1 and len(y_true) == shape[0] else "")
         raise LabelError(f"targets of shape {y_true.shape} do not match predictions of shape {tuple(shape)}{hint}")
     return y_true.astype(dtype, copy=False)

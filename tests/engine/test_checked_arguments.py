@@ -185,3 +185,10 @@ def test_regression_targets_too_large_for_float32_are_reported_as_such():
     y[3] = -1e39
     with pytest.raises(ValueError, match="labels .*too large for float32"):
         model.fit(X, y, epochs=1)
+
+
+@pytest.mark.parametrize("h", [0, -0.0, NAN, INF, "1e-6"])
+def test_gradcheck_step_must_be_a_finite_number_above_0(h):
+    """h = 0 raised ZeroDivisionError; NaN made every check 'fail' with error NaN."""
+    with pytest.raises(ValueError, match="h must be"):
+        nn.gradcheck(nn.Dense(2, 3, rng=0, dtype=np.float64), np.ones((2, 2)), h=h)
