@@ -134,6 +134,9 @@ class Softmax(Activation):
     """
 
     def function(self, x):
+        if x.ndim != 2:
+            raise ValueError(f"Softmax takes a 2-D batch (n_samples, n_classes), got shape {x.shape}; "
+                             "for one row of scores write [[...]]")
         exps = np.exp(x - row_max(x))
         return exps / exps.sum(axis=1, keepdims=True)
 

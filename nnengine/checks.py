@@ -66,6 +66,15 @@ def positive_int(value, name):
     return whole_number(value, name, 1)
 
 
+def float_dtype(dtype):
+    """``dtype`` as a numpy dtype, float32 or float64: the dtypes the engine computes in and a model
+    file holds (an integer dtype would cut every value to a whole number; float16 keeps 3 digits)."""
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype
+
+
 def real_number(value, name):
     """``value`` as a float: a Python or numpy int or float (not a bool, a string or None)."""
     if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0 or np.asarray(value).dtype.kind not in "iuf":

@@ -7,7 +7,7 @@ it; ``backward(dvalues)`` takes the gradient of the loss with respect to that ou
 
 import numpy as np
 
-from .checks import as_batch, non_negative, positive_int, real_number
+from .checks import as_batch, float_dtype, non_negative, positive_int, real_number
 from .rng import as_rng, standard_normal
 
 
@@ -27,8 +27,9 @@ class Dense:
     from ``rng``; biases start at zero. ``weight_l1``, ``weight_l2``, ``bias_l1`` and ``bias_l2``
     add L1/L2 penalties to the loss (see ``nnengine.regularization_loss``) and their gradients here.
     Every option is checked: sizes are whole numbers, the scale and penalties finite and >= 0,
-    ``bias`` True or False, ``dtype`` float32 or float64 (the dtypes a model file holds: float16
-    keeps 3 digits, too few to train, and integer weights cannot take a fractional step).
+    ``bias`` True or False (a bias penalty needs biases), ``dtype`` float32 or float64 (the
+    dtypes a model file holds: float16 keeps 3 digits, too few to train, and integer weights
+    cannot take a fractional step).
     """
 
     def __init__(self, n_inputs, n_neurons, *, weight_scale=0.01, bias=True,
@@ -43,9 +44,10 @@ class Dense:
         self.bias_l2 = non_negative(bias_l2, "bias_l2")
         if not isinstance(bias, (bool, np.bool_)):
             raise ValueError(f"bias must be True or False, got {bias!r}")
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+        for name in ("bias_l1", "bias_l2"):
+            if getattr(self, name) and not bias:
+                raise ValueError(f"{name} needs biases: this layer has bias=False")
+        dtype = float_dtype(dtype)
         draws = standard_normal(as_rng(rng), (self.n_inputs, self.n_neurons), dtype)
         self.weights = dtype.type(self.weight_scale) * draws
         self.biases = np.zeros((1, self.n_neurons), dtype=dtype) if bias else None

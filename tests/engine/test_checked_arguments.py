@@ -192,3 +192,43 @@ def test_gradcheck_step_must_be_a_finite_number_above_0(h):
     """h = 0 raised ZeroDivisionError; NaN made every check 'fail' with error NaN."""
     with pytest.raises(ValueError, match="h must be"):
         nn.gradcheck(nn.Dense(2, 3, rng=0, dtype=np.float64), np.ones((2, 2)), h=h)
+
+
+# -- datasets and the rest -------------------------------------------------------------------------------------
+
+MAKERS = [nn.datasets.spiral, nn.datasets.vertical, nn.datasets.sine, nn.datasets.xor, nn.datasets.circles,
+          nn.datasets.moons, nn.datasets.blobs]
+
+
+@pytest.mark.parametrize("maker", MAKERS + [nn.datasets.digits], ids=lambda maker: maker.__name__)
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.float16])
+def test_datasets_are_made_in_float32_or_float64_only(maker, dtype):
+    """spiral(dtype=np.int32) returned inputs that were all 0: every coordinate cut to a whole number."""
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        maker(dtype=dtype)
+
+
+@pytest.mark.parametrize("maker", MAKERS, ids=lambda maker: maker.__name__)
+def test_datasets_in_float64_are_float64(maker):
+    assert maker(rng=0, dtype=np.float64)[0].dtype == np.float64
+
+
+def test_split_needs_as_many_labels_as_samples():
+    """It raised IndexError from inside the shuffle."""
+    X, y = nn.datasets.spiral(10, 3, rng=0)
+    with pytest.raises(ValueError, match="30 samples but 5 labels"):
+        nn.datasets.split(X, y[:5], 0.2, rng=0)
+
+
+@pytest.mark.parametrize("option", ["bias_l1", "bias_l2"])
+def test_a_bias_penalty_needs_biases(option):
+    """It was accepted on a layer without biases and silently did nothing."""
+    with pytest.raises(ValueError, match=f"{option} needs biases"):
+        nn.Dense(2, 3, bias=False, **{option: 0.1})
+    assert nn.Dense(2, 3, bias=False, **{option: 0.0}).biases is None
+
+
+def test_softmax_of_one_flat_row_says_it_takes_a_batch():
+    """It raised IndexError ('invalid index to scalar variable')."""
+    with pytest.raises(ValueError, match=r"Softmax takes a 2-D batch"):
+        nn.Softmax().forward([1.0, 2.0, 3.0])
