@@ -133,10 +133,13 @@ class Softmax(Activation):
     numerator and the denominator) but keeps every exponent <= 0, so exp never overflows.
     """
 
-    def function(self, x):
-        if x.ndim != 2:
-            raise ValueError(f"Softmax takes a 2-D batch (n_samples, n_classes), got shape {x.shape}; "
+    def forward(self, inputs, training=False):
+        if np.ndim(inputs) != 2:
+            raise ValueError(f"Softmax takes a 2-D batch (n_samples, n_classes), got shape {np.shape(inputs)}; "
                              "for one row of scores write [[...]]")
+        return super().forward(inputs, training)
+
+    def function(self, x):
         exps = np.exp(x - row_max(x))
         return exps / exps.sum(axis=1, keepdims=True)
 
