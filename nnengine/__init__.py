@@ -10,9 +10,6 @@
                      optimizer=nn.Adam(learning_rate=0.05, decay=5e-7))
     history = model.fit(X, y, epochs=10_001)
 
-Modules: layers (Dense, Dropout), activations, losses, optimizers, model (Model, History),
-files (save and load), gradcheck, datasets, lessons (math that only the lessons need).
-
 Every model the engine accepts trains right, or is refused with a message that says why and
 what to write instead: SoftmaxCategoricalCrossentropy is not a model loss (end with Softmax and
 use CategoricalCrossentropy: the model fuses them), cross-entropy needs a final Softmax (binary:
@@ -20,6 +17,9 @@ Sigmoid or Softmax), Dense sizes must chain, ``fit`` refuses a model with a Step
 Dense layer. Labels that do not fit the loss raise ``LabelError`` (a ValueError and a TypeError);
 hyperparameters are checked where they are given, by name and range (betas, rho and momentum in
 [0, 1), learning rate and epsilon > 0, decay >= 0, all finite), and so when a file gives them.
+
+Modules: layers (Dense, Dropout), activations, losses, optimizers, model (Model, History),
+files (save and load), gradcheck, datasets, lessons (math that only the lessons need).
 """
 
 from . import datasets, lessons

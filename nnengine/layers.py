@@ -23,13 +23,14 @@ class Dense:
     neuron. Stored this way a whole batch goes through with one matrix product and no transpose:
     row i of ``inputs @ weights`` holds every neuron's weighted sum for sample i.
 
-    Weights start as ``weight_scale`` (0.01, as in the book) times standard normal numbers drawn
-    from ``rng``; biases start at zero. ``weight_l1``, ``weight_l2``, ``bias_l1`` and ``bias_l2``
-    add L1/L2 penalties to the loss (see ``nnengine.regularization_loss``) and their gradients here.
     Every option is checked: sizes are whole numbers, the scale and penalties finite and >= 0,
     ``bias`` True or False (a bias penalty needs biases), ``dtype`` float32 or float64 (the
     dtypes a model file holds: float16 keeps 3 digits, too few to train, and integer weights
     cannot take a fractional step).
+
+    Weights start as ``weight_scale`` (0.01, as in the book) times standard normal numbers drawn
+    from ``rng``; biases start at zero. ``weight_l1``, ``weight_l2``, ``bias_l1`` and ``bias_l2``
+    add L1/L2 penalties to the loss (see ``nnengine.regularization_loss``) and their gradients here.
     """
 
     def __init__(self, n_inputs, n_neurons, *, weight_scale=0.01, bias=True,

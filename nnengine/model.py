@@ -122,10 +122,6 @@ class History:
 class Model:
     """layers: e.g. [Dense(2, 64), ReLU(), Dense(64, 3), Softmax()]; loss; optimizer.
 
-    When the last layer is Softmax and the loss CategoricalCrossentropy, training uses their
-    fused gradient (probabilities - one_hot) / n, which is faster and more stable than the two
-    backward passes one after the other; the numbers are the same.
-
     What a model accepts, and what it refuses when it is built (each with a message that says why):
 
     - ``SoftmaxCategoricalCrossentropy`` is not a model loss: end the model with Softmax and use
@@ -140,6 +136,10 @@ class Model:
       layers, loss and optimizer must be objects, e.g. ``ReLU()``, not the class ``ReLU``.
     - A model with a Step can be built, run and saved, but ``fit`` refuses it (``check_trainable``).
     - Labels that do not fit the loss or the output raise ``LabelError`` (see ``fit``).
+
+    When the last layer is Softmax and the loss CategoricalCrossentropy, training uses their
+    fused gradient (probabilities - one_hot) / n, which is faster and more stable than the two
+    backward passes one after the other; the numbers are the same.
     """
 
     def __init__(self, layers, loss, optimizer=None):

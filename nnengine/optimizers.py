@@ -7,14 +7,14 @@ gradient, return the change to add to the parameters. The base class lays every 
 gradient end to end in one flat vector, so each line of a rule is a single numpy operation
 however many layers there are, and hands each parameter its slice of the change.
 
-Memory (momentums, caches) is kept per parameter too: ``optimizer.memory(layer, "weights")``
-shows it. The step count is ``iterations``, the rate used last ``current_learning_rate``.
-Learning-rate decay, as in the book: lr_t = learning_rate / (1 + decay * t), t = steps so far.
-
 Every hyperparameter is checked where it is given (and so where a model file gives it, since the
 loader calls these constructors): learning_rate and epsilon finite and above 0, decay finite and
 at least 0, SGD's momentum, RMSprop's rho and Adam's beta_1 and beta_2 in [0, 1). A ValueError
 names the argument and its range.
+
+Memory (momentums, caches) is kept per parameter too: ``optimizer.memory(layer, "weights")``
+shows it. The step count is ``iterations``, the rate used last ``current_learning_rate``.
+Learning-rate decay, as in the book: lr_t = learning_rate / (1 + decay * t), t = steps so far.
 """
 
 import numpy as np
