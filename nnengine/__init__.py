@@ -10,12 +10,21 @@
                      optimizer=nn.Adam(learning_rate=0.05, decay=5e-7))
     history = model.fit(X, y, epochs=10_001)
 
+Every model the engine accepts trains right, or is refused with a message that says why and
+what to write instead: SoftmaxCategoricalCrossentropy is not a model loss (end with Softmax and
+use CategoricalCrossentropy: the model fuses them), cross-entropy needs a final Softmax (binary:
+Sigmoid or Softmax), Dense sizes must chain, ``fit`` refuses a model with a Step or without a
+Dense layer. Labels that do not fit the loss raise ``LabelError`` (a ValueError and a TypeError);
+hyperparameters are checked where they are given, by name and range (betas, rho and momentum in
+[0, 1), learning rate and epsilon > 0, decay >= 0, all finite), and so when a file gives them.
+
 Modules: layers (Dense, Dropout), activations, losses, optimizers, model (Model, History),
 files (save and load), gradcheck, datasets, lessons (math that only the lessons need).
 """
 
 from . import datasets, lessons
 from .activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Step, Tanh
+from .checks import LabelError
 from .files import ModelFileError
 from .gradcheck import GradientCheck, gradcheck
 from .layers import Dense, Dropout
@@ -38,6 +47,6 @@ __all__ = [
     "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError", "MeanAbsoluteError",
     "SoftmaxCategoricalCrossentropy", "regularization_loss",
     "SGD", "Adagrad", "RMSprop", "Adam",
-    "Model", "History", "TrainingDiverged", "ModelFileError",
+    "Model", "History", "TrainingDiverged", "ModelFileError", "LabelError",
     "gradcheck", "GradientCheck",
 ]

@@ -10,6 +10,8 @@ activation is the last layer (a class, a 0/1 decision or a number).
 
 import numpy as np
 
+from .checks import real_number
+
 
 def row_max(x):
     """Each row's largest value, as a column: the same numbers as x.max(axis=1, keepdims=True).
@@ -48,10 +50,14 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
-    """x for x > 0, alpha * x otherwise: a small slope keeps 'off' neurons learning."""
+    """x for x > 0, alpha * x otherwise: a small slope keeps 'off' neurons learning.
+
+    ``alpha`` must be a finite number (NaN would make every negative input NaN)."""
 
     def __init__(self, alpha=0.01):
-        self.alpha = float(alpha)
+        self.alpha = real_number(alpha, "alpha")
+        if not np.isfinite(self.alpha):
+            raise ValueError(f"alpha must be a finite number, got {self.alpha}")
 
     def function(self, x):
         return np.where(x > 0, x, self.alpha * x)
@@ -107,7 +113,9 @@ class Step(Activation):
     """Heaviside step: 1 for x > 0, else 0.
 
     Its slope is 0 everywhere (and undefined at 0), so ``backward`` returns zeros: no gradient
-    gets through a step, which is why networks that learn by gradients do not use it.
+    gets through a step, which is why networks that learn by gradients do not use it. A model
+    may show a Step (forward, predict, evaluate, gradcheck) but ``Model.fit`` refuses to train one:
+    the layers before it would never learn, silently.
     """
 
     def function(self, x):
@@ -124,6 +132,12 @@ class Softmax(Activation):
     Subtracting the row's maximum first changes nothing in the result (it cancels between the
     numerator and the denominator) but keeps every exponent <= 0, so exp never overflows.
     """
+
+    def forward(self, inputs, training=False):
+        if np.ndim(inputs) != 2:
+            raise ValueError(f"Softmax takes a 2-D batch (n_samples, n_classes), got shape {np.shape(inputs)}; "
+                             "for one row of scores write [[...]]")
+        return super().forward(inputs, training)
 
     def function(self, x):
         exps = np.exp(x - row_max(x))

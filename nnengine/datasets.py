@@ -4,7 +4,7 @@
 Classification sets return X (n_samples, n_features) in ``dtype`` and y (n_samples,) integer
 class labels; ``samples`` counts samples per class. Every random draw comes from ``rng``
 (see nnengine.rng): with one shared ``RandomState(0)`` the book's sets come out exactly as the
-book's code makes them.
+book's code makes them. ``dtype`` is float32 (the default, as the book's ``nnfs.init()``) or float64.
 """
 
 import gzip
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import non_negative, positive_int
+from .checks import float_dtype, non_negative, positive_int
 from .rng import as_rng, standard_normal
 
 DIGITS_FILE = Path(__file__).parent / "data" / "digits.csv.gz"
@@ -29,6 +29,7 @@ def spiral(samples=100, classes=3, noise=0.2, *, rng=None, dtype=np.float32):
     Along an arm the radius r grows from 0 to 1 while the angle advances by 4 * 2.5 radians;
     ``noise`` (standard deviation) jitters the angle. X (samples * classes, 2).
     """
+    dtype = float_dtype(dtype)
     samples, classes = positive_int(samples, "samples"), positive_int(classes, "classes")
     noise = non_negative(noise, "noise")
     rng = as_rng(rng)
@@ -43,6 +44,7 @@ def spiral(samples=100, classes=3, noise=0.2, *, rng=None, dtype=np.float32):
 
 def vertical(samples=100, classes=3, noise=0.1, *, rng=None, dtype=np.float32):
     """The book's vertical data: class c is a cloud around x = c / 3, y = 0.5."""
+    dtype = float_dtype(dtype)
     samples, classes = positive_int(samples, "samples"), positive_int(classes, "classes")
     noise = non_negative(noise, "noise")
     rng = as_rng(rng)
@@ -60,6 +62,7 @@ def sine(samples=1000, noise=0.0, *, rng=None, dtype=np.float32):
 
     X (samples, 1), y (samples, 1); ``noise`` adds normal noise of that standard deviation to y.
     """
+    dtype = float_dtype(dtype)
     samples = positive_int(samples, "samples")
     X = np.arange(samples).reshape(-1, 1) / samples
     y = np.sin(2 * np.pi * X)
@@ -71,6 +74,7 @@ def sine(samples=1000, noise=0.0, *, rng=None, dtype=np.float32):
 def xor(samples=100, noise=0.0, *, rng=None, dtype=np.float32):
     """Two classes in the four quadrants of [-1, 1]^2: class 1 where x1 and x2 share a sign
     (the exclusive-or pattern no single line separates). ``noise`` jitters the points."""
+    dtype = float_dtype(dtype)
     samples, noise, rng = positive_int(samples, "samples"), non_negative(noise, "noise"), as_rng(rng)
     X = np.zeros((2 * samples, 2))
     for c in range(2):
@@ -85,6 +89,7 @@ def xor(samples=100, noise=0.0, *, rng=None, dtype=np.float32):
 
 def circles(samples=100, noise=0.0, *, rng=None, dtype=np.float32):
     """Class 0 fills a disc of radius 0.5, class 1 a ring from radius 0.7 to 1."""
+    dtype = float_dtype(dtype)
     samples, noise, rng = positive_int(samples, "samples"), non_negative(noise, "noise"), as_rng(rng)
     radius = np.r_[rng.uniform(0.0, 0.5, samples), rng.uniform(0.7, 1.0, samples)]
     angle = rng.uniform(0, 2 * np.pi, 2 * samples)
@@ -95,6 +100,7 @@ def circles(samples=100, noise=0.0, *, rng=None, dtype=np.float32):
 
 def moons(samples=100, noise=0.1, *, rng=None, dtype=np.float32):
     """Two interleaved half circles, centred on the origin."""
+    dtype = float_dtype(dtype)
     samples, noise, rng = positive_int(samples, "samples"), non_negative(noise, "noise"), as_rng(rng)
     t = rng.uniform(0, np.pi, 2 * samples)
     upper = np.c_[np.cos(t[:samples]), np.sin(t[:samples])]
@@ -107,6 +113,7 @@ def moons(samples=100, noise=0.1, *, rng=None, dtype=np.float32):
 def blobs(samples=100, classes=3, noise=0.15, *, rng=None, dtype=np.float32):
     """Gaussian clouds with centres spaced evenly on a circle of radius 0.6; ``noise`` is each
     cloud's standard deviation."""
+    dtype = float_dtype(dtype)
     samples, classes = positive_int(samples, "samples"), positive_int(classes, "classes")
     noise, rng = non_negative(noise, "noise"), as_rng(rng)
     angles = 2 * np.pi * np.arange(classes) / classes + np.pi / 2
@@ -121,6 +128,7 @@ def digits(*, scale=True, dtype=np.float32):
     X (1797, 64): each row an 8x8 image read row by row, pixel counts 0..16, divided by 16
     when ``scale`` (into [0, 1]); y (1797,) the digit. Source and licence: data/README.md.
     """
+    dtype = float_dtype(dtype)
     with gzip.open(DIGITS_FILE, "rt") as handle:
         table = np.loadtxt(handle, delimiter=",", dtype=np.float64)
     X, y = table[:, :64], table[:, 64].astype(np.int64)
@@ -132,6 +140,8 @@ def digits(*, scale=True, dtype=np.float32):
 def split(X, y, share=0.2, *, rng=None):
     """Shuffle with ``rng`` and hold out ``share`` of the samples:
     returns (X_train, y_train, X_held_out, y_held_out)."""
+    if len(X) != len(y):
+        raise ValueError(f"{len(X)} samples but {len(y)} labels")
     share = float(share)
     if not 0 < share < 1:
         raise ValueError(f"the held-out share must be between 0 and 1, got {share}")

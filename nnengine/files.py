@@ -43,8 +43,18 @@ class ModelFileError(ValueError):
     """A model file that cannot be loaded; the message says why."""
 
 
+def saved_name(part, table, what):
+    """The name a file gives ``part``'s class; a class the loader would not know (a learner's own
+    subclass, say) raises ValueError now, instead of writing a file that cannot be loaded."""
+    kind = type(part).__name__
+    if table.get(kind) is not type(part):
+        raise ValueError(f"a model with the {what} {kind} cannot be saved: a model file holds only nnengine's own "
+                         f"{what}s ({', '.join(table)})")
+    return kind
+
+
 def describe_layer(layer):
-    kind = type(layer).__name__
+    kind = saved_name(layer, LAYER_TYPES, "layer")
     if isinstance(layer, layers.Dense):
         return {"type": kind, "n_inputs": layer.n_inputs, "n_neurons": layer.n_neurons,
                 "bias": layer.biases is not None, "weight_l1": layer.weight_l1,
@@ -60,9 +70,9 @@ def save_model(model, file):
     description = {
         "format": FORMAT, "version": VERSION,
         "layers": [describe_layer(layer) for layer in model.layers],
-        "loss": type(model.loss).__name__,
+        "loss": saved_name(model.loss, LOSS_TYPES, "loss"),
         "optimizer": None if model.optimizer is None else {
-            "type": type(model.optimizer).__name__, **model.optimizer.config()},
+            "type": saved_name(model.optimizer, OPTIMIZER_TYPES, "optimizer"), **model.optimizer.config()},
         "regression_precision": model.regression_precision,
         "epochs_done": model.epochs_done,
     }
@@ -205,10 +215,7 @@ def _build_layer(spec, index, arrays):
         if kind == "Dropout":
             return layers.Dropout(options["rate"], rng=0)
         if kind == "LeakyReLU":
-            alpha = float(options.get("alpha", 0.01))
-            if not np.isfinite(alpha):          # a NaN slope would turn every output into NaN
-                raise ValueError(f"alpha must be a finite number, got {alpha}")
-            return activations.LeakyReLU(alpha)
+            return activations.LeakyReLU(options.get("alpha", 0.01))    # which refuses a NaN slope
         return LAYER_TYPES[kind]()
     except ModelFileError:
         raise                               # already says what is wrong (it is a ValueError too)
@@ -268,7 +275,10 @@ def load_model(file):
             optimizer = OPTIMIZER_TYPES[spec["type"]](**{k: float(v) for k, v in spec.items() if k != "type"})
         except (TypeError, ValueError) as error:
             raise ModelFileError(f"the optimizer has bad settings: {error}") from None
-    model = Model(built, loss=LOSS_TYPES[loss_name](), optimizer=optimizer)
+    try:            # the checks every model gets, e.g. CategoricalCrossentropy needs a final Softmax
+        model = Model(built, loss=LOSS_TYPES[loss_name](), optimizer=optimizer)
+    except (TypeError, ValueError) as error:
+        raise ModelFileError(f"the file describes a model that cannot be built: {error}") from None
     precision = description.get("regression_precision")
     if precision is not None:
         if not isinstance(precision, (int, float)) or not np.isfinite(precision) or precision < 0:

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import LeakyReLU, ReLU, Step
+from .checks import positive
 from .layers import Dense, Dropout
-from .losses import regularization_loss
+from .losses import SoftmaxCategoricalCrossentropy, regularization_loss
 
 KINKED = (ReLU, LeakyReLU, Step)     # activations with a corner at 0
 
@@ -67,6 +68,19 @@ def _to_float64(obj):
     return obj
 
 
+def _loss_gradient(loss, output, y):
+    """dL/d(output) for the loss being checked.
+
+    SoftmaxCategoricalCrossentropy's ``calculate`` takes logits, but its ``backward`` takes the
+    softmax of them (its contract, so that a model can hand it the Softmax layer's output). Its
+    gradient is therefore asked for with softmax(output): the check treats the output as logits,
+    as ``calculate`` does, and compares dL/dlogits with the central difference of the same loss.
+    """
+    if isinstance(loss, SoftmaxCategoricalCrossentropy):
+        return loss.backward(loss.activation.forward(output), y)
+    return loss.backward(output, y)
+
+
 def _kink_sides(layers):
     """The sign of every input to a kinked activation among ``layers`` (after a forward pass)."""
     signs = [np.sign(layer.inputs).ravel() for layer in layers if isinstance(layer, KINKED)]
@@ -98,6 +112,8 @@ def gradcheck(model_or_layer, X, y=None, loss=None, h=1e-6):
 
     - A Model: the objective is its loss plus regularization on (X, y), dropout masks held
       fixed; ``loss`` defaults to the model's. Every Dense weight and bias is checked.
+    - ``loss=SoftmaxCategoricalCrossentropy()`` treats the checked output as logits (the loss
+      applies softmax itself), for a layer and for a model alike.
     - A layer (Dense, an activation, Dropout): the objective is ``loss.calculate(output, y)``;
       without a loss it is sum(output * R) for a fixed random R. The inputs are checked (as
       'inputs') along with the layer's own parameters.
@@ -109,6 +125,7 @@ def gradcheck(model_or_layer, X, y=None, loss=None, h=1e-6):
     """
     from .model import Model
 
+    h = positive(h, "h")        # h = 0 divided by zero; NaN made every check fail
     X = np.array(X, dtype=np.float64)
     if isinstance(model_or_layer, Model):
         return _check_model(model_or_layer, X, y, loss, h)
@@ -133,7 +150,7 @@ def _check_model(model, X, y, loss, h):
     if loss is model.loss:
         model.backward(output, y)
     else:
-        dvalues = loss.backward(output, y)
+        dvalues = _loss_gradient(loss, output, y)
         for layer in reversed(model.layers):
             dvalues = layer.backward(dvalues)
     results = []
@@ -165,7 +182,7 @@ def _check_layer(layer, X, y, loss, h):
             return loss.calculate(output, y)
 
         def dscore(output):
-            return loss.backward(output, y)
+            return _loss_gradient(loss, output, y)
 
     inputs = X.copy()
 

@@ -7,7 +7,7 @@ it; ``backward(dvalues)`` takes the gradient of the loss with respect to that ou
 
 import numpy as np
 
-from .checks import as_batch, non_negative, positive_int
+from .checks import as_batch, float_dtype, non_negative, positive_int, real_number
 from .rng import as_rng, standard_normal
 
 
@@ -22,6 +22,11 @@ class Dense:
     The weights are stored inputs-by-neurons, the transpose of writing one row of weights per
     neuron. Stored this way a whole batch goes through with one matrix product and no transpose:
     row i of ``inputs @ weights`` holds every neuron's weighted sum for sample i.
+
+    Every option is checked: sizes are whole numbers, the scale and penalties finite and >= 0,
+    ``bias`` True or False (a bias penalty needs biases), ``dtype`` float32 or float64 (the
+    dtypes a model file holds: float16 keeps 3 digits, too few to train, and integer weights
+    cannot take a fractional step).
 
     Weights start as ``weight_scale`` (0.01, as in the book) times standard normal numbers drawn
     from ``rng``; biases start at zero. ``weight_l1``, ``weight_l2``, ``bias_l1`` and ``bias_l2``
@@ -38,7 +43,12 @@ class Dense:
         self.weight_l2 = non_negative(weight_l2, "weight_l2")
         self.bias_l1 = non_negative(bias_l1, "bias_l1")
         self.bias_l2 = non_negative(bias_l2, "bias_l2")
-        dtype = np.dtype(dtype)
+        if not isinstance(bias, (bool, np.bool_)):
+            raise ValueError(f"bias must be True or False, got {bias!r}")
+        for name in ("bias_l1", "bias_l2"):
+            if getattr(self, name) and not bias:
+                raise ValueError(f"{name} needs biases: this layer has bias=False")
+        dtype = float_dtype(dtype)
         draws = standard_normal(as_rng(rng), (self.n_inputs, self.n_neurons), dtype)
         self.weights = dtype.type(self.weight_scale) * draws
         self.biases = np.zeros((1, self.n_neurons), dtype=dtype) if bias else None
@@ -95,11 +105,13 @@ class Dropout:
     ``forward(x, training=False)`` passes everything through unchanged.
 
     The mask is drawn from ``rng`` (the book: ``binomial(1, 1 - rate) / (1 - rate)``). Setting
-    ``reuse_mask = True`` keeps the last mask, which a gradient check needs.
+    ``reuse_mask = True`` keeps the last mask, which a gradient check needs. The mask is in the
+    inputs' float dtype, or float64 for integer inputs (an integer mask would cut 1 / 0.4 = 2.5
+    down to 2).
     """
 
     def __init__(self, rate, rng=None):
-        rate = float(rate)
+        rate = real_number(rate, "dropout rate")
         if not 0.0 <= rate < 1.0:
             raise ValueError(f"dropout rate must be at least 0 and below 1, got {rate}")
         self.rate = rate
@@ -116,7 +128,8 @@ class Dropout:
         if not (self.reuse_mask and self.mask is not None and self.mask.shape == self.inputs.shape):
             keep = 1.0 - self.rate
             kept = self.rng.binomial(1, keep, size=self.inputs.shape)
-            self.mask = (kept / keep).astype(self.inputs.dtype)
+            dtype = self.inputs.dtype if self.inputs.dtype.kind == "f" else np.float64
+            self.mask = (kept / keep).astype(dtype)
         self.output = self.inputs * self.mask
         return self.output
 

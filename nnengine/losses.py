@@ -6,13 +6,16 @@ of that mean, kept in ``self.dinputs``. Dividing by the number of samples in ``b
 the gradient of a mean, so the step size does not depend on the batch size.
 
 Inside, each loss is two steps: ``prepare`` checks the true values and puts them in the form the
-math needs (it raises a clear error for bad labels), and ``sample_losses`` / ``gradient`` are the
-math alone. ``Model.fit`` prepares its labels once and then calls only the math at every step.
+math needs (it raises LabelError, saying what was expected, for labels the loss cannot use:
+class labels out of range or not whole numbers, rows that are not exactly one-hot, binary
+targets outside [0, 1], non-numbers), and ``sample_losses`` / ``gradient`` are the math alone.
+``Model.fit`` prepares its labels once and then calls only the math at every step.
 """
 
 import numpy as np
 
 from .activations import Softmax
+from .checks import LabelError
 
 # Probabilities are kept inside [EPSILON, 1 - EPSILON] before taking a log: log(0) is -infinity.
 EPSILON = 1e-7
@@ -27,33 +30,55 @@ def _as_pred(y_pred):
     return y_pred
 
 
+def check_one_hot(rows):
+    """Raise LabelError unless every row is exactly one-hot: zeros and a single 1.
+
+    An all-zero row names no class and a soft row (0.7, 0.2, 0.1) several; taking their argmax
+    would silently train on a class nobody gave.
+    """
+    is_binary = (rows == 0) | (rows == 1)
+    ones = np.count_nonzero(rows == 1, axis=1)
+    bad = ~is_binary.all(axis=1) | (ones != 1)
+    if bad.any():
+        row = int(np.argmax(bad))
+        what = "is all zero" if not rows[row].any() else f"is {np.round(rows[row], 4).tolist()}"
+        raise LabelError(
+            f"one-hot labels must be rows of zeros with a single 1, but row {row} {what} "
+            f"({np.count_nonzero(bad)} such rows); give class indices 0..{rows.shape[1] - 1} or exact one-hot rows"
+        )
+
+
 def class_labels(y_true, n_samples, n_classes):
     """Check class labels and return them as sparse integers, shape (n_samples,).
 
-    Accepts sparse labels (n_samples,) of whole numbers 0..n_classes-1, or one-hot rows
-    (n_samples, n_classes).
+    Accepts sparse labels (n_samples,) of whole numbers 0..n_classes-1, or exactly one-hot rows
+    (n_samples, n_classes); anything else raises LabelError saying what was expected.
     """
     y_true = np.asarray(y_true)
+    if y_true.dtype.kind not in "iufb":
+        raise LabelError(f"class labels must be numbers 0..{n_classes - 1}, got dtype {y_true.dtype}")
     if y_true.ndim == 2 and y_true.shape[1] == n_classes and n_classes > 1:
+        check_one_hot(y_true)
         return np.argmax(y_true, axis=1)  # one-hot rows: the position of the 1
     if y_true.ndim == 2 and y_true.shape[1] == 1:
         y_true = y_true[:, 0]
     if y_true.ndim != 1:
-        raise ValueError(
+        raise LabelError(
             f"class labels must be integers of shape ({n_samples},) or one-hot of shape "
             f"({n_samples}, {n_classes}), got shape {y_true.shape}"
         )
     if y_true.shape[0] != n_samples:
-        raise ValueError(f"{y_true.shape[0]} labels for {n_samples} predictions")
+        raise LabelError(f"{y_true.shape[0]} labels for {n_samples} predictions")
     if y_true.dtype.kind not in "iu":
-        if y_true.dtype.kind in "fb" and np.all(np.isfinite(y_true)) and np.all(y_true == np.round(y_true)):
-            y_true = y_true.astype(np.int64)
-        else:
-            raise TypeError(
-                f"class labels must be whole numbers 0..{n_classes - 1}, got dtype {y_true.dtype}"
+        whole = np.isfinite(y_true) & (y_true == np.round(y_true))
+        if not whole.all():
+            raise LabelError(
+                f"class labels must be whole numbers 0..{n_classes - 1}, got {float(y_true[~whole][0])} "
+                f"(dtype {y_true.dtype})"
             )
+        y_true = y_true.astype(np.int64)
     if y_true.min() < 0 or y_true.max() >= n_classes:
-        raise ValueError(
+        raise LabelError(
             f"class labels must be between 0 and {n_classes - 1}, got values from "
             f"{y_true.min()} to {y_true.max()}"
         )
@@ -62,15 +87,25 @@ def class_labels(y_true, n_samples, n_classes):
 
 def targets(y_true, shape, dtype=np.float64):
     """Check targets for element-wise losses and return them in ``shape`` and ``dtype``
-    ((n,) is accepted for one output)."""
+    ((n,) is accepted for one output). They are compared with the outputs as given: class
+    indices for several outputs are refused (give one-hot rows), never converted."""
     y_true = np.asarray(y_true)
     if y_true.dtype.kind not in "iufb":
-        raise TypeError(f"targets must be numbers, got dtype {y_true.dtype}")
+        raise LabelError(f"targets must be numbers, got dtype {y_true.dtype}")
     if y_true.ndim == 1 and shape[1] == 1:
         y_true = y_true.reshape(-1, 1)
     if y_true.shape != tuple(shape):
-        raise ValueError(f"targets of shape {y_true.shape} do not match predictions of shape {tuple(shape)}")
+        hint = (f"; give one target per output, shape {tuple(shape)} (one-hot rows for class labels)"
+                if y_true.ndim == 1 and len(y_true) == shape[0] else "")
+        raise LabelError(f"targets of shape {y_true.shape} do not match predictions of shape {tuple(shape)}{hint}")
     return y_true.astype(dtype, copy=False)
+
+
+def check_between_0_and_1(y_true, what):
+    """Raise LabelError unless every value lies in [0, 1] (a probability, a sigmoid's range)."""
+    inside = (y_true >= 0) & (y_true <= 1)        # False for NaN
+    if not inside.all():
+        raise LabelError(f"{what} must be between 0 and 1, got {float(y_true[~inside].ravel()[0])}")
 
 
 class Loss:
@@ -105,11 +140,13 @@ class CategoricalCrossentropy(Loss):
     """
 
     def prepare(self, y_true, shape, dtype=np.float64):
-        """Sparse labels stay integers; one-hot rows stay rows (the book handles both)."""
+        """Sparse labels stay integers; one-hot rows stay rows (the book handles both) and must
+        be exactly one-hot: for a soft row sum(y * p) is not the cross-entropy."""
         y_true = np.asarray(y_true)
-        if y_true.ndim == 2 and y_true.shape[1] == shape[1] > 1:
+        if y_true.ndim == 2 and y_true.shape[1] == shape[1] > 1 and y_true.dtype.kind in "iufb":
             if y_true.shape[0] != shape[0]:
-                raise ValueError(f"{y_true.shape[0]} one-hot labels for {shape[0]} predictions")
+                raise LabelError(f"{y_true.shape[0]} one-hot labels for {shape[0]} predictions")
+            check_one_hot(y_true)
             return y_true.astype(dtype)
         return class_labels(y_true, shape[0], shape[1])
 
@@ -165,8 +202,14 @@ class BinaryCrossentropy(Loss):
     """-(y log p + (1 - y) log(1 - p)) for sigmoid outputs, averaged over the outputs.
 
     y_pred: (n_samples, n_outputs) in (0, 1); y_true: 0 or 1 of the same shape ((n,) is fine
-    for one output).
+    for one output). Targets between 0 and 1 (soft targets) are fine; outside [0, 1] the
+    'loss' can go negative, so they raise LabelError.
     """
+
+    def prepare(self, y_true, shape, dtype=np.float64):
+        y_true = targets(y_true, shape, dtype)
+        check_between_0_and_1(y_true, "binary cross-entropy targets")
+        return y_true
 
     def sample_losses(self, y_pred, y_true):
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)

@@ -9,16 +9,61 @@ import time
 
 import numpy as np
 
-from .activations import Sigmoid, Softmax
-from .checks import as_batch, positive_int, require_finite
+from .activations import Sigmoid, Softmax, Step
+from .checks import LabelError, as_batch, positive_int, require_finite, whole_number
 from .layers import Dense
 from .losses import (
+    BinaryCrossentropy,
     CategoricalCrossentropy,
+    Loss,
     SoftmaxCategoricalCrossentropy,
+    check_between_0_and_1,
+    check_one_hot,
     class_labels,
     regularization_loss,
 )
+from .optimizers import Optimizer
 from .rng import as_rng
+
+NO_DENSE = ("this model has no Dense layer, so it has no weights to learn and no fixed number of outputs to "
+            "compare labels with: add a Dense layer")
+
+
+def _check_parts(layers, loss, optimizer):
+    """Refuse, with what to write instead, the parts a model cannot train right (see Model)."""
+    for i, layer in enumerate(layers):
+        if isinstance(layer, type):
+            raise TypeError(f"layer {i} is the class {layer.__name__}, not a layer: write {layer.__name__}()")
+        if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
+            raise TypeError(f"layer {i} is {layer!r}, which has no forward and backward methods: not a layer")
+    for part, kind, example in ((loss, Loss, "CategoricalCrossentropy"), (optimizer, Optimizer, "Adam")):
+        if isinstance(part, type):
+            raise TypeError(f"{part.__name__} is a class: write {part.__name__}() to make one")
+        if part is not None and not isinstance(part, kind):
+            what = "loss" if kind is Loss else "optimizer"
+            raise TypeError(f"the {what} must be an nnengine {what} such as {example}(), got {part!r}")
+    if loss is None:
+        raise TypeError("a model needs a loss, such as CategoricalCrossentropy()")
+    last = layers[-1]
+    if isinstance(loss, SoftmaxCategoricalCrossentropy):
+        raise ValueError(
+            "SoftmaxCategoricalCrossentropy is not a model loss: end the model with Softmax and use "
+            "CategoricalCrossentropy, and the model fuses the two itself (the same fast, stable gradient)")
+    if isinstance(loss, CategoricalCrossentropy) and not isinstance(last, Softmax):
+        raise ValueError(
+            f"CategoricalCrossentropy takes probabilities, but the last layer is {type(last).__name__}: "
+            "end the model with Softmax")
+    if isinstance(loss, BinaryCrossentropy) and not isinstance(last, (Sigmoid, Softmax)):
+        raise ValueError(
+            f"BinaryCrossentropy takes probabilities between 0 and 1, but the last layer is {type(last).__name__}: "
+            "end the model with Sigmoid or Softmax")
+    width = None
+    for i, layer in enumerate(layers):
+        if isinstance(layer, Dense):
+            if width is not None and layer.n_inputs != width:
+                raise ValueError(
+                    f"layer {i} takes {layer.n_inputs} inputs but the Dense layer before it gives {width}")
+            width = layer.n_neurons
 
 
 class TrainingDiverged(FloatingPointError):
@@ -77,6 +122,21 @@ class History:
 class Model:
     """layers: e.g. [Dense(2, 64), ReLU(), Dense(64, 3), Softmax()]; loss; optimizer.
 
+    What a model accepts, and what it refuses when it is built (each with a message that says why):
+
+    - ``SoftmaxCategoricalCrossentropy`` is not a model loss: end the model with Softmax and use
+      CategoricalCrossentropy, and the model fuses the two itself. (The fused loss takes logits;
+      ``gradcheck(layer, X, y, loss=SoftmaxCategoricalCrossentropy())`` treats its input so.)
+    - CategoricalCrossentropy needs a final Softmax, BinaryCrossentropy a final Sigmoid or
+      Softmax: on raw outputs the log of a clipped number trains nothing sensible.
+    - A loss other than categorical cross-entropy compares the outputs with the targets as given
+      (a Softmax model with MeanSquaredError takes one-hot rows, never class indices); a Softmax
+      model stays a classifier (accuracy: argmax against argmax).
+    - Consecutive Dense layers must fit (each takes as many inputs as the one before gives);
+      layers, loss and optimizer must be objects, e.g. ``ReLU()``, not the class ``ReLU``.
+    - A model with a Step can be built, run and saved, but ``fit`` refuses it (``check_trainable``).
+    - Labels that do not fit the loss or the output raise ``LabelError`` (see ``fit``).
+
     When the last layer is Softmax and the loss CategoricalCrossentropy, training uses their
     fused gradient (probabilities - one_hot) / n, which is faster and more stable than the two
     backward passes one after the other; the numbers are the same.
@@ -86,6 +146,7 @@ class Model:
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("a model needs at least one layer")
+        _check_parts(self.layers, loss, optimizer)
         self.loss = loss
         self.optimizer = optimizer
         self.history = History()
@@ -97,6 +158,19 @@ class Model:
         denses = self.dense_layers
         self.n_inputs = denses[0].n_inputs if denses else None
         self.n_outputs = denses[-1].n_neurons if denses else None
+
+    def check_trainable(self):
+        """Raise ValueError, saying why, if ``fit`` cannot train this model: it has no Dense
+        layer (nothing to learn), or it holds a Step, whose slope is 0 everywhere, so no gradient
+        reaches the layers before it (a Step can be shown on a page, not trained)."""
+        if not self.dense_layers:
+            raise ValueError(NO_DENSE)
+        steps = [i for i, layer in enumerate(self.layers) if isinstance(layer, Step)]
+        if steps:
+            raise ValueError(
+                f"a model with a Step (layer {steps[0]}) cannot be trained: the step's slope is 0 everywhere, "
+                "so no gradient reaches the layers before it and they would never learn. Use Sigmoid, Tanh or "
+                "ReLU to train; a Step can still be run with predict and evaluate")
 
     # -- structure -----------------------------------------------------------------------
 
@@ -164,6 +238,8 @@ class Model:
     def _accuracy(self, output, labels):
         task = self.task
         if task == "classification":
+            if labels.ndim == 2:            # one-hot targets of another loss than cross-entropy
+                labels = np.argmax(labels, axis=1)
             return int(np.count_nonzero(np.argmax(output, axis=1) == labels)) / len(labels)
         if task == "binary":
             return int(np.count_nonzero((output > 0.5) == (labels > 0.5))) / labels.size
@@ -174,21 +250,36 @@ class Model:
 
     def _labels(self, y, n_samples):
         """Check the true values once and put them in the form the loss math uses: class
-        indices for a classifier, targets shaped like the outputs otherwise."""
+        indices for categorical cross-entropy, targets shaped like the outputs, as given,
+        for any other loss. Labels that do not fit raise LabelError."""
+        if self.n_outputs is None:
+            raise ValueError(NO_DENSE)
         y = np.asarray(y)
         if y.dtype.kind not in "iufb":
-            raise TypeError(f"labels must be numbers, got dtype {y.dtype}")
+            raise LabelError(f"labels must be numbers, got dtype {y.dtype}")
         if y.dtype.kind == "f":
             require_finite(y, "labels")
         if len(y) != n_samples:
             raise ValueError(f"{n_samples} samples but {len(y)} labels")
-        if self.task == "classification":
+        if self.fused is not None:
             return class_labels(y, n_samples, self.n_outputs)
-        return self.loss.prepare(y, (n_samples, self.n_outputs), self.dtype)
+        with np.errstate(over="ignore"):    # -1e39 in float32: reported just below, by name
+            prepared = self.loss.prepare(y, (n_samples, self.n_outputs), self.dtype)
+        if prepared.dtype.kind == "f":
+            require_finite(prepared, "labels", original=y)
+        task = self.task
+        if task == "classification":
+            # A Softmax model stays a classifier: every target row names one class.
+            check_one_hot(prepared)
+        elif task == "binary":
+            check_between_0_and_1(prepared, "targets for a sigmoid output (which lies between 0 and 1)")
+        return prepared
 
     def _check_data(self, X, y, what="X"):
-        X = as_batch(X, self.n_inputs, self.dtype, what)
-        require_finite(X, what)
+        original = X
+        with np.errstate(over="ignore"):        # 1e39 in float32: reported just below, by name
+            X = as_batch(X, self.n_inputs, self.dtype, what)
+        require_finite(X, what, original)
         y = np.asarray(y)
         if y.ndim == 0 or len(y) != len(X):
             raise ValueError(f"{what} has {len(X)} samples but its labels have {y.size if y.ndim else 0}")
@@ -207,11 +298,16 @@ class Model:
             callback=None, validation_freq=1):
         """Train for ``epochs`` more epochs and return the History (``self.history``).
 
-        X: (n_samples, n_inputs); y: class labels (n_samples,) or one-hot, 0/1 targets for a
-        sigmoid output, numbers (n_samples, n_outputs) for regression.
+        X: (n_samples, n_inputs); y: class labels (n_samples,) or exactly one-hot rows for
+        categorical cross-entropy, one-hot rows for another loss on a Softmax output, targets in
+        [0, 1] for a sigmoid output, numbers (n_samples, n_outputs) for regression. Anything else
+        raises LabelError (a ValueError and a TypeError) saying what was expected.
+        epochs: a whole number >= 0 (an int or a numpy integer; 2.7 or "3" are refused).
         batch_size None trains on the full batch each step; a number splits every epoch into
         mini-batches, shuffled by ``rng`` when it is given (in order, as the book does, when not).
-        validation_data (X_val, y_val) is evaluated every ``validation_freq`` epochs.
+        validation_data (X_val, y_val) is evaluated every ``validation_freq`` epochs (a whole
+        number >= 1). Inputs must be finite in the model's dtype: 1e39 is refused as too large
+        for float32. A model with a Step or without a Dense layer is refused (check_trainable).
         callback(record) runs after each epoch; when an epoch has several batches and takes a
         while, it also runs between batches with a progress record holding 'batch' and
         'batches'. Returning False stops training after the step that just finished.
@@ -221,11 +317,15 @@ class Model:
         """
         if self.optimizer is None:
             raise ValueError("this model has no optimizer: pass optimizer= to train it")
-        epochs = int(epochs)
-        if epochs < 0:
-            raise ValueError(f"epochs must be 0 or more, got {epochs}")
+        self.check_trainable()
+        epochs = whole_number(epochs, "epochs", minimum=0)
+        validation_freq = positive_int(validation_freq, "validation_freq")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be a function taking a record, got {callback!r}")
         X, y = self._check_data(X, y)           # labels are checked here, once
         if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (X_val, y_val)")
             X_val, y_val = self._check_data(*validation_data, what="validation X")
         if self.task == "regression" and self.regression_precision is None:
             self.regression_precision = float(np.std(y)) / 250
@@ -306,7 +406,9 @@ class Model:
 
     def predict(self, X):
         """The last layer's outputs for X (probabilities for a classifier), dropout off."""
-        X = require_finite(as_batch(X, self.n_inputs, self.dtype), "X")
+        with np.errstate(over="ignore"):        # 1e39 in float32: reported just below, by name
+            batch = as_batch(X, self.n_inputs, self.dtype)
+        X = require_finite(batch, "X", X)
         return self.forward(X, training=False).copy()
 
     def evaluate(self, X, y):

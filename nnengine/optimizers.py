@@ -7,6 +7,11 @@ gradient, return the change to add to the parameters. The base class lays every 
 gradient end to end in one flat vector, so each line of a rule is a single numpy operation
 however many layers there are, and hands each parameter its slice of the change.
 
+Every hyperparameter is checked where it is given (and so where a model file gives it, since the
+loader calls these constructors): learning_rate and epsilon finite and above 0, decay finite and
+at least 0, SGD's momentum, RMSprop's rho and Adam's beta_1 and beta_2 in [0, 1). A ValueError
+names the argument and its range.
+
 Memory (momentums, caches) is kept per parameter too: ``optimizer.memory(layer, "weights")``
 shows it. The step count is ``iterations``, the rate used last ``current_learning_rate``.
 Learning-rate decay, as in the book: lr_t = learning_rate / (1 + decay * t), t = steps so far.
@@ -14,16 +19,14 @@ Learning-rate decay, as in the book: lr_t = learning_rate / (1 + decay * t), t =
 
 import numpy as np
 
-from .checks import non_negative
+from .checks import fraction, non_negative, positive
 
 PARAMETERS = (("weights", "dweights"), ("biases", "dbiases"))
 
 
 class Optimizer:
     def __init__(self, learning_rate, decay=0.0):
-        self.learning_rate = float(learning_rate)
-        if not np.isfinite(self.learning_rate) or self.learning_rate <= 0:
-            raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+        self.learning_rate = positive(learning_rate, "learning_rate")
         self.decay = non_negative(decay, "decay")
         self.current_learning_rate = self.learning_rate
         self.iterations = 0
@@ -112,7 +115,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=1.0, decay=0.0, momentum=0.0):
         super().__init__(learning_rate, decay)
-        self.momentum = non_negative(momentum, "momentum")
+        self.momentum = fraction(momentum, "momentum")
 
     def delta(self, grad, memory):
         lr = self.current_learning_rate
@@ -136,7 +139,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=1.0, decay=0.0, epsilon=1e-7):
         super().__init__(learning_rate, decay)
-        self.epsilon = float(epsilon)
+        self.epsilon = positive(epsilon, "epsilon")
 
     def delta(self, grad, memory):
         cache = self.remember(memory, "cache", grad)
@@ -155,8 +158,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, decay=0.0, epsilon=1e-7, rho=0.9):
         super().__init__(learning_rate, decay)
-        self.epsilon = float(epsilon)
-        self.rho = float(rho)
+        self.epsilon = positive(epsilon, "epsilon")
+        self.rho = fraction(rho, "rho")
 
     def delta(self, grad, memory):
         cache = self.remember(memory, "cache", grad)
@@ -179,9 +182,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, decay=0.0, epsilon=1e-7, beta_1=0.9, beta_2=0.999):
         super().__init__(learning_rate, decay)
-        self.epsilon = float(epsilon)
-        self.beta_1 = float(beta_1)
-        self.beta_2 = float(beta_2)
+        self.epsilon = positive(epsilon, "epsilon")
+        self.beta_1 = fraction(beta_1, "beta_1")
+        self.beta_2 = fraction(beta_2, "beta_2")
 
     def delta(self, grad, memory):
         m = self.remember(memory, "momentums", grad)

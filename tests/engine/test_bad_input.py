@@ -48,10 +48,11 @@ def test_regression_targets_must_match_the_outputs():
 
 
 def test_fractional_class_labels_are_refused():
+    """nn.LabelError is both a ValueError and a TypeError (these asserted TypeError before)."""
     X, y, model = spiral_classifier()
-    with pytest.raises(TypeError, match="whole numbers"):
+    with pytest.raises(nn.LabelError, match="whole numbers 0..2, got 0.5"):
         model.fit(X, np.where(y == 1, 0.5, y).astype(float), epochs=1)
-    with pytest.raises(TypeError, match="whole numbers 0..2"):
+    with pytest.raises(nn.LabelError, match="whole numbers 0..2"):
         nn.CategoricalCrossentropy().calculate(np.full((2, 3), 1 / 3), np.array([0.5, 1.0]))
 
 
@@ -62,19 +63,19 @@ def test_whole_float_labels_are_fine():
 
 def test_string_labels_are_refused():
     X, y, model = spiral_classifier()
-    with pytest.raises(TypeError, match="labels must be numbers"):
+    with pytest.raises(nn.LabelError, match="labels must be numbers"):
         model.fit(X, np.array(["a", "b", "c"] * 20), epochs=1)
-    with pytest.raises(TypeError, match="labels must be numbers"):
+    with pytest.raises(nn.LabelError, match="labels must be numbers"):
         model.evaluate(X, np.array(["a", "b", "c"] * 20))
-    with pytest.raises(TypeError, match="targets must be numbers"):
+    with pytest.raises(nn.LabelError, match="targets must be numbers"):
         nn.MeanSquaredError().calculate(np.zeros((2, 1)), np.array(["1", "2"]))
 
 
 def test_class_labels_out_of_range_are_refused():
     X, y, model = spiral_classifier()
-    with pytest.raises(ValueError, match=r"between 0 and 2, got values from 0 to 3"):
+    with pytest.raises(nn.LabelError, match=r"between 0 and 2, got values from 0 to 3"):
         model.fit(X, np.where(y == 2, 3, y), epochs=1)
-    with pytest.raises(ValueError, match="between 0 and 2"):
+    with pytest.raises(nn.LabelError, match="between 0 and 2"):
         model.evaluate(X, np.full(60, -1))
 
 
