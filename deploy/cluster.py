@@ -166,7 +166,11 @@ class Cluster:
 
     def start_replica(self, replica):
         """``streamlit run streamlit_app.py`` on the replica's port, in a process group of its own."""
-        env = {**os.environ, "NNX_TRAINERS": "1", "PYTHONUNBUFFERED": "1",
+        # MALLOC_ARENA_MAX=2: glibc gives each thread that allocates at once an arena of its own (up to
+        # 8 per core), and keeps what was freed in each; a replica's sessions run in threads, so its
+        # freed memory piled up in many arenas (bench/soak.py --diagnose). Two are plenty for a
+        # process whose threads take turns at Python's lock. The environment can still set another.
+        env = {"MALLOC_ARENA_MAX": "2", **os.environ, "NNX_TRAINERS": "1", "PYTHONUNBUFFERED": "1",
                "STREAMLIT_SERVER_COOKIE_SECRET": self.cookie_secret, **self.extra_env}
         with open(replica.log_path, "a", encoding="utf-8") as log:
             replica.process = subprocess.Popen(
