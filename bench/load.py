@@ -21,7 +21,12 @@ Neuron page's answer times (median, p95) idle and under load, and the server's m
 /proc) idle, with the sessions open, at its peak during training, and per session.
 Exit status 1 on any error or state crossing between sessions.
 
+With --replicas 1,2 it runs the same load (no cold start) through deploy/cluster.py, once per replica
+count behind the balancer (--balancer haproxy or nginx): memory is read from the replicas, stickiness
+from the balancer's log, and the runs are printed side by side with a projection (load_balanced.py).
+
     python bench/load.py [--sessions 20] [--epochs 10001] [--timeout 600] [--skip-cold]
+    python bench/load.py --replicas 1,2 [--balancer nginx]
 """
 
 import argparse
