@@ -74,23 +74,19 @@ def find_balancer(name):
 
 
 def stop_group(process, grace=10.0):
-    """SIGTERM a child's process group, then SIGKILL what is left after ``grace`` seconds."""
+    """Stop a child started in a process group of its own: SIGTERM to the group, SIGKILL to whatever is
+    left after ``grace`` seconds (a grandchild, none expected), then reap the child."""
     if process is None:
         return
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            break
-        try:
-            process.wait(timeout=grace)
-            if sig == signal.SIGTERM:
-                os.killpg(process.pid, signal.SIGKILL)        # a grandchild left behind (none expected)
-        except subprocess.TimeoutExpired:
-            continue
-        except (ProcessLookupError, PermissionError):
-            pass
-        break
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=grace)
+    except (subprocess.TimeoutExpired, ProcessLookupError, PermissionError):
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
     process.wait()
 
 
