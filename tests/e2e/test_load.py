@@ -66,13 +66,13 @@ def test_the_first_learners_arriving_together_all_get_their_pages(tmp_path):
 def test_ten_sessions_train_at_once_without_crossing(app_url):
     async def scenario():
         learners = [stclient.Session(app_url, "training", f"epochs={EPOCHS}&seed={i // 2}", name=f"s{i}",
-                                     run_timeout=60) for i in range(SESSIONS)]
-        neuron = stclient.Session(app_url, "neuron", run_timeout=60)
+                                     run_timeout=240) for i in range(SESSIONS)]
+        neuron = stclient.Session(app_url, "neuron", run_timeout=240)
         await asyncio.gather(neuron.open(), *(s.open() for s in learners))
 
         async def train(session):
             await session.click("Train")
-            await session.wait_until(finished, 60, settle=0.3, what="epoch N of N, idle")
+            await session.wait_until(finished, 240, settle=0.3, what="epoch N of N, idle")
 
         training = asyncio.gather(*(train(s) for s in learners))
         answers = []
