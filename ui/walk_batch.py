@@ -2,11 +2,12 @@
 the batch, and the whole batch of the book's chapter 9 beside what the book's code prints."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from nnengine.lessons import walk as lesson
 from ui import widgets
+
+MOST_SHOWN = 9            # entries of a gradient the batch table shows
 
 
 def spread(index, size, n):
@@ -15,8 +16,8 @@ def spread(index, size, n):
     return [(index + j * (n // size)) % n for j in range(size)]
 
 
-def batch_view(w, X, y, model):
-    from ui.backprop_walk import BATCH
+def batch_view(w, X, y, model, tag):
+    from ui.backprop_walk import BATCH, memo
 
     st.markdown("**A batch.** A batch's loss is the mean of its samples' losses, so its gradient is the mean of "
                 "their gradients: one backward pass over the batch (dividing by its size) gives the same numbers.")
@@ -24,18 +25,21 @@ def batch_view(w, X, y, model):
     with cols[0]:
         size = widgets.number(BATCH, 1, help="This sample and the next ones, evenly spaced through the data.")
     indices = spread(w.index, size, len(X))
-    result = lesson.batch_gradients(model, X, y, indices)
+    result = memo((tag, tuple(indices), "batch"), lambda: lesson.batch_gradients(model, X, y, indices))
     with cols[1]:
         name = st.selectbox("Gradient of", result.names, index=len(result.names) - 1, key="walk_param")
     k = result.names.index(name)
-    rows = {f"sample {i}": g[k].ravel() for i, g in zip(indices, result.per_sample)}
+    shown = min(result.batch[k].size, MOST_SHOWN)
+    rows = [(f"sample {i}", g[k].ravel()) for i, g in zip(indices, result.per_sample)]
     mean = np.mean([g[k] for g in result.per_sample], axis=0).ravel()
-    rows["mean of the samples"] = mean
-    rows["one pass over the batch"] = result.batch[k].ravel()
+    rows += [("**mean of the samples**", mean), ("**one pass over the batch**", result.batch[k].ravel())]
     shape = result.batch[k].shape
-    columns = [f"[{i},{j}]" for i in range(shape[0]) for j in range(shape[1])]
-    st.dataframe(pd.DataFrame(rows, index=columns).T, column_config={c: st.column_config.NumberColumn(format="%.4e")
-                                                                      for c in columns})
+    columns = [f"[{i},{j}]" for i in range(shape[0]) for j in range(shape[1])][:shown]
+    lines = ["| | " + " | ".join(columns) + " |", "|---" * (shown + 1) + "|"]
+    lines += [f"| {name} | " + " | ".join(f"{v:.4e}" for v in values[:shown]) + " |" for name, values in rows]
+    st.markdown("\n".join(lines))
+    if shown < result.batch[k].size:
+        st.caption(f"The first {shown} of its {result.batch[k].size} entries.")
     gap = float(np.abs(mean - result.batch[k].ravel()).max())
     st.caption(f"Samples {', '.join(map(str, indices))}: the mean of their {name} gradients and one backward pass "
                f"over the batch differ by at most {gap:.1e} (float64 rounding).")
@@ -52,15 +56,17 @@ def chapter_9_view():
     st.markdown("**The book's whole batch.** Chapter 9 runs its untrained 2-3-3 network on all 300 spiral samples "
                 "in float32, backward once, and prints the four gradients. nnengine, with the same seed and order:")
     names = ("dweights 1", "dbiases 1", "dweights 2", "dbiases 2")
-    table, same, total = [], 0, 0
+    lines = ["| gradient | entry | the book prints | nnengine (float32) | nnengine (float64) |",
+             "|---|---|---|---|---|"]
+    same = total = 0
     for name in names:
         book = np.asarray(printed[name], dtype=np.float32)
         for position, (b, o, e) in enumerate(zip(book.ravel(), ours[name].ravel(), exact[name].ravel())):
             same += int(b == o)
             total += 1
-            table.append({"gradient": name, "entry": position, "the book prints": f"{b:.8g}",
-                          "nnengine (float32)": f"{o:.8g}", "nnengine (float64)": f"{e:.8g}"})
-    st.dataframe(pd.DataFrame(table), hide_index=True, height=320)
+            lines.append(f"| {name} | {position} | {b:.8g} | {o:.8g} | {e:.8g} |")
+    with st.expander(f"The {total} gradient numbers side by side", icon=":material/table:"):
+        st.markdown("\n".join(lines))
     book = np.concatenate([np.asarray(printed[n], dtype=np.float32).ravel() for n in names])
     mine = np.concatenate([ours[n].ravel() for n in names])
     far = np.concatenate([exact[n].ravel() for n in names])

@@ -42,7 +42,7 @@ def drawing(w, done):
                 "passed show this sample's weight gradient ∂L/∂W instead (widths in the legend), the others grey."
                 )
         theme = getattr(getattr(st.context, "theme", None), "type", None) or "light"
-        spec = charts.to_spec(walk_chart.walk_chart(w, done, theme=theme, description=text))
+        spec = walk_chart.inline(charts.to_spec(walk_chart.walk_chart(w, done, theme=theme, description=text)))
         st.vega_lite_chart(spec, width="stretch")
         st.caption(text)
     else:
@@ -123,14 +123,16 @@ def gradient_numbers(w, done):
                  + mathtex.matrix(link.dinputs, 8))
 
 
-def numerical(w):
+def numerical(w, tag):
     """The numerical check of every weight and bias for this sample, with the kink rule."""
     count = sum(link.weights.size + (0 if link.biases is None else link.biases.size) for link in w.links)
     if count > MOST_CHECKED:
         st.caption(f"This network has {count:,} parameters; the numerical check is run for networks of up to "
                    f"{MOST_CHECKED:,} (it takes two forward passes per parameter).")
         return
-    checks = lesson.numerical_check(w)
+    from ui.backprop_walk import memo
+
+    checks = memo((tag, w.index, "check"), lambda: lesson.numerical_check(w))
     rows = ["| parameter | largest relative error | entries crossing a ReLU kink |", "|---|---|---|"]
     rows += [f"| {c.name} | {c.max_error:.1e} | {int(c.kinked.sum())} of {c.kinked.size} |" for c in checks]
     st.markdown("\n".join(rows))
@@ -146,26 +148,26 @@ def numerical(w):
                  icon=":material/error:")
 
 
-def update(w):
+def update(w, tag):
     """One SGD step on this sample's gradients: the loss and outputs before and after."""
-    from ui.backprop_walk import RATE
+    from ui.backprop_walk import RATE, memo
 
     st.markdown("**One update.** Every weight and bias moves against its gradient: W ← W - η ∂L/∂W.")
     rate = widgets.number(RATE, 0.1, format="%.3f", help="η: how far each parameter moves against its gradient.")
-    step = lesson.sgd_update(w, rate)
+    step = memo((tag, w.index, "update", rate), lambda: lesson.sgd_update(w, rate))
     cols = st.columns(2)
     cols[0].metric("This sample's loss before", f"{step.loss_before:.6f}")
     cols[1].metric("after one step", f"{step.loss_after:.6f}", delta=f"{step.loss_after - step.loss_before:.2e}",
                    delta_color="inverse")
     name = "probability" if w.task != "regression" else "output"
-    table = pd.DataFrame({"output": np.arange(1, len(step.output_before) + 1),
-                          f"{name} before": step.output_before, f"{name} after": step.output_after,
-                          "moved": ["up" if a > b else "down" if a < b else "unchanged"
-                                    for b, a in zip(step.output_before, step.output_after)]})
-    st.dataframe(table, hide_index=True)
+    moved = ["up" if a > b else "down" if a < b else "unchanged" for b, a in zip(step.output_before, step.output_after)]
+    lines = [f"| output | {name} before | {name} after | moved |", "|---|---|---|---|"]
+    lines += [f"| {j + 1} | {b:.6f} | {a:.6f} | {m} |"
+              for j, (b, a, m) in enumerate(zip(step.output_before, step.output_after, moved))]
+    st.markdown("\n".join(lines))
     if w.task == "classification":
         c = int(w.target[0])
-        st.caption(f"The true class's probability went {table['moved'][c]} "
+        st.caption(f"The true class's probability went {moved[c]} "
                    f"({step.output_before[c]:.6f} → {step.output_after[c]:.6f}) and the loss "
                    f"{'fell' if step.loss_after < step.loss_before else 'rose'}: the step follows -(ŷ - y), which "
                    f"pushes the true class's sum up and the others down. A rate too large overshoots.")
@@ -201,17 +203,16 @@ def questions(w, step):
             st.markdown(answer)
 
 
-def after_the_walk(w, done, X, y, model, where):
+def after_the_walk(w, X, y, model, tag):
     why_p_minus_y(w)
-    gradient_numbers(w, done)
     if w.dropout:
         st.caption("The model has dropout: the walk runs it as when predicting, with dropout off.")
     with st.expander("Check every gradient numerically", icon=":material/fact_check:"):
-        numerical(w)
-    step = update(w)
+        numerical(w, tag)
+    step = update(w, tag)
     from ui import walk_batch
 
-    walk_batch.batch_view(w, X, y, model)
+    walk_batch.batch_view(w, X, y, model, tag)
     walk_batch.chapter_9_view()
     questions(w, step)
     show_code(lesson.walk, lesson.long_way, lesson.numerical_check)
