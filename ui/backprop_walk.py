@@ -96,8 +96,9 @@ def followed():
     kept = st.session_state.get(FOLLOW)
     query = st.query_params.get(LINK_SETTINGS)
     if kept is not None and (query is None or query == kept["query"]):
+        epochs = kept["epochs"]
         return (kept["model"], kept["X"], kept["y"], kept["raw"],
-                f"your Training model after {kept['epochs']:,} epochs (taken when you pressed Follow)",
+                f"your Training model after {epochs:,} epoch{'s' * (epochs != 1)} (taken when you pressed Follow)",
                 ("session", kept["token"]))
     if query is None:
         return None
@@ -211,9 +212,10 @@ def walk_section():
         model, X, y, raw, where, tag = network()
         index = widgets.number(SAMPLE, 1, help=f"0 to {len(X) - 1}.")
         if not 0 <= index < len(X):
+            instead = DEFAULT_SAMPLE if tag[0] == "book" else lesson.default_sample(X, model)
             st.error(f"There is no sample {index}: the data has {len(X)} samples, 0 to {len(X) - 1}. The walk "
-                     f"shows sample {lesson.default_sample(X, model)}.", icon=":material/error:")
-            index = lesson.default_sample(X, model)
+                     f"shows sample {instead}.", icon=":material/error:")
+            index = instead
         if raw is not None or np.asarray(X).shape[1] == 1:
             points = raw if raw is not None else X
             classes = ([str(c) for c in range(max(model.n_outputs, 2))] if model.task != "regression" else ["data"])
