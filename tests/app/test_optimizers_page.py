@@ -120,7 +120,7 @@ def test_a_diverging_run_shows_its_message():
     assert_clean(at)
     message = " ".join(texts(at.error))
     assert "SGD with learning rate 10 diverged at step" in message
-    assert "left the map" in message
+    assert "more than 1000 from the origin (the drawing shows only ±4" in message
     at.select_slider(key="lr").set_value("3").run()               # the inspected optimizer, too
     assert any(e.startswith("SGD diverged at step 9") for e in texts(at.error))
     assert metrics(at)["Loss after 8 steps"] == "2.048e5"
