@@ -17,7 +17,7 @@ It starts the server and the browser exactly as the browser tests do (tests/e2e/
                                 [--sliders-only] [--pages neuron,layer,...]
     python bench/app_latency.py --scenario walk-step [--reruns N]
 
-(c) --scenario NAME times one named interaction instead: AppTest reruns after a given control
+(d) --scenario NAME times one named interaction instead: AppTest reruns after a given control
     changes (see SCENARIOS), both of the whole page and of the fragment that holds the control
     alone (what the browser reruns), interleaved in one process so the two are comparable.
 """

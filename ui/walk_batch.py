@@ -54,7 +54,9 @@ def chapter_9_view():
     ours, exact = chapter_9()
     printed = lesson.CHAPTER_9_PRINTED
     st.markdown("**The book's whole batch.** Chapter 9 runs its untrained 2-3-3 network on all 300 spiral samples "
-                "in float32, backward once, and prints the four gradients. nnengine, with the same seed and order:")
+                "in float32, backward once, and prints the four gradients. nnengine, with the same seed and order, "
+                "in float32 with each matrix product multiplied in float64 first as the book's nnfs.init() makes "
+                "np.dot do (Dense(book_precision=True)):")
     names = ("dweights 1", "dbiases 1", "dweights 2", "dbiases 2")
     lines = ["| gradient | entry | the book prints | nnengine (float32) | nnengine (float64) |",
              "|---|---|---|---|---|"]

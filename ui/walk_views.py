@@ -134,10 +134,10 @@ def numerical(w, tag):
 
     checks = memo((tag, w.index, "check"), lambda: lesson.numerical_check(w))
     rows = ["| parameter | largest relative error | entries crossing a ReLU kink |", "|---|---|---|"]
-    rows += [f"| {c.name} | {c.max_error:.1e} | {int(c.kinked.sum())} of {c.kinked.size} |" for c in checks]
+    rows += [f"| {c.name} | {c.max_relative_error:.1e} | {c.kink_count} of {c.analytic.size} |" for c in checks]
     st.markdown("\n".join(rows))
-    worst = max(c.max_error for c in checks)
-    kinked = sum(int(c.kinked.sum()) for c in checks)
+    worst = max(c.max_relative_error for c in checks)
+    kinked = sum(c.kink_count for c in checks)
     note = (f" {kinked} entries are left out: nudging them by ±h moves a ReLU's input across 0, where its slope "
             "jumps, so the finite difference measures neither side's slope." if kinked else "")
     if worst < 1e-6:

@@ -27,15 +27,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import datasets
-from ..activations import LeakyReLU, ReLU, Sigmoid, Softmax, Step
-from ..gradcheck import _numerical, _to_float64, relative_error
+from ..activations import ReLU, Sigmoid, Softmax
+from ..gradcheck import _to_float64, gradcheck
 from ..layers import Dense, Dropout
 from ..losses import BinaryCrossentropy, CategoricalCrossentropy, regularization_loss
 from ..model import Model
 from ..optimizers import SGD, Adam
 from ..rng import as_rng
-
-KINKED = (ReLU, LeakyReLU, Step)
 
 # What the book's chapter 9 code (Ch9_Final.py: spiral_data(100, 3), Dense(2, 3), ReLU, Dense(3, 3),
 # softmax with categorical cross-entropy, nnfs.init()) prints, recorded by running it (numpy 2.4).
@@ -185,6 +183,9 @@ def walk(model, X, y, index):
     if not 0 <= index < len(X):
         raise ValueError(f"sample index must be from 0 to {len(X) - 1}, got {index}")
     net = as_float64(model)
+    # Dropout passes everything through when predicting: the walk's copy leaves it out, so its forward pass
+    # (and the gradient check's, which runs in training mode) is the prediction's.
+    net.layers = [layer for layer in net.layers if not isinstance(layer, Dropout)]
     groups = _groups(net)
     x = np.asarray(X[index:index + 1], dtype=np.float64)
     target = np.asarray(y)[index:index + 1]
@@ -296,45 +297,12 @@ def long_way(probabilities, label):
     return dloss[0], jacobian, jacobian @ dloss[0]
 
 
-@dataclass
-class Checked:
-    """One parameter's analytic and numerical gradient for the walk's sample; ``kinked`` marks the
-    entries whose +-h nudge moves some ReLU input across 0 (left out of ``max_error``)."""
-    name: str
-    analytic: np.ndarray
-    numerical: np.ndarray
-    kinked: np.ndarray
-    max_error: float
-
-
 def numerical_check(w, h=1e-6):
-    """Every Dense weight and bias of the walk's network: the analytic gradient from backward and
-    the central difference (L(p + h) - L(p - h)) / 2h, with the kink rule applied."""
-    net = copy.deepcopy(w.model)
-    kinks = [layer for layer in net.layers if isinstance(layer, KINKED)]
-    patterns = []
-
-    def objective():
-        output = net.forward(w.x, training=False)
-        patterns.append(tuple(bool(v) for layer in kinks for v in np.ravel(layer.inputs > 0)))
-        return net.loss.calculate(output, w.target) + regularization_loss(net.dense_layers)
-
-    base = (objective(), patterns.pop())[1]
-    results = []
-    for number, (dense, link) in enumerate(zip(net.dense_layers, w.links), start=1):
-        for name, array, analytic in (("weights", dense.weights, link.dweights),
-                                      ("biases", dense.biases, link.dbiases)):
-            if array is None:
-                continue
-            patterns.clear()
-            numerical = _numerical(objective, array, h)
-            # _numerical evaluates +h then -h for each entry in turn: two patterns per entry.
-            kinked = np.array([patterns[2 * i] != base or patterns[2 * i + 1] != base
-                               for i in range(array.size)]).reshape(array.shape)
-            errors = relative_error(analytic, numerical)
-            worst = float(errors[~kinked].max()) if (~kinked).any() else 0.0
-            results.append(Checked(f"layer {number} {name}", analytic, numerical, kinked, worst))
-    return results
+    """Every Dense weight and bias of the walk's network, for this one sample: the analytic
+    gradient from backward against the central difference (L(p + h) - L(p - h)) / 2h, by
+    nnengine.gradcheck. Its kink rule applies: entries whose +-h nudge moves some ReLU input across 0
+    are named in each result's ``kinks`` and left out of its ``max_relative_error``."""
+    return gradcheck(w.model, w.x, w.target, h=h)
 
 
 @dataclass
@@ -378,6 +346,8 @@ def batch_gradients(model, X, y, indices):
     if not indices:
         raise ValueError("a batch needs at least one sample")
 
+    net.layers = [layer for layer in net.layers if not isinstance(layer, Dropout)]
+
     def gradients(rows):
         xb = np.asarray(X, dtype=np.float64)[rows]
         yb = np.asarray(y)[rows]
@@ -392,13 +362,12 @@ def batch_gradients(model, X, y, indices):
 
 def chapter_9_batch(book_precision=True):
     """The book's chapter 9 run with nnengine: the untrained 2-3-3 network on all 300 spiral
-    samples in float32 (as nnfs.init() makes it), one forward and one backward pass. Returns a dict
-    with the same keys as CHAPTER_9_PRINTED."""
+    samples in float32 (as nnfs.init() makes it; with ``book_precision`` each matrix product is
+    also multiplied in float64 and rounded to float32, as its patched np.dot does), one forward and
+    one backward pass. Returns a dict with the same keys as CHAPTER_9_PRINTED."""
     X, y, model = book_network(hidden=3)
-    if book_precision:
-        for dense in model.dense_layers:
-            if hasattr(dense, "book_precision"):
-                dense.book_precision = True
+    for dense in model.dense_layers:
+        dense.book_precision = bool(book_precision)      # float64 products rounded to float32, as nnfs.init()
     output = model.forward(X, training=False)
     model.backward(output, y)
     d1, d2 = model.dense_layers

@@ -58,8 +58,8 @@ def test_the_output_gradient_is_p_minus_y_and_the_long_way_agrees(book):
 def test_every_gradient_passes_the_numerical_check_away_from_kinks(book):
     X, y, model = book
     checks = lesson.numerical_check(lesson.walk(model, X, y, 54))
-    assert [c.name for c in checks] == ["layer 1 weights", "layer 1 biases", "layer 2 weights", "layer 2 biases"]
-    assert all(c.max_error < 1e-6 and not c.kinked.any() for c in checks)
+    assert [c.name for c in checks] == ["layer 0 weights", "layer 0 biases", "layer 2 weights", "layer 2 biases"]
+    assert all(c.max_relative_error < 1e-6 and c.kink_count == 0 for c in checks)
 
 
 def test_the_kink_rule_names_the_entries_at_the_origin(book):
@@ -69,10 +69,10 @@ def test_the_kink_rule_names_the_entries_at_the_origin(book):
     assert np.all(X[0] == 0)
     w = lesson.walk(model, X, y, 0)
     checks = {c.name: c for c in lesson.numerical_check(w)}
-    biases = checks["layer 1 biases"]
-    assert biases.kinked.all() and not checks["layer 1 weights"].kinked.any()
+    biases = checks["layer 0 biases"]
+    assert biases.kinks.all() and checks["layer 0 weights"].kink_count == 0
     assert np.all(biases.analytic == 0) and np.any(np.abs(biases.numerical) > 1e-6)   # why they are left out
-    assert all(c.max_error < 1e-6 for c in checks.values())
+    assert all(c.max_relative_error < 1e-6 for c in checks.values())
 
 
 def test_a_broken_backward_rule_fails_the_walks_check(book):
@@ -80,7 +80,7 @@ def test_a_broken_backward_rule_fails_the_walks_check(book):
     broken = nn.Model([model.layers[0], nn.lessons.BrokenReLU(), model.layers[2], nn.Softmax()],
                       loss=nn.CategoricalCrossentropy())
     checks = lesson.numerical_check(lesson.walk(broken, X, y, 54))
-    assert max(c.max_error for c in checks) > 1e-3
+    assert max(c.max_relative_error for c in checks) > 1e-3
 
 
 def test_the_default_sample_is_away_from_the_origin_with_relus_on_and_off(book):
@@ -134,7 +134,10 @@ def test_the_chapter_9_batch_prints_the_books_numbers():
     assert np.float32(ours["loss"]) == np.float32(printed["loss"])
     assert ours["accuracy"] == printed["accuracy"]
     for name in ("dweights 1", "dbiases 1", "dweights 2", "dbiases 2"):
-        np.testing.assert_allclose(ours[name], np.float32(printed[name]), rtol=2e-5, err_msg=name)
+        # numpy prints a float32 with the digits that read back to the same float32: every bit equal.
+        np.testing.assert_array_equal(ours[name], np.float32(printed[name]), err_msg=name)
+    plain = lesson.chapter_9_batch(book_precision=False)          # a float32 product rounds its partial sums
+    assert not np.array_equal(plain["dweights 1"], np.float32(printed["dweights 1"]))
 
 
 def test_float64_moves_the_books_output_bias_gradient_in_the_third_digit():
@@ -170,4 +173,4 @@ def test_sigmoid_and_regression_outputs_use_their_own_loss_gradient():
     np.testing.assert_allclose(w.output_gradient, -2 * (yr[4] - w.output), rtol=1e-10)
     assert w.steps[-1].title == "hidden 1: dW, db and dX"
     checks = lesson.numerical_check(w)           # L2 included in both the loss and the gradient
-    assert all(c.max_error < 1e-6 for c in checks)
+    assert all(c.max_relative_error < 1e-6 for c in checks)
