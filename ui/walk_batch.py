@@ -73,13 +73,15 @@ def chapter_9_view():
     mine = np.concatenate([ours[n].ravel() for n in names])
     far = np.concatenate([exact[n].ravel() for n in names])
     digits = int(np.floor(-np.log10(np.max(np.abs(mine - book) / np.abs(book))))) if same < total else None
-    agree = (f"all {total} numbers the book prints are identical to nnengine's float32 ones" if same == total else
-             f"{same} of {total} are identical to nnengine's float32 numbers and the rest agree to {digits} "
-             "significant digits")
+    agree = (f"All {total} gradient numbers the book prints are identical to nnengine's float32 ones" if same == total
+             else f"Of the {total} gradient numbers the book prints, {same} are identical to nnengine's float32 ones "
+                  f"and the rest agree to {digits} significant digits")
     worst = int(np.argmax(np.abs(far - book) / np.abs(far)))
+    where = [(n, p) for n in names for p in range(np.size(printed[n]))][worst]
     loss_same = np.float32(ours["loss"]) == np.float32(printed["loss"]) and ours["accuracy"] == printed["accuracy"]
-    st.caption(f"Of the gradients the book prints, {agree}. The book's loss {printed['loss']} and accuracy "
-               f"{printed['accuracy']}: nnengine gives {np.float32(ours['loss'])} and {ours['accuracy']}"
+    st.caption(f"{agree}. The book's loss {printed['loss']} and accuracy "
+               f"{printed['accuracy']}: nnengine gives {str(np.float32(ours['loss']))} and {ours['accuracy']}"
                f"{' (the same)' if loss_same else ''}. In float64 the same weights give slightly different numbers: "
                f"the largest relative difference is {np.abs(far[worst] - book[worst]) / abs(far[worst]):.1e}, "
-               "in a sum of 300 terms that nearly cancel, where float32 keeps only about 7 digits.")
+               f"in {where[0]} entry {where[1]}: a sum over 300 samples whose terms nearly cancel, where float32 "
+               "keeps only about 7 digits of each.")

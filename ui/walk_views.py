@@ -169,8 +169,9 @@ def update(w, tag):
         c = int(w.target[0])
         st.caption(f"The true class's probability went {moved[c]} "
                    f"({step.output_before[c]:.6f} → {step.output_after[c]:.6f}) and the loss "
-                   f"{'fell' if step.loss_after < step.loss_before else 'rose'}: the step follows -(ŷ - y), which "
-                   f"pushes the true class's sum up and the others down. A rate too large overshoots.")
+                   f"{'fell' if step.loss_after < step.loss_before else 'rose'}. The output biases' gradient is ŷ - y, "
+                   f"negative only for the true class, so the step raises the true class's bias and lowers the "
+                   f"others'.")
     return step
 
 
