@@ -15,7 +15,7 @@ from ui.charts import NEGATIVE, SIGNS, _chart, sign_of
 LOSS_STEP = 0.6     # the loss's column, this far right of the outputs (in columns)
 LABEL_WIDTH = 78    # px: the background box of every label (the longest label is about 72 px)
 TOP = 34            # px above the first neuron: the column titles
-LINE = 14           # px per line of text
+LINE = 16           # px per line of text (an 11 px font's box is 15 px tall)
 GAP = 18            # px between a neuron's centre and its first line, and after its last line
 MOST_DRAWN = 8      # neurons per layer the drawing shows; beyond, the section shows tables
 
@@ -145,7 +145,10 @@ def _walk_structure(right, height, backward, theme, description):
             x=x, y=y, text=alt.Text("text:N")).transform_filter(where).properties(name=name))
     titles = alt.Chart(alt.NamedData("titles")).mark_text(fontSize=12, fontWeight="bold", color=ink).encode(
         x=x, y=y, text=alt.Text("text:N")).properties(name="walk_titles")
+    # fit-x: the width follows the page, the height stays the drawing's own, so one unit of y is one pixel
+    # (Streamlit's default, fit, would squeeze the drawing to make room for the legend).
     return alt.layer(links, nodes, *texts, titles, height=height, description=description,
+                     autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
                      usermeta={"embedOptions": {"renderer": "svg"}}).configure_view(stroke=None)
 
 
