@@ -133,7 +133,7 @@ def numerical(w, tag):
     from ui.backprop_walk import memo
 
     checks = memo((tag, w.index, "check"), lambda: lesson.numerical_check(w))
-    rows = ["| parameter | largest relative error | entries crossing a ReLU kink |", "|---|---|---|"]
+    rows = ["| gradient of | largest relative error | entries crossing a ReLU kink |", "|---|---|---|"]
     rows += [f"| {c.name} | {c.max_relative_error:.1e} | {c.kink_count} of {c.analytic.size} |" for c in checks]
     st.markdown("\n".join(rows))
     worst = max(c.max_relative_error for c in checks)
