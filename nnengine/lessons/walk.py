@@ -66,7 +66,9 @@ def book_network(hidden=3, seed=0, trained_epochs=0, dtype=np.float32):
     that has learned something. Returns (X, y, model)."""
     rng = as_rng(int(seed))
     X, y = datasets.spiral(samples=100, classes=3, rng=rng, dtype=dtype)
-    model = Model([Dense(2, hidden, rng=rng, dtype=dtype), ReLU(), Dense(hidden, 3, rng=rng, dtype=dtype),
+    book = dtype == np.float32            # products as nnfs.init() makes np.dot: float64, rounded to float32
+    model = Model([Dense(2, hidden, rng=rng, dtype=dtype, book_precision=book), ReLU(),
+                   Dense(hidden, 3, rng=rng, dtype=dtype, book_precision=book),
                    Softmax()], loss=CategoricalCrossentropy(), optimizer=Adam(learning_rate=0.05, decay=5e-7))
     if trained_epochs:
         model.fit(X, y, epochs=int(trained_epochs))

@@ -174,3 +174,13 @@ def test_sigmoid_and_regression_outputs_use_their_own_loss_gradient():
     assert w.steps[-1].title == "hidden 1: dW, db and dX"
     checks = lesson.numerical_check(w)           # L2 included in both the loss and the gradient
     assert all(c.max_relative_error < 1e-6 for c in checks)
+
+
+def test_trained_first_is_the_books_chapter_10_loop_on_the_small_network():
+    """Ch10_Final.py with Layer_Dense(2, 3) and Layer_Dense(3, 3) and range(100), run here, prints these
+    weights and biases afterwards (recorded facts): the walk's 'Trained first: 100' network holds them."""
+    printed_w1 = np.float32([[-0.26625937, -0.31996876, -0.9359704], [-0.07417803, -0.7221336, 0.28089565]])
+    printed_b2 = np.float32([[0.20017363, 0.5838882, -0.6260061]])
+    _, _, model = lesson.book_network(hidden=3, trained_epochs=100)
+    np.testing.assert_array_equal(model.dense_layers[0].weights, printed_w1)
+    np.testing.assert_array_equal(model.dense_layers[1].biases, printed_b2)
