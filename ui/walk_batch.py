@@ -6,6 +6,7 @@ import streamlit as st
 
 from nnengine.lessons import walk as lesson
 from ui import widgets
+from ui.walk_chart import short
 
 MOST_SHOWN = 9            # entries of a gradient the batch table shows
 
@@ -36,7 +37,7 @@ def batch_view(w, X, y, model, tag):
     shape = result.batch[k].shape
     columns = [f"[{i},{j}]" for i in range(shape[0]) for j in range(shape[1])][:shown]
     lines = ["| | " + " | ".join(columns) + " |", "|---" * (shown + 1) + "|"]
-    lines += [f"| {name} | " + " | ".join(f"{v:.4e}" for v in values[:shown]) + " |" for name, values in rows]
+    lines += [f"| {name} | " + " | ".join(short(v) for v in values[:shown]) + " |" for name, values in rows]
     st.markdown("\n".join(lines))
     if shown < result.batch[k].size:
         st.caption(f"The first {shown} of its {result.batch[k].size} entries.")

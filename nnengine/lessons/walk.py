@@ -143,11 +143,23 @@ class Walk:
 
 
 def _fmt(value):
-    return f"{float(value):.6g}"
+    """A number for a formula: 6 significant digits, a power of ten written as one (never '1e-05')."""
+    value = float(value)
+    text = f"{value + 0.0 if value else 0.0:.6g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa}\times 10^{{{int(exponent)}}}"
+    return text
+
+
+def tex_matrix(values):
+    """A vector (one row) or matrix as LaTeX, with _fmt's numbers."""
+    rows = np.atleast_2d(np.asarray(values, dtype=float))
+    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(_fmt(v) for v in row) for row in rows) + r"\end{bmatrix}"
 
 
 def _row(values):
-    return r"\begin{bmatrix}" + " & ".join(_fmt(v) for v in np.ravel(values)) + r"\end{bmatrix}"
+    return tex_matrix(np.ravel(values))
 
 
 ACT_NAMES = {"ReLU": "ReLU", "LeakyReLU": "leaky ReLU", "Sigmoid": "sigmoid", "Tanh": "tanh", "Linear": "linear",
