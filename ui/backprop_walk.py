@@ -242,9 +242,8 @@ def stepper(w):
     done = st.slider(STEP.label, 0, total, total, 1, key=STEP.key, bind="query-params",
                      help=f"{total} operations: forward to the loss, then backward.")
     buttons = st.container(horizontal=True)
-    buttons.button("Back", icon=":material/skip_previous:", key="walk_back", on_click=move, args=(-1, total),
-                   disabled=done == 0)
-    buttons.button("Next", icon=":material/skip_next:", key="walk_next", on_click=move, args=(1, total),
-                   disabled=done == total)
+    # Never disabled (a press at either end simply stays there), so the buttons keep their place and focus.
+    buttons.button("Back", icon=":material/skip_previous:", key="walk_back", on_click=move, args=(-1, total))
+    buttons.button("Next", icon=":material/skip_next:", key="walk_next", on_click=move, args=(1, total))
     walk_views.drawing(w, done)
     walk_views.gradient_numbers(w, done)
