@@ -200,7 +200,7 @@ def questions(w, step):
                f"{step.loss_after:.6f}."))
     for number, (question, answer) in enumerate(qa, start=1):
         st.markdown(f"**{number}. {question}**")
-        with st.expander("Check your prediction"):
+        with st.expander("Check your answer"):
             st.markdown(answer)
 
 
