@@ -170,3 +170,16 @@ def test_wide_layers_become_tables_and_regression_uses_its_own_gradient():
     assert any("too many to draw legibly" in c for c in texts(at.caption))
     assert any("regression loss" in e.label for e in at.expander)
     assert any("MeanSquaredError gives" in m for m in texts(at.markdown))
+
+
+def test_the_verdict_judges_tiny_gradients_by_the_rounding_floor():
+    """A Training-page model (two hidden layers, L2, dropout) after 5 epochs: some gradients are so small
+    that a central difference's rounding (~1e-10) is a large relative error; those entries pass by the
+    floor, the rest by their relative error (a broken rule still fails the verdict: tests/engine/test_walk.py)."""
+    settings = training.Settings(hidden=(4, 3), dropout=0.2, l2=0.001)
+    setup = training.build(settings)
+    setup.model.fit(setup.X, setup.y, epochs=5, **training.fit_kwargs(settings, setup))
+    w = lesson.walk(setup.model, setup.X, setup.y, 3)
+    checks = lesson.numerical_check(w)
+    passed, worst, rescued = lesson.verdict(checks)
+    assert passed and worst > 1e-6 and rescued > 0                            # what the floor is for

@@ -81,6 +81,8 @@ def test_a_broken_backward_rule_fails_the_walks_check(book):
                       loss=nn.CategoricalCrossentropy())
     checks = lesson.numerical_check(lesson.walk(broken, X, y, 54))
     assert max(c.max_relative_error for c in checks) > 1e-3
+    assert lesson.verdict(checks)[0] is False                   # the rounding floor does not hide it
+    assert lesson.verdict(lesson.numerical_check(lesson.walk(model, X, y, 54)))[0] is True
 
 
 def test_the_default_sample_is_away_from_the_origin_with_relus_on_and_off(book):
@@ -184,3 +186,4 @@ def test_trained_first_is_the_books_chapter_10_loop_on_the_small_network():
     _, _, model = lesson.book_network(hidden=3, trained_epochs=100)
     np.testing.assert_array_equal(model.dense_layers[0].weights, printed_w1)
     np.testing.assert_array_equal(model.dense_layers[1].biases, printed_b2)
+
