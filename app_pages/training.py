@@ -8,7 +8,8 @@ import time
 import streamlit as st
 
 import nnengine as nn
-from ui import layout, trainers, training, widgets
+from ui import layout, state, trainers, training, widgets
+from ui.backprop_walk import follow_control
 from ui.source import show_code
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
@@ -151,6 +152,7 @@ def train_and_draw(settings, uploaded, interval, control, generation):
                                           "that shows how sure the model is.")
         widgets.toggle(COMPARE, help="After Reset or a change of settings, the last run's losses stay in grey.")
     inside_views(setup, settings)
+    follow_control(run, settings, state.share_query(CONTROLS, state.current_values(CONTROLS)))
     keep_and_share(run, setup)
     reproduce_view(settings, setup)
 
