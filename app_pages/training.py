@@ -9,6 +9,7 @@ import streamlit as st
 
 import nnengine as nn
 from ui import layout, trainers, training, widgets
+from ui.matrix import readable
 from ui.source import show_code
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
@@ -45,6 +46,8 @@ def rerun_interval(run):
 def current_run(settings, uploaded):
     """The session's run for these settings: kept while they stay the same, built afresh when they change."""
     run = st.session_state.get("training_run")
+    if run is not None and training.more_epochs_of(run["settings"], settings):
+        run["settings"] = settings          # the same run, trained longer (or shorter): the model carries on
     if run is not None and run["settings"] != settings:
         remember_previous(run)
     if run is None or run["settings"] != settings:
@@ -96,13 +99,18 @@ def train_and_draw(settings, uploaded, interval, control, generation):
     asked = st.session_state.pop("training_command", None)
     if asked == "reset":
         remember_previous(run)
-        run.update(setup=training.build(settings, uploaded), running=False, message=None)
+        run.update(setup=training.build(settings, uploaded), running=False, message=None, diagnosed=False)
         setup = run["setup"]
     elif asked == "stop":
         run["running"] = False
     elif asked == "train":
         run["running"], run["message"] = True, None
     epochs_left = run["limit"] - setup.model.epochs_done
+    if asked == "train" and epochs_left <= 0:
+        run["running"] = False
+        run["message"] = ("info", f"This run has finished its {run['limit']:,} epochs. To train on, raise Epochs "
+                                  "and press Train: the model carries on from where it is. To start again, press "
+                                  "Reset.")
     # A run trains only on its turn: the server trains at most one model per core at a time (ui/trainers.py).
     # A single Step is one epoch, too small to queue.
     queue = trainers.shared_queue()
@@ -119,10 +127,15 @@ def train_and_draw(settings, uploaded, interval, control, generation):
             setup.model.fit(setup.X, setup.y, epochs=1 if asked == "step" else epochs_left, callback=chunk,
                             validation_freq=max(1, settings.epochs // 200), **training.fit_kwargs(settings, setup))
         except nn.TrainingDiverged as error:
-            run["message"] = (f"Training stopped at epoch {error.epoch}: the loss became {error.loss}. The model "
-                              "keeps its last weights whose loss was finite. Lower the learning rate and press "
-                              "Reset to start again.")
+            run["message"] = ("error", f"Training stopped at epoch {error.epoch}: the loss became "
+                                       f"{readable(error.loss)}. The model keeps its last weights whose loss was "
+                                       "finite. Lower the learning rate and press Reset to start again.")
             run["running"] = False
+        # Steps too large for a classifier rarely overflow: the loss jumps, one class takes every point or
+        # the ReLUs die. Said once per run: Train after it carries on, if the learner wants to watch.
+        problem = None if run.get("diagnosed") else training.diagnose(setup, settings)
+        if problem:
+            run.update(message=("warning", problem), running=False, diagnosed=True)
     if run["running"] and setup.model.epochs_done >= run["limit"]:
         run["running"] = False
     if not run["running"]:
@@ -133,7 +146,9 @@ def train_and_draw(settings, uploaded, interval, control, generation):
     places = {"progress": st.container(), "message": st.container(), "curves": st.container(),
               "picture": st.container()}
     if run["message"]:
-        places["message"].error(run["message"], icon=":material/error:")
+        kind, text = run["message"]
+        getattr(places["message"], kind)(text, icon={"error": ":material/error:", "warning": ":material/warning:",
+                                                     "info": ":material/info:"}[kind])
     elif run["running"] and ahead is not None:
         places["message"].info(trainers.waiting_message(ahead, queue.slots), icon=":material/hourglass_top:")
     draw(run, settings, places, live=run["running"])
@@ -181,6 +196,9 @@ layout.predict_then_check([
      "well it generalises. Regularization (L2) and dropout narrow the gap."),
     ("What happens with a learning rate of 5 and SGD?",
      "Set the optimizer to SGD, the learning rate to 5 and train.",
-     "Steps that large overshoot: the loss jumps around or the run diverges, and the page stops it with a "
-     "message, keeping the last good weights."),
+     "Steps that large overshoot, and the page stops the run within about 100 epochs and says why: most of "
+     "the hidden ReLU neurons die (their output is 0 for every point, so their gradient is 0 and they never "
+     "learn again) and the accuracy stalls far below the default run's. The fix it suggests, a rate ten times "
+     "lower (0.5), trains. (With momentum 0.99 and a rate of 10 the loss jumps far above where it started "
+     "instead, and every point ends in one class.)"),
 ])

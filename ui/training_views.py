@@ -10,9 +10,11 @@ import streamlit as st
 
 import nnengine as nn
 from ui import charts, layout, training
+from ui.matrix import readable
 from ui.training_controls import COMPARE, DISCRETE, SHOW_VAL
 
 CURVE_COLOURS = {"training loss": charts.POSITIVE, "training accuracy": charts.CLASS_COLOURS[1],
+                 "training data loss": charts.POSITIVE, "penalty (L1/L2)": charts.CLASS_COLOURS[2],
                  "validation loss": charts.POSITIVE, "validation accuracy": charts.CLASS_COLOURS[1],
                  "previous run: training loss": charts.NEUTRAL, "previous run: validation loss": charts.NEUTRAL}
 def task_sentence(setup, settings):
@@ -29,10 +31,9 @@ def draw(run, settings, places, live=False):
     setup, records = run["setup"], run["setup"].model.history.records
     done = setup.model.epochs_done
     places["progress"].progress(min(done / run["limit"], 1.0),
-                                text=f"epoch {done} of {run['limit']}" + (
-                                    f" · loss {records[-1]['loss']:.4f} · accuracy {records[-1]['accuracy']:.3f} · "
-                                    f"learning rate {records[-1]['learning_rate']:.4g}" if records else ""))
-    previous = st.session_state.get("previous_curves") if st.session_state.get(COMPARE.key, True) else None
+                                text=f"epoch {done} of {run['limit']}" + (" · " + training.progress_numbers(records[-1])
+                                                                         if records else ""))
+    previous = comparable_previous(setup, settings) if st.session_state.get(COMPARE.key, True) else None
     if records or previous:
         rows = training.history_rows(records, max_points=200 if live else 400) + (previous or [])
         places["curves"].vega_lite_chart(charts.to_spec(charts.lines_chart(
@@ -60,6 +61,8 @@ def draw(run, settings, places, live=False):
         table = pd.DataFrame({"true": truth, "predicted": setup.model.predict(setup.X_val)[:, 0], "line": truth})
         places["picture"].vega_lite_chart(charts.to_spec(charts.residuals_chart(
             table, "true", "predicted", "line", "true value", "predicted value")), width="stretch")
+    if setup.task == "regression":
+        places["picture"].caption(regression_sentence(setup))
     else:
         output = setup.model.predict(setup.X_val)
         predicted = (output[:, 0] > 0.5).astype(int) if setup.task == "binary" else output.argmax(axis=1)
@@ -72,6 +75,15 @@ def draw(run, settings, places, live=False):
             title="Validation samples: true class (rows) against predicted class (columns)")), width="stretch")
 
 
+def regression_sentence(setup):
+    """What a regression's accuracy counts, and two measures a learner can read, on the validation data."""
+    m = training.regression_measures(setup)
+    return (f"For a regression, accuracy is the book's: the share of predictions within std(y) / 250 = "
+            f"{readable(m['precision'], 6)} of the truth, a strict bar, so it stays near 0 until the fit is "
+            f"close. On the validation data the root mean squared error is {readable(m['rmse'])} (in y's units) "
+            f"and R² is {readable(m['r2'], 3)} (1: a perfect fit, 0: no better than predicting the mean).")
+
+
 def uploaded_classes(settings):
     """The original labels of an uploaded CSV's classes (None for other datasets)."""
     run = st.session_state.get("training_run")
@@ -79,11 +91,24 @@ def uploaded_classes(settings):
 
 
 def remember_previous(run):
-    """Keep a finished run's losses (thinned) to draw in grey beside the next run."""
+    """Keep a finished run's losses (thinned) to draw in grey beside the next run, with what makes
+    losses comparable: the data, the task and the loss."""
     records = run["setup"].model.history.records
     if records:
         rows = [row for row in training.history_rows(records) if row["curve"].endswith("loss")]
-        st.session_state["previous_curves"] = [{**row, "curve": "previous run: " + row["curve"]} for row in rows]
+        st.session_state["previous_curves"] = {
+            "kind": training.loss_kind(run["setup"], run["settings"]),
+            "rows": [{**row, "curve": "previous run: " + row["curve"].replace(" data", "")} for row in rows]}
+
+
+def comparable_previous(setup, settings):
+    """The previous run's loss curves, when they measure the same thing as this run's (the same dataset,
+    task and loss; an MSE curve under a cross-entropy run means nothing), cut to this run's epochs so
+    they do not stretch its axis. None otherwise."""
+    previous = st.session_state.get("previous_curves")
+    if not previous or previous["kind"] != training.loss_kind(setup, settings):
+        return None
+    return [row for row in previous["rows"] if row["epoch"] < settings.epochs]
 
 
 def inside_views(setup, settings):
