@@ -11,6 +11,7 @@ import nnengine as nn
 from ui import layout, trainers, training, widgets
 from ui.matrix import readable
 from ui.source import show_code
+from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
 
@@ -152,6 +153,7 @@ def train_and_draw(settings, uploaded, interval, control, generation):
     elif run["running"] and ahead is not None:
         places["message"].info(trainers.waiting_message(ahead, queue.slots), icon=":material/hourglass_top:")
     draw(run, settings, places, live=run["running"])
+    book_view(settings, setup)
     if rerun_interval(run) != interval:
         st.rerun()          # the whole page again, so the fragment reruns itself as often as it now should
     if run["running"]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 import nnengine as nn
+from nnengine import book
 from ui.matrix import readable
 
 TWO_D = ("spiral", "vertical", "xor", "circles", "moons", "blobs")
@@ -44,6 +45,7 @@ class Settings:
     dropout: float = 0.0
     init_scale: float = 0.01
     loss: str = "MSE"             # regression only: MSE or MAE
+    book_precision: bool = True   # multiply in float64, store float32: the book's arithmetic (nnfs.init())
     features: tuple = field(default=("x1", "x2"))
     upload: str = ""              # which uploaded table, target and task (an uploaded CSV's identity)
 
@@ -122,13 +124,14 @@ def build_model(settings, n_inputs, n_outputs, task, rng):
     for neurons in settings.hidden:
         layers.append(nn.Dense(width, neurons, weight_scale=settings.init_scale, rng=rng,
                                weight_l1=settings.l1, weight_l2=settings.l2,
-                               bias_l1=settings.l1, bias_l2=settings.l2))
+                               bias_l1=settings.l1, bias_l2=settings.l2, book_precision=settings.book_precision))
         activation = ACTIVATIONS[settings.activation]
         layers.append(activation(0.01) if activation is nn.LeakyReLU else activation())
         if settings.dropout:
             layers.append(nn.Dropout(settings.dropout, rng=rng))
         width = neurons
-    layers.append(nn.Dense(width, n_outputs, weight_scale=settings.init_scale, rng=rng))
+    layers.append(nn.Dense(width, n_outputs, weight_scale=settings.init_scale, rng=rng,
+                           book_precision=settings.book_precision))
     if task == "classification":
         layers.append(nn.Softmax())
         loss = nn.CategoricalCrossentropy()
@@ -348,26 +351,53 @@ def history_rows(records, max_points=400):
     return rows
 
 
-# The book's chapters as starting points (the settings each chapter's code uses).
+def chapter_settings(number):
+    """The page's Settings for the book's chapter ``number``: every setting of its final script, read
+    from nnengine.book.CHAPTERS (tests/app/test_claims_training.py builds both and compares them)."""
+    chapter = book.CHAPTERS[number]
+    first, *others = chapter.penalties
+    # The page puts one L1/L2 on every hidden layer's weights and biases, and dropout after each: the
+    # book's chapters (one hidden layer where they use either) fit that.
+    assert first["weight_l2"] == first["bias_l2"] and first["weight_l1"] == first["bias_l1"]
+    assert all(not any(p.values()) for p in others) and (chapter.dropout is None or chapter.dropout[1] == 0)
+    validation = chapter.validation[0] if chapter.validation else chapter.samples
+    return Settings(
+        dataset=chapter.dataset, samples=chapter.samples, classes=chapter.classes or Settings.classes,
+        noise=NOISE[chapter.dataset], val_samples=0 if validation == chapter.samples else validation,
+        # Chapter 15 draws its validation set after training, from the stream its dropout masks come from;
+        # a live curve needs the points before training, so the page draws them from a stream of their own
+        # and the dropout masks stay the book's.
+        val_fixed=chapter.validation_drawn == "after_training",
+        hidden=chapter.hidden, activation={"relu": "ReLU"}[chapter.activation], optimizer=chapter.optimizer,
+        lr=chapter.optimizer_kwargs.get("learning_rate", 0.001), decay=chapter.optimizer_kwargs.get("decay", 0.0),
+        epochs=chapter.epochs, l1=first["weight_l1"], l2=first["weight_l2"],
+        dropout=chapter.dropout[0] if chapter.dropout else 0.0, init_scale=chapter.weight_scale,
+        loss={"mean_squared_error": "MSE"}.get(chapter.loss, Settings.loss), book_precision=True)
+
+
+# The book's chapters as starting points: the settings of each chapter's final script.
+CHAPTER_PRESETS = {"Chapter 10: Adam on the spiral": 10, "Chapter 14: L2 regularization": 14,
+                   "Chapter 15: dropout": 15, "Chapter 16: binary classification": 16,
+                   "Chapter 17: sine regression": 17}
 PRESETS = {
-    "Chapter 10: Adam on the spiral": {},
-    "Chapter 14: L2 regularization": {"lr": 0.02, "l2": 5e-4},
-    "Chapter 15: dropout": {"samples": 1000, "val_samples": 100, "decay": 5e-5, "l2": 5e-4, "dropout": 0.1},
-    "Chapter 16: binary classification": {"classes": 2, "lr": 0.001, "l2": 5e-4},
-    "Chapter 17: sine regression": {"dataset": "sine", "samples": 1000, "noise": 0.0, "hidden": (64, 64),
-                                    "init_scale": 0.1, "lr": 0.005, "decay": 1e-3},
+    **{name: chapter_settings(number) for name, number in CHAPTER_PRESETS.items()},
     # The seed notebook's XOR network (4 sigmoids, weights 0.01 x normal, plain SGD at 0.1) on the page's XOR
     # data: its loss stays at log 2 = 0.693. (The notebook's own has no biases and squared error; the
     # Backpropagation page runs that one exactly.)
-    "Seed notebook: the XOR network that never learns": {
-        "dataset": "xor", "classes": 2, "noise": 0.0, "hidden": (4,), "activation": "Sigmoid", "optimizer": "SGD",
-        "lr": 0.1, "momentum": 0.0, "decay": 0.0, "epochs": 1000},
+    "Seed notebook: the XOR network that never learns": Settings(
+        dataset="xor", classes=2, noise=0.0, hidden=(4,), activation="Sigmoid", optimizer="SGD",
+        lr=0.1, momentum=0.0, decay=0.0, epochs=1000),
 }
 
 
+def book_chapter(settings):
+    """The number of the book chapter these settings are, or None."""
+    return next((number for name, number in CHAPTER_PRESETS.items() if PRESETS[name] == settings), None)
+
+
 def preset(name):
-    """The Settings of a book chapter (defaults for everything the chapter does not set)."""
-    return Settings(**PRESETS[name])
+    """The Settings of a preset (a book chapter's, or the seed notebook's XOR network)."""
+    return PRESETS[name]
 
 
 def _layer_code(settings, n_inputs, n_outputs, task):
@@ -377,13 +407,14 @@ def _layer_code(settings, n_inputs, n_outputs, task):
                  if (s.l1 or s.l2) else "")
     activation = {"ReLU": "nn.ReLU()", "Leaky ReLU": "nn.LeakyReLU(0.01)", "Tanh": "nn.Tanh()",
                   "Sigmoid": "nn.Sigmoid()"}[s.activation]
+    precision = ", book_precision=True" if s.book_precision else ""
     for neurons in s.hidden:
-        lines.append(f"nn.Dense({width}, {neurons}, weight_scale={s.init_scale!r}, rng=rng{penalties})")
+        lines.append(f"nn.Dense({width}, {neurons}, weight_scale={s.init_scale!r}, rng=rng{penalties}{precision})")
         lines.append(activation)
         if s.dropout:
             lines.append(f"nn.Dropout({s.dropout!r}, rng=rng)")
         width = neurons
-    lines.append(f"nn.Dense({width}, {n_outputs}, weight_scale={s.init_scale!r}, rng=rng)")
+    lines.append(f"nn.Dense({width}, {n_outputs}, weight_scale={s.init_scale!r}, rng=rng{precision})")
     output, loss = {"classification": ("nn.Softmax()", "nn.CategoricalCrossentropy()"),
                     "binary": ("nn.Sigmoid()", "nn.BinaryCrossentropy()"),
                     "regression": ("nn.Linear()", "nn.MeanAbsoluteError()" if s.loss == "MAE"

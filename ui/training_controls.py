@@ -33,6 +33,8 @@ L1 = Control("l1", "L1 penalty", DEFAULTS.l1, "float", 0.0, 0.1)
 L2 = Control("l2", "L2 penalty", DEFAULTS.l2, "float", 0.0, 0.1)
 DROPOUT = Control("dropout", "Dropout rate", DEFAULTS.dropout, "float", 0.0, 0.9)
 INIT = Control("init_scale", "Initial weights: scale × normal", DEFAULTS.init_scale, "float", 0.0001, 2.0)
+BOOK_PRECISION = Control("book_precision", "The book's arithmetic (products in float64)", DEFAULTS.book_precision,
+                         "bool")
 LOSS = Control("loss", "Regression loss", DEFAULTS.loss, "choice", options=("MSE", "MAE"))
 FEATURES = Control("features", "Input features", DEFAULTS.features, "multi", options=tuple(nn.datasets.FEATURES))
 SHOW_VAL = Control("show_val", "Show the validation data", True, "bool")
@@ -40,7 +42,7 @@ DISCRETE = Control("discrete", "Discretize the output", False, "bool")
 COMPARE = Control("compare", "Keep the previous run's loss on the chart", True, "bool")
 CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, VAL_SAMPLES, VAL_FIXED, SEED, FEATURES,
             HIDDEN, ACTIVATION, OPTIMIZER, LR, DECAY,
-            MOMENTUM, BATCH, EPOCHS, L1, L2, DROPOUT, INIT, LOSS, SHOW_VAL, DISCRETE, COMPARE]
+            MOMENTUM, BATCH, EPOCHS, L1, L2, DROPOUT, INIT, BOOK_PRECISION, LOSS, SHOW_VAL, DISCRETE, COMPARE]
 
 
 def apply_dataset_defaults(keep_link_values=False):
@@ -135,6 +137,11 @@ def settings_panel():
     l2 = widgets.number(L2, 1e-5, format="%g", help="Applied to the hidden layers' weights and biases alike.")
     dropout = widgets.slider(DROPOUT, 0.05)
     init_scale = widgets.number(INIT, 0.01, format="%g")
+    book_precision = widgets.toggle(BOOK_PRECISION, help="On, each layer multiplies in float64 and stores float32, "
+                                                         "as the book's nnfs.init() makes numpy do: the book's "
+                                                         "numbers to the digit, at some cost in speed. Off: "
+                                                         "float32 throughout, a little faster; the numbers drift "
+                                                         "from the book's in the last digits, then further.")
     loss = widgets.choice(LOSS) if dataset == "sine" else DEFAULTS.loss
     if hidden is None or not features or (dataset == "upload" and uploaded is None):
         return None, None
@@ -142,7 +149,8 @@ def settings_panel():
                              val_samples=val_samples, val_fixed=val_fixed, seed=seed,
                              hidden=hidden, activation=activation, optimizer=optimizer, lr=lr,
                              decay=decay, momentum=momentum, batch_size=batch_size, epochs=epochs, l1=l1, l2=l2,
-                             dropout=dropout, init_scale=init_scale, loss=loss, features=features,
+                             dropout=dropout, init_scale=init_scale, loss=loss, book_precision=book_precision,
+                             features=features,
                              upload=upload_id), uploaded
 
 
