@@ -492,45 +492,6 @@ def reproduce_script(settings, setup):
     return "\n".join(lines)
 
 
-# ---- what a run costs ------------------------------------------------------------------------
-
-LIMIT_SECONDS = 30.0
-STEP_OVERHEAD = 60e-6       # seconds of Python per layer and step, whatever the sizes
-
-
-def work(setup, settings):
-    """A run's size in units of parameters × samples × epochs, and its steps × layers."""
-    n = len(setup.X)
-    steps_per_epoch = 1 if not settings.batch_size else -(-n // settings.batch_size)
-    return (setup.model.count_parameters() * n * settings.epochs,
-            steps_per_epoch * settings.epochs * len(setup.model.layers))
-
-
-def calibrate(epochs=20):
-    """Seconds per unit of work on this machine, timed on a mid-sized network (2-256-256-3 on the
-    spiral, full batch) so the matrix products, not Python, dominate."""
-    import time
-
-    settings = Settings(hidden=(256, 256), samples=200, epochs=epochs)
-    setup = build(settings)
-    started = time.perf_counter()
-    setup.model.fit(setup.X, setup.y, epochs=epochs)
-    elapsed = time.perf_counter() - started
-    units, steps = work(setup, settings)
-    return max(elapsed - steps * STEP_OVERHEAD, elapsed / 10) / units
-
-
-def estimate_seconds(setup, settings, seconds_per_unit):
-    units, steps = work(setup, settings)
-    return units * seconds_per_unit + steps * STEP_OVERHEAD
-
-
-def epoch_cap(setup, settings, seconds_per_unit, limit=LIMIT_SECONDS):
-    """How many epochs of this run fit in about ``limit`` seconds (at least 1)."""
-    per_epoch = estimate_seconds(setup, settings, seconds_per_unit) / settings.epochs
-    return max(1, int(limit / per_epoch))
-
-
 def grid_resolution(setup):
     """Fewer boundary cells for larger networks, so redrawing stays quick."""
     parameters = setup.model.count_parameters()

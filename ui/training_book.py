@@ -46,12 +46,13 @@ def comparison_rows(chapter, setup):
             for name, book_value, page_value in pairs]
 
 
-def book_view(settings, setup):
-    """For a run with a book chapter's settings: the book's numbers beside the page's, and why they differ."""
+def book_view(settings, setup, live=False):
+    """For a run with a book chapter's settings: the book's numbers beside the page's, and why they differ
+    (the page's once it stops: while a thread trains the model, only the thread may run it)."""
     chapter = training.book_chapter(settings)
     if chapter is None:
         return
-    rows = comparison_rows(chapter, setup)
+    rows = [] if live else comparison_rows(chapter, setup)
     done, total = setup.model.epochs_done, settings.epochs
     with st.expander(f"The book's numbers for chapter {chapter}", icon=":material/menu_book:",
                      expanded=done >= total):
@@ -59,8 +60,11 @@ def book_view(settings, setup):
             st.caption(f"The numbers chapter {chapter}'s code prints are not recorded in nnengine/book.py yet.")
             return
         if not rows:
-            st.caption(f"Train to epoch {total - 1:,} (all {total:,} epochs) to compare with what the book's code "
-                       "prints after its last epoch.")
+            printed = book.PRINTED[chapter]
+            st.code("\n".join(line for line in (printed.epoch_line, printed.validation_line) if line),
+                    language=None, wrap_lines=True)
+            st.caption(f"What the book's code prints after its last epoch. Train all {total:,} epochs (to epoch "
+                       f"{total - 1:,}) and the page's own numbers appear beside them. " + WHY[chapter])
             return
         st.table(pd.DataFrame(rows).set_index(""))
         if done < total:

@@ -2,6 +2,7 @@
 curve, or a confusion matrix), the network with its weights, the first layer's neurons, misread digits,
 and the downloads and upload of models."""
 
+import dataclasses
 import io
 
 import numpy as np
@@ -25,14 +26,31 @@ def task_sentence(setup, settings):
     return f"regression: a linear output with {'mean absolute' if settings.loss == 'MAE' else 'mean squared'} error."
 
 
+def latest(run):
+    """(setup, records, epochs done, the last record) to draw: the model itself when no thread trains it,
+    else the training thread's latest snapshot (ui/trainers.py), drawn with a copy of the model."""
+    setup, trainer = run["setup"], run.get("trainer")
+    if trainer is None:
+        records = setup.model.history.records
+        return setup, records, setup.model.epochs_done, records[-1] if records else None
+    shot = trainer.snapshot()
+    return (dataclasses.replace(setup, model=trainer.drawing_model(shot)),
+            setup.model.history.records[:shot.records], shot.epochs_done, shot.progress)
+
+
+def progress_line(done, limit, last):
+    """'epoch 120 of 10001 · loss … · accuracy … · learning rate …' (and the batch, in a long epoch)."""
+    if last is None:
+        return f"epoch {done} of {limit}"
+    batch = f" · epoch {last['epoch'] + 1}: batch {last['batch']} of {last['batches']}" if "batch" in last else ""
+    return f"epoch {done} of {limit}{batch} · {training.progress_numbers(last)}"
+
+
 def draw(run, settings, places, live=False):
-    """Redraw the progress line, the curves and the model's picture from the current model (lighter
-    while training: fewer curve points and a coarser boundary grid)."""
-    setup, records = run["setup"], run["setup"].model.history.records
-    done = setup.model.epochs_done
-    places["progress"].progress(min(done / run["limit"], 1.0),
-                                text=f"epoch {done} of {run['limit']}" + (" · " + training.progress_numbers(records[-1])
-                                                                         if records else ""))
+    """Redraw the progress line, the curves and the model's picture (lighter while training: fewer curve
+    points and a coarser boundary grid)."""
+    setup, records, done, last = latest(run)
+    places["progress"].progress(min(done / run["limit"], 1.0), text=progress_line(done, run["limit"], last))
     previous = comparable_previous(setup, settings) if st.session_state.get(COMPARE.key, True) else None
     if records or previous:
         rows = training.history_rows(records, max_points=200 if live else 400) + (previous or [])
