@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 import nnengine as nn
-from ui import layout, trainers, training, training_cost, widgets
+from ui import layout, trainers, training, training_cost, training_files, widgets
 from ui.matrix import readable
 from ui.source import show_code
 from ui.training_book import book_view
@@ -44,6 +44,18 @@ def busy(run):
 def current_run(settings, uploaded):
     """The session's run for these settings: kept while they stay the same, built afresh when they change."""
     run = st.session_state.get("training_run")
+    loaded = st.session_state.get(training_files.PENDING)
+    if loaded is not None and same_run(loaded["settings"], settings):
+        # A model loaded from a file (its settings are on the controls now): it becomes the run.
+        del st.session_state[training_files.PENDING]
+        if run is not None:
+            halt(run, wait=0)
+            remember_previous(run)
+        run = st.session_state["training_run"] = new_run(settings, uploaded)
+        run["setup"].model = loaded["model"]
+        if loaded["rng"] is not None and run["fit"].get("rng") is not None:
+            run["fit"]["rng"] = loaded["rng"]
+        return run
     if run is not None and training.more_epochs_of(run["settings"], settings):
         run = st.session_state["training_run"] = carried_on(run, settings, uploaded)
     if run is not None and run["settings"] != settings:
@@ -154,7 +166,8 @@ def train_and_draw(settings, uploaded, interval):
                    f"{training_cost.LIMIT_SECONDS:.0f} s). Fewer epochs, neurons or samples make the whole run fit.",
                    icon=":material/timer:")
     st.caption(f"{setup.model.count_parameters():,} parameters · {len(setup.X):,} training and "
-               f"{len(setup.X_val):,} validation samples · {task_sentence(setup, settings)}")
+               f"{len(setup.X_val):,} validation samples · {task_sentence(setup, settings)} "
+               f"{training.validation_sentence(settings)}")
     buttons = st.container(horizontal=True)
     buttons.button("Train", icon=":material/play_arrow:", type="primary", key="train", on_click=command,
                    args=("train",))

@@ -92,6 +92,16 @@ def task_of(settings, uploaded=None):
     return "binary"
 
 
+def validation_sentence(settings):
+    """How the validation set is drawn, for the page."""
+    if settings.val_split or settings.dataset in ("digits", "upload"):
+        return "Validation: a share held out from the data, the same whatever the network."
+    if settings.val_fixed:
+        return "Validation: a fresh set from a stream of its own, the same points for every network."
+    return ("Validation: a fresh set drawn after the network's weights, as the book does, so another network "
+            "gets other points (switch on 'The same validation points for every network' to compare networks).")
+
+
 def dataset_defaults(name):
     """The settings a dataset brings with it when it is chosen (its noise)."""
     return {"noise": NOISE[name]} if name in NOISE else {}

@@ -57,16 +57,33 @@ def apply_dataset_defaults(keep_link_values=False):
 
 def load_preset():
     """Put the chosen book chapter's settings on the controls (the preset box's on_change)."""
-    chosen = training.preset(st.session_state["preset"])
+    put_on_controls(training.preset(st.session_state["preset"]))
+
+
+def put_on_controls(settings):
+    """Set every control to ``settings`` (in a callback, before the widgets are made)."""
     for control in CONTROLS:
-        if not hasattr(chosen, control.key):
+        if not hasattr(settings, control.key):
             continue                              # a view option, not a setting
-        value = getattr(chosen, control.key)
+        value = getattr(settings, control.key)
         if control.key == "hidden":
             value = ",".join(map(str, value)) or "0"
         elif control.kind == "multi":
             value = list(value)
         st.session_state[control.key] = value
+
+
+def checked_setting(control, value):
+    """A setting read from a file, checked as a link's value is (ValueError when it is not valid)."""
+    if control.kind == "layers":
+        return control.parse(",".join(str(int(v)) for v in value) or "0")
+    if control.kind == "multi":
+        return control.parse([str(v) for v in value])
+    if control.kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(value)
+        return value
+    return control.parse(str(value))
 
 
 def learning_rate_slider():

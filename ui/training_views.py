@@ -3,14 +3,13 @@ curve, or a confusion matrix), the network with its weights, the first layer's n
 and the downloads and upload of models."""
 
 import dataclasses
-import io
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import nnengine as nn
-from ui import charts, layout, training
+from ui import charts, layout, training, training_files
 from ui.matrix import readable
 from ui.training_controls import COMPARE, DISCRETE, SHOW_VAL
 
@@ -165,51 +164,18 @@ def inside_views(setup, settings):
 
 
 def keep_and_share(run, setup):
-    """Download the history and the model; load a saved model back."""
+    """Download the history and the model (with the page's settings); load a saved model back."""
     files = st.container(horizontal=True)
     records = setup.model.history.records
     if records:
         files.download_button("Download the history (CSV)", lambda: pd.DataFrame(records).to_csv(index=False),
                               file_name="history.csv", mime="text/csv", icon=":material/download:")
-    def saved_model():
-        saved = io.BytesIO()
-        setup.model.save(saved)
-        return saved.getvalue()
-
     # Like the CSV, the file is only written when the button is pressed, not on every rerun.
-    files.download_button("Download the model (.npz)", saved_model, file_name="model.npz",
+    files.download_button("Download the model (.npz)", lambda: training_files.saved_bytes(run), file_name="model.npz",
                           mime="application/octet-stream", icon=":material/save:",
-                          help="The engine's safe format: arrays and a JSON description, no pickle.")
-    upload = st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload",
-                              help="A model downloaded from this page, for the same dataset and features.")
-    if upload is None:
-        return
-    if run.get("loaded") == upload.file_id:
-        if run.get("load_error"):          # the file is still there: so is what is wrong with it
-            st.error(run["load_error"], icon=":material/error:")
-        return
-    run["loaded"], run["load_error"] = upload.file_id, None
-    try:
-        model = nn.Model.load(io.BytesIO(upload.getvalue()))
-        problem = model_misfit(model, setup)
-        if problem is None:
-            no_optimizer = model.optimizer is None
-            if no_optimizer:                # saved without one: it trains with this page's optimizer
-                model.optimizer = type(setup.model.optimizer)(**setup.model.optimizer.config())
-            accuracy = model.evaluate(setup.X_val, setup.y_val)["accuracy"]
-    except nn.ModelFileError as error:
-        problem = f"That file cannot be loaded: {error}."
-    except (ValueError, FloatingPointError) as error:     # the checks above should leave none: say so
-        problem = f"That model cannot run on this data: {error}."
-    if problem is not None:
-        run["load_error"] = problem
-        st.error(problem, icon=":material/error:")
-        return
-    setup.model = model
-    st.success(f"Loaded a model with {model.count_parameters():,} parameters; its accuracy on the validation data "
-               f"is {accuracy:.3f}. Train carries on from its weights"
-               + (", with this page's optimizer (the file has none)." if no_optimizer else "."),
-               icon=":material/check_circle:")
+                          help="The engine's safe format: arrays and a JSON description (with this page's "
+                               "settings), no pickle.")
+    training_files.model_upload()
 
 
 # The losses this page trains each kind of output with (regression: either error).
