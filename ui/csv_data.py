@@ -20,6 +20,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from ui.matrix import count
 
 MAX_BYTES = 5 * 1024 * 1024
+UPLOAD_LIMIT_MB = 20        # what the uploader lets through, so that MAX_BYTES is checked (and said) by the page
 MAX_ROWS = 100_000
 MAX_COLUMNS = 1_000
 MIN_ROWS = 10

@@ -331,7 +331,9 @@ def progress_numbers(record):
     loss = f"loss {readable(record['loss'])}"
     if record.get("reg_loss"):
         loss += f" (data {readable(record['data_loss'])} + penalty {readable(record['reg_loss'])})"
-    return f"{loss} · accuracy {record['accuracy']:.3f} · learning rate {readable(record['learning_rate'], 6)}"
+    rate = record["learning_rate"]
+    rate = f"{rate:.4g}" if 1e-4 <= rate < 1e5 else readable(rate)
+    return f"{loss} · accuracy {record['accuracy']:.3f} · learning rate {rate}"
 
 
 def loss_kind(setup, settings):

@@ -187,7 +187,7 @@ def parsed_upload(file):
 def upload_panel():
     """A CSV of the learner's own: the file, a preview, which column to predict and how. Returns
     (checked arrays or None, an identity string that changes when any of them changes)."""
-    file = st.file_uploader("Your CSV file", type=["csv"], key="csv_upload",
+    file = st.file_uploader("Your CSV file", type=["csv"], key="csv_upload", max_upload_size=csv_data.UPLOAD_LIMIT_MB,
                             help=f"Numbers, one sample per row, a header row optional; at most "
                                  f"{csv_data.MAX_ROWS:,} rows, {csv_data.MAX_COLUMNS:,} columns and "
                                  f"{csv_data.MAX_BYTES // 2**20} MB.")

@@ -15,6 +15,8 @@ from ui.training_controls import CONTROLS, checked_setting, put_on_controls
 
 APP = "Neural Network Explorer: Training page"
 RESULT = "model_load_result"       # session key: (kind, message) of the last load
+MAX_MB = 20                        # the largest network the page builds (six layers of 512) saves, Adam's memories
+                                   # with it, to 15 MB
 PENDING = "loaded_model"           # session key: a loaded model waiting for the page to make it the run
 
 
@@ -126,6 +128,7 @@ def load_model_file():
 def model_upload():
     """The uploader, and what the last load gave."""
     st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload", on_change=load_model_file,
+                     max_upload_size=MAX_MB,
                      help="A model downloaded from this page: its settings come back with it.")
     result = st.session_state.get(RESULT)
     if result is not None and st.session_state.get("model_upload") is not None:
