@@ -138,9 +138,10 @@ def collect(run):
 
 
 def diverged_message(error):
+    where = ("as it was when this training started" if error.best_epoch is None else
+             f"back at the start of epoch {error.best_epoch}, where its loss was lowest ({readable(error.best_loss)})")
     return ("error", f"Training stopped at epoch {error.epoch}: the loss became {readable(error.loss)}. The model "
-                     "keeps its last weights whose loss was finite. Lower the learning rate and press Reset to "
-                     "start again.")
+                     f"and its optimizer are {where}. Lower the learning rate and press Reset to start again.")
 
 
 def training_area(settings, uploaded, interval):
@@ -261,5 +262,5 @@ layout.predict_then_check([
      "Steps that large overshoot, and the page stops the run within its first 200 epochs and says why: most "
      "of the hidden ReLU neurons have died (their output is 0 for every point, so their gradient is 0 and they "
      "never learn again) and the accuracy stalls below 0.5. The fix it suggests, a rate ten times lower (0.5), trains. "
-     "(With a rate of 10 and momentum 0.99 the loss jumps far above where it started instead.)"),
+     "(With a rate of 10 and momentum 0.99 every point ends in one class instead, by epoch 50.)"),
 ])

@@ -57,7 +57,8 @@ def book_view(settings, setup, live=False):
     with st.expander(f"The book's numbers for chapter {chapter}", icon=":material/menu_book:",
                      expanded=done >= total):
         if book.PRINTED.get(chapter) is None:
-            st.caption(f"The numbers chapter {chapter}'s code prints are not recorded in nnengine/book.py yet.")
+            st.caption(f"The numbers chapter {chapter}'s code prints are not recorded in nnengine/book.py yet. "
+                       + WHY[chapter])
             return
         if not rows:
             printed = book.PRINTED[chapter]
