@@ -9,6 +9,8 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pyarrow
+import pyarrow.ipc
 import pytest
 from conftest import ROOT, open_page, texts, train
 
@@ -25,12 +27,13 @@ def progress(at):
 
 
 def chart_specs(at):
-    return [json.loads(chart.proto.spec) for chart in at.get("arrow_vega_lite_chart")]
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
 
 
 def chart_rows(at):
-    """Every row of every chart on the page (the charts keep their rows as named datasets)."""
-    return [row for spec in chart_specs(at) for rows in spec.get("datasets", {}).values() for row in rows]
+    """Every row of every chart on the page (the charts send their rows as named Arrow datasets)."""
+    return [row for chart in at.get("vega_lite_chart") for dataset in chart.proto.datasets
+            for row in pyarrow.ipc.open_stream(dataset.data.data).read_all().to_pylist()]
 
 
 def fit(settings, epochs=None):
