@@ -188,7 +188,7 @@ def train_and_draw(settings, uploaded, interval):
     elif asked == "train" and not busy(run) and setup.model.epochs_done < run["limit"]:
         run["message"] = None
         start(run)
-    elif asked == "train" and not busy(run):
+    elif asked in ("train", "step") and not busy(run) and setup.model.epochs_done >= run["limit"]:
         run["message"] = ("info", f"This run has finished its {run['limit']:,} epochs. To train on, raise Epochs and "
                                   "press Train: the model carries on from where it is. To start again, press Reset.")
     elif asked == "step" and not busy(run):
