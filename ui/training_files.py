@@ -130,6 +130,16 @@ def model_upload():
     st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload", on_change=load_model_file,
                      max_upload_size=MAX_MB,
                      help="A model downloaded from this page: its settings come back with it.")
+    pending = st.session_state.get(PENDING)
+    if pending is not None:
+        # This uploader is in the training fragment, whose reruns leave the controls outside it as they were:
+        # the whole page runs again, and the page makes the model its run (app_pages/training.py).
+        if not pending.get("page_ran"):
+            pending["page_ran"] = True
+            st.rerun(scope="app")
+        del st.session_state[PENDING]         # the page ran and did not take it: say so rather than loop
+        st.session_state[RESULT] = ("error", "The model loaded, but the page could not put its settings on the "
+                                             "controls; load it again.")
     result = st.session_state.get(RESULT)
     if result is not None and st.session_state.get("model_upload") is not None:
         kind, text = result
