@@ -58,6 +58,8 @@ def settings_from_file(model, current):
                 values.pop(key, None)
         return dataclasses.replace(current, **values), True
     dense = model.dense_layers
+    if not dense:
+        return current, False              # nothing to read (model_misfit says why it cannot be used)
     activations = [name for layer in model.layers for name, kind in training.ACTIVATIONS.items()
                    if type(layer) is kind]
     dropouts = [layer.rate for layer in model.layers if isinstance(layer, nn.Dropout)]
@@ -103,7 +105,8 @@ def load_model_file():
         problem = model_misfit(model, setup)
         if problem is None:
             rng = shuffle_stream(model)
-            if model.optimizer is None:      # saved without one: it trains with the optimizer of its settings
+            no_optimizer = model.optimizer is None
+            if no_optimizer:                 # saved without one: it trains with the optimizer of its settings
                 model.optimizer = setup.model.optimizer
             accuracy = model.evaluate(setup.X_val, setup.y_val)["accuracy"]
     except nn.ModelFileError as error:
@@ -120,6 +123,9 @@ def load_model_file():
     state = (f"it has trained {model.epochs_done:,} epochs, and Train carries on from there exactly"
              if model.state_restored else
              "the file holds weights only (an older file): Train carries on from them with a fresh optimizer")
+    if no_optimizer:
+        state = (f"it has trained {model.epochs_done:,} epochs; Train carries on from its weights with this page's "
+                 "optimizer (the file has none)")
     st.session_state[RESULT] = ("success", f"Loaded a model with {model.count_parameters():,} parameters; its "
                                            f"accuracy on the validation data is {accuracy:.3f}. {where.capitalize()}; "
                                            f"{state}.")
