@@ -8,8 +8,10 @@ from dataclasses import replace
 import streamlit as st
 
 import nnengine as nn
-from ui import layout, trainers, training, training_cost, widgets
+from ui import layout, trainers, training, training_cost, training_files, widgets
+from ui.matrix import readable
 from ui.source import show_code
+from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
 
@@ -42,6 +44,20 @@ def busy(run):
 def current_run(settings, uploaded):
     """The session's run for these settings: kept while they stay the same, built afresh when they change."""
     run = st.session_state.get("training_run")
+    loaded = st.session_state.get(training_files.PENDING)
+    if loaded is not None and same_run(loaded["settings"], settings):
+        # A model loaded from a file (its settings are on the controls now): it becomes the run.
+        del st.session_state[training_files.PENDING]
+        if run is not None:
+            halt(run, wait=0)
+            remember_previous(run)
+        run = st.session_state["training_run"] = new_run(settings, uploaded)
+        run["setup"].model = loaded["model"]
+        if loaded["rng"] is not None and run["fit"].get("rng") is not None:
+            run["fit"]["rng"] = loaded["rng"]
+        return run
+    if run is not None and training.more_epochs_of(run["settings"], settings):
+        run = st.session_state["training_run"] = carried_on(run, settings, uploaded)
     if run is not None and run["settings"] != settings:
         halt(run, wait=0)
         remember_previous(run)
@@ -62,6 +78,14 @@ def new_run(settings, uploaded):
             "estimate": estimate, "book": book,
             "limit": settings.epochs if book else training_cost.epoch_cap(estimate, settings.epochs),
             "trainer": None, "message": None}
+
+
+def carried_on(run, settings, uploaded):
+    """The same run, to another number of epochs: the model, its History and its shuffle stream carry on."""
+    halt(run)
+    longer = new_run(settings, uploaded)
+    longer["fit"] = {**run["fit"], "validation_freq": longer["fit"]["validation_freq"]}
+    return {**longer, "setup": run["setup"], "message": run["message"], "diagnosed": run.get("diagnosed")}
 
 
 def same_run(a, b):
@@ -93,8 +117,13 @@ def start(run):
     """Train the run's remaining epochs on a thread of its own, when its turn in the shared queue comes."""
     setup = run["setup"]
     ticket = st.session_state.setdefault("trainer_ticket", trainers.new_ticket())
+    # Steps too large for a classifier rarely overflow: the loss jumps, one class takes every point or the
+    # ReLUs die. The thread looks every 50 epochs and stops the run with what it found, once per run (Train
+    # after it carries on, for a learner who wants to watch).
+    check = None if run.get("diagnosed") else lambda record: (
+        training.diagnose(setup, run["settings"]) if record["epoch"] % 50 == 49 else None)
     run["trainer"] = trainers.Trainer(setup.model, setup.X, setup.y, run["limit"], run["fit"],
-                                      trainers.shared_queue(), ticket, trainers.page_watch()).start()
+                                      trainers.shared_queue(), ticket, trainers.page_watch(), check=check).start()
 
 
 def collect(run):
@@ -104,11 +133,14 @@ def collect(run):
         raise ended.error
     if ended.diverged is not None:
         run["message"] = diverged_message(ended.diverged)
+    if ended.verdict is not None:
+        run["message"], run["diagnosed"] = ("warning", ended.verdict), True
 
 
 def diverged_message(error):
-    return (f"Training stopped at epoch {error.epoch}: the loss became {error.loss}. The model keeps its last "
-            "weights whose loss was finite. Lower the learning rate and press Reset to start again.")
+    return ("error", f"Training stopped at epoch {error.epoch}: the loss became {readable(error.loss)}. The model "
+                     "keeps its last weights whose loss was finite. Lower the learning rate and press Reset to "
+                     "start again.")
 
 
 def training_area(settings, uploaded, interval):
@@ -134,7 +166,8 @@ def train_and_draw(settings, uploaded, interval):
                    f"{training_cost.LIMIT_SECONDS:.0f} s). Fewer epochs, neurons or samples make the whole run fit.",
                    icon=":material/timer:")
     st.caption(f"{setup.model.count_parameters():,} parameters · {len(setup.X):,} training and "
-               f"{len(setup.X_val):,} validation samples · {task_sentence(setup, settings)}")
+               f"{len(setup.X_val):,} validation samples · {task_sentence(setup, settings)} "
+               f"{training.validation_sentence(settings)}")
     buttons = st.container(horizontal=True)
     buttons.button("Train", icon=":material/play_arrow:", type="primary", key="train", on_click=command,
                    args=("train",))
@@ -154,6 +187,9 @@ def train_and_draw(settings, uploaded, interval):
     elif asked == "train" and not busy(run) and setup.model.epochs_done < run["limit"]:
         run["message"] = None
         start(run)
+    elif asked == "train" and not busy(run):
+        run["message"] = ("info", f"This run has finished its {run['limit']:,} epochs. To train on, raise Epochs and "
+                                  "press Train: the model carries on from where it is. To start again, press Reset.")
     elif asked == "step" and not busy(run):
         # One epoch, too small to queue, with the run's own arguments (its shuffle stream among them).
         try:
@@ -169,11 +205,14 @@ def train_and_draw(settings, uploaded, interval):
     places = {"progress": st.container(), "message": st.container(), "curves": st.container(),
               "picture": st.container()}
     if run["message"]:
-        places["message"].error(run["message"], icon=":material/error:")
+        kind, text = run["message"]
+        getattr(places["message"], kind)(text, icon={"error": ":material/error:", "warning": ":material/warning:",
+                                                     "info": ":material/info:"}[kind])
     elif live and trainer_.place is not None:
         places["message"].info(trainers.waiting_message(trainer_.place, trainers.shared_queue().slots),
                                icon=":material/hourglass_top:")
     draw(run, settings, places, live=live)
+    book_view(settings, setup, live)
     if busy(run) != (interval is not None):
         st.rerun()          # the whole page again, so the fragment reruns itself as often as it now should
     if live:
@@ -210,14 +249,17 @@ layout.toolbar(CONTROLS)
 layout.predict_then_check([
     ("What training accuracy does the default run reach, and what does the book get?",
      "Press Train and wait for epoch 10000.",
-     "0.967, with loss 0.083: the same numbers as the book's chapter 10, because the page draws the data and "
-     "the weights from one RandomState(0) in the book's order."),
+     "0.967, with loss 0.074 (the progress line's 0.0741): the book's chapter 10 to every digit it prints, "
+     "because the page draws the data and the weights from one RandomState(0) in the book's order and "
+     "multiplies as the book's nnfs.init() makes numpy do (The book's arithmetic, on by default)."),
     ("Why is the validation accuracy lower than the training accuracy?",
      "Compare the two accuracy curves after training.",
      "The network has fitted the quirks of its 300 training points; fresh points from the same spiral show how "
      "well it generalises. Regularization (L2) and dropout narrow the gap."),
     ("What happens with a learning rate of 5 and SGD?",
      "Set the optimizer to SGD, the learning rate to 5 and train.",
-     "Steps that large overshoot: the loss jumps around or the run diverges, and the page stops it with a "
-     "message, keeping the last good weights."),
+     "Steps that large overshoot, and the page stops the run within its first 200 epochs and says why: most "
+     "of the hidden ReLU neurons have died (their output is 0 for every point, so their gradient is 0 and they "
+     "never learn again) and the accuracy stalls below 0.5. The fix it suggests, a rate ten times lower (0.5), trains. "
+     "(With a rate of 10 and momentum 0.99 the loss jumps far above where it started instead.)"),
 ])

@@ -80,9 +80,12 @@ class Model:
     When the last layer is Softmax and the loss CategoricalCrossentropy, training uses their
     fused gradient (probabilities - one_hot) / n, which is faster and more stable than the two
     backward passes one after the other; the numbers are the same.
+
+    ``book_precision`` True or False sets that option on every Dense layer (see ``Dense``); None
+    leaves each layer as it was built.
     """
 
-    def __init__(self, layers, loss, optimizer=None):
+    def __init__(self, layers, loss, optimizer=None, book_precision=None):
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("a model needs at least one layer")
@@ -91,10 +94,15 @@ class Model:
         self.history = History()
         self.epochs_done = 0
         self.regression_precision = None
+        self.metadata = None            # the application's own dict, kept by save and load
+        self.state_restored = True      # False only when loaded from a file without training state
         self.fused = (SoftmaxCategoricalCrossentropy()
                       if isinstance(self.layers[-1], Softmax) and isinstance(loss, CategoricalCrossentropy)
                       else None)
         denses = self.dense_layers
+        if book_precision is not None:
+            for layer in denses:
+                layer.book_precision = bool(book_precision)
         self.n_inputs = denses[0].n_inputs if denses else None
         self.n_outputs = denses[-1].n_neurons if denses else None
 
@@ -317,15 +325,28 @@ class Model:
 
     # -- files ---------------------------------------------------------------------------
 
-    def save(self, file):
+    def save(self, file, metadata=None):
         """Write the model to ONE .npz file (a path or a binary file object): its arrays and a
-        JSON description; no pickle anywhere."""
+        JSON description; no pickle anywhere.
+
+        The file holds everything needed to train on exactly as if it had never been saved: the
+        weights, the optimizer's step count, current rate and memories, the History,
+        ``epochs_done`` and each Dropout layer's random state. ``metadata`` is the application's
+        own JSON-able dict (what built the model, say); ``load`` gives it back as ``.metadata``.
+        """
         from .files import save_model
-        save_model(self, file)
+        save_model(self, file, metadata)
 
     @classmethod
     def load(cls, file):
-        """Read a model written by ``save``; a bad file raises ModelFileError."""
+        """Read a model written by ``save``; a bad file raises ModelFileError.
+
+        The loaded model carries the saved training state, so ``fit`` continues bit for bit as
+        the original would have (given the same data and shuffle ``rng``). Files written before
+        the training state was saved (format version 1) still load, with the weights, settings
+        and ``epochs_done`` only: a fresh optimizer and an empty History; ``state_restored`` is
+        then False. Every value read is checked: a bad one raises ModelFileError.
+        """
         from .files import load_model
         return load_model(file)
 

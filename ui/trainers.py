@@ -160,8 +160,10 @@ class Trainer:
     """
 
     def __init__(self, model, X, y, epochs, fit_kwargs, queue, ticket, page_open=lambda: True,
-                 clock=time.monotonic):
+                 clock=time.monotonic, check=None):
         self.model, self.X, self.y, self.epochs, self.fit_kwargs = model, X, y, int(epochs), fit_kwargs
+        self.check = check                # check(record) after each epoch: a message ends the run (``verdict``)
+        self.verdict = None
         self.queue, self.ticket, self.page_open, self.clock = queue, ticket, page_open, clock
         self.place = None                 # tickets ahead of this one in the queue's line; None: not waiting
         self.diverged = None              # the TrainingDiverged that ended the run, if one did
@@ -210,7 +212,8 @@ class Trainer:
 
     def _run(self):
         try:
-            while not self._stop.is_set() and self.model.epochs_done < self.epochs and self.page_open():
+            while (not self._stop.is_set() and self.verdict is None and self.model.epochs_done < self.epochs
+                   and self.page_open()):
                 self.place = self.queue.ask(self.ticket)
                 if self.place is not None:
                     self._stop.wait(WAIT_POLL)          # in line: look again soon (Stop wakes it at once)
@@ -238,6 +241,10 @@ class Trainer:
             return not (self._stop.is_set() and now - self._stop_asked > STOP_SECONDS)
         if self._stop.is_set():
             return False
+        if self.check is not None:
+            self.verdict = self.check(record)
+            if self.verdict is not None:
+                return False
         if now - self._asked >= ASK_SECONDS:
             self._asked = now
             if not self.page_open() or self.queue.ask(self.ticket) is not None:

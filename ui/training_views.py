@@ -3,17 +3,18 @@ curve, or a confusion matrix), the network with its weights, the first layer's n
 and the downloads and upload of models."""
 
 import dataclasses
-import io
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import nnengine as nn
-from ui import charts, layout, training
+from ui import charts, layout, training, training_files
+from ui.matrix import readable
 from ui.training_controls import COMPARE, DISCRETE, SHOW_VAL
 
 CURVE_COLOURS = {"training loss": charts.POSITIVE, "training accuracy": charts.CLASS_COLOURS[1],
+                 "training data loss": charts.POSITIVE, "penalty (L1/L2)": charts.CLASS_COLOURS[2],
                  "validation loss": charts.POSITIVE, "validation accuracy": charts.CLASS_COLOURS[1],
                  "previous run: training loss": charts.NEUTRAL, "previous run: validation loss": charts.NEUTRAL}
 def task_sentence(setup, settings):
@@ -41,8 +42,7 @@ def progress_line(done, limit, last):
     if last is None:
         return f"epoch {done} of {limit}"
     batch = f" · epoch {last['epoch'] + 1}: batch {last['batch']} of {last['batches']}" if "batch" in last else ""
-    return (f"epoch {done} of {limit}{batch} · loss {last['loss']:.4f} · accuracy {last['accuracy']:.3f} · "
-            f"learning rate {last['learning_rate']:.4g}")
+    return f"epoch {done} of {limit}{batch} · {training.progress_numbers(last)}"
 
 
 def draw(run, settings, places, live=False):
@@ -50,7 +50,7 @@ def draw(run, settings, places, live=False):
     points and a coarser boundary grid)."""
     setup, records, done, last = latest(run)
     places["progress"].progress(min(done / run["limit"], 1.0), text=progress_line(done, run["limit"], last))
-    previous = st.session_state.get("previous_curves") if st.session_state.get(COMPARE.key, True) else None
+    previous = comparable_previous(setup, settings) if st.session_state.get(COMPARE.key, True) else None
     if records or previous:
         rows = training.history_rows(records, max_points=200 if live else 400) + (previous or [])
         places["curves"].vega_lite_chart(charts.to_spec(charts.lines_chart(
@@ -78,6 +78,8 @@ def draw(run, settings, places, live=False):
         table = pd.DataFrame({"true": truth, "predicted": setup.model.predict(setup.X_val)[:, 0], "line": truth})
         places["picture"].vega_lite_chart(charts.to_spec(charts.residuals_chart(
             table, "true", "predicted", "line", "true value", "predicted value")), width="stretch")
+    if setup.task == "regression":
+        places["picture"].caption(regression_sentence(setup))
     else:
         output = setup.model.predict(setup.X_val)
         predicted = (output[:, 0] > 0.5).astype(int) if setup.task == "binary" else output.argmax(axis=1)
@@ -90,6 +92,15 @@ def draw(run, settings, places, live=False):
             title="Validation samples: true class (rows) against predicted class (columns)")), width="stretch")
 
 
+def regression_sentence(setup):
+    """What a regression's accuracy counts, and two measures a learner can read, on the validation data."""
+    m = training.regression_measures(setup)
+    return (f"For a regression, accuracy is the book's: the share of predictions within std(y) / 250 = "
+            f"{readable(m['precision'], 6)} of the truth, a strict bar, so it stays near 0 until the fit is "
+            f"close. On the validation data the root mean squared error is {readable(m['rmse'])} (in y's units) "
+            f"and R² is {readable(m['r2'], 3)} (1: a perfect fit, 0: no better than predicting the mean).")
+
+
 def uploaded_classes(settings):
     """The original labels of an uploaded CSV's classes (None for other datasets)."""
     run = st.session_state.get("training_run")
@@ -97,11 +108,24 @@ def uploaded_classes(settings):
 
 
 def remember_previous(run):
-    """Keep a finished run's losses (thinned) to draw in grey beside the next run."""
+    """Keep a finished run's losses (thinned) to draw in grey beside the next run, with what makes
+    losses comparable: the data, the task and the loss."""
     records = run["setup"].model.history.records
     if records:
         rows = [row for row in training.history_rows(records) if row["curve"].endswith("loss")]
-        st.session_state["previous_curves"] = [{**row, "curve": "previous run: " + row["curve"]} for row in rows]
+        st.session_state["previous_curves"] = {
+            "kind": training.loss_kind(run["setup"], run["settings"]),
+            "rows": [{**row, "curve": "previous run: " + row["curve"].replace(" data", "")} for row in rows]}
+
+
+def comparable_previous(setup, settings):
+    """The previous run's loss curves, when they measure the same thing as this run's (the same dataset,
+    task and loss; an MSE curve under a cross-entropy run means nothing), cut to this run's epochs so
+    they do not stretch its axis. None otherwise."""
+    previous = st.session_state.get("previous_curves")
+    if not previous or previous["kind"] != training.loss_kind(setup, settings):
+        return None
+    return [row for row in previous["rows"] if row["epoch"] < settings.epochs]
 
 
 def inside_views(setup, settings):
@@ -179,51 +203,18 @@ def neuron_map_rows(setup, settings, resolution=16, most=16):
 
 
 def keep_and_share(run, setup):
-    """Download the history and the model; load a saved model back."""
+    """Download the history and the model (with the page's settings); load a saved model back."""
     files = st.container(horizontal=True)
     records = setup.model.history.records
     if records:
         files.download_button("Download the history (CSV)", lambda: pd.DataFrame(records).to_csv(index=False),
                               file_name="history.csv", mime="text/csv", icon=":material/download:")
-    def saved_model():
-        saved = io.BytesIO()
-        setup.model.save(saved)
-        return saved.getvalue()
-
     # Like the CSV, the file is only written when the button is pressed, not on every rerun.
-    files.download_button("Download the model (.npz)", saved_model, file_name="model.npz",
+    files.download_button("Download the model (.npz)", lambda: training_files.saved_bytes(run), file_name="model.npz",
                           mime="application/octet-stream", icon=":material/save:",
-                          help="The engine's safe format: arrays and a JSON description, no pickle.")
-    upload = st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload",
-                              help="A model downloaded from this page, for the same dataset and features.")
-    if upload is None:
-        return
-    if run.get("loaded") == upload.file_id:
-        if run.get("load_error"):          # the file is still there: so is what is wrong with it
-            st.error(run["load_error"], icon=":material/error:")
-        return
-    run["loaded"], run["load_error"] = upload.file_id, None
-    try:
-        model = nn.Model.load(io.BytesIO(upload.getvalue()))
-        problem = model_misfit(model, setup)
-        if problem is None:
-            no_optimizer = model.optimizer is None
-            if no_optimizer:                # saved without one: it trains with this page's optimizer
-                model.optimizer = type(setup.model.optimizer)(**setup.model.optimizer.config())
-            accuracy = model.evaluate(setup.X_val, setup.y_val)["accuracy"]
-    except nn.ModelFileError as error:
-        problem = f"That file cannot be loaded: {error}."
-    except (ValueError, FloatingPointError) as error:     # the checks above should leave none: say so
-        problem = f"That model cannot run on this data: {error}."
-    if problem is not None:
-        run["load_error"] = problem
-        st.error(problem, icon=":material/error:")
-        return
-    setup.model = model
-    st.success(f"Loaded a model with {model.count_parameters():,} parameters; its accuracy on the validation data "
-               f"is {accuracy:.3f}. Train carries on from its weights"
-               + (", with this page's optimizer (the file has none)." if no_optimizer else "."),
-               icon=":material/check_circle:")
+                          help="The engine's safe format: arrays and a JSON description (with this page's "
+                               "settings), no pickle.")
+    training_files.model_upload()
 
 
 # The losses this page trains each kind of output with (regression: either error).

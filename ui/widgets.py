@@ -31,10 +31,10 @@ def choice(control, help=None, horizontal=True):
                     bind="query-params", help=help, horizontal=horizontal)
 
 
-def dropdown(control, help=None):
+def dropdown(control, help=None, on_change=None):
     options = list(control.options)
     return st.selectbox(control.label, options, index=options.index(control.default),
-                        key=control.key, bind="query-params", help=help)
+                        key=control.key, bind="query-params", help=help, on_change=on_change)
 
 
 def multi(control, help=None):
