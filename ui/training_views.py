@@ -145,15 +145,13 @@ def inside_views(setup, settings):
             else:
                 st.caption(f"The model reads all {checked} validation images correctly.")
     with tabs[0]:
-        if max(sizes) <= 64 and sum(a * b for a, b in zip(sizes, sizes[1:])) <= 2000:
-            names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
-            layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
-                                              layer_names=names, height=320),
-                         f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
-                         "shows the weight's size, blue positive and vermillion negative.")
-        else:
-            st.caption(f"A network of {' → '.join(map(str, sizes))} neurons has too many connections to draw "
-                       "legibly; the drawing shows networks of up to 64 neurons per layer.")
+        names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
+        layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
+                                          layer_names=names, input_names=input_names(settings, sizes[0]),
+                                          height=320),
+                     f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
+                     "shows the weight's size, blue positive and vermillion negative. A layer too wide to draw "
+                     "shows its strongest neurons and how many more it has.")
     with tabs[1]:
         if setup.raw is None or len(setup.model.dense_layers) < 2:
             st.caption("These maps are drawn for 2-D datasets and networks with a hidden layer.")
@@ -171,6 +169,16 @@ def inside_views(setup, settings):
                                               diverging=min(row["activation"] for row in maps) < 0)
             st.vega_lite_chart(charts.to_spec(figure), width="content")       # its own sizes: small maps stay square
             st.caption(text)
+
+
+def input_names(settings, count):
+    """What each input neuron is fed: the chosen features (x1², x1·x2, ...), a digit's pixels, sine's x;
+    None when the page does not know (an uploaded table's columns are scaled numbers without names here)."""
+    if settings.dataset in training.TWO_D:
+        return [name.replace("^2", "²").replace("*", "·") for name in settings.features]
+    if settings.dataset == "digits":
+        return [f"pixel {row},{col}" for row in range(8) for col in range(8)]
+    return ["x"] if settings.dataset == "sine" and count == 1 else None
 
 
 def neuron_map_rows(setup, settings, resolution=16, most=16):

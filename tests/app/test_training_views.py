@@ -52,3 +52,13 @@ def test_a_long_epoch_shows_its_batch_on_the_progress_line():
     last = {"epoch": 4, "batch": 12, "batches": 45, "loss": 0.5, "accuracy": 0.75, "learning_rate": 0.001}
     assert progress_line(4, 10, last).startswith("epoch 4 of 10 · epoch 5: batch 12 of 45 · loss 0.5000")
     assert progress_line(0, 10, None) == "epoch 0 of 10"
+
+
+def test_the_network_names_its_inputs_by_their_features_and_draws_wide_layers():
+    at = open_page(PAGE, {"features": ["x1", "x2", "x1*x2", "x1^2"], "hidden": "128", "epochs": "3"})
+    train(at)
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    network = json.dumps(next(spec for spec in specs if "The network, 4 → 128 → 3" in spec.get("description", "")),
+                         ensure_ascii=False)
+    assert "x1·x2" in network and "x1²" in network
+    assert "+120 more" in network
