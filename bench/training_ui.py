@@ -190,14 +190,17 @@ def cpu_snapshot(server_pid):
     return server, browser
 
 
-def browser_seconds(browser, server, query, epochs):
+def browser_seconds(browser, server, query, epochs, throttle=1):
     """(c) One run in a new browser session opened from the page's share link: (seconds from the click on
     Train until the page shows epoch N of N and is idle, server CPU s and browser CPU s in that time, seconds
-    until epoch N of N first shows, the progress line's redraws per second until then)."""
+    until epoch N of N first shows, the progress line's redraws per second until then). ``throttle``: the
+    browser's CPU slowed that many times (Chrome's own emulation of a slow phone), the server's not."""
     context = browser.new_context(viewport=harness.VIEWPORT)
     try:
         page = context.new_page()
-        harness.open_page(page, server.url, "training", query)
+        if throttle > 1:
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+        harness.open_page(page, server.url, "training", query, timeout=300_000)
         train = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train")
         cpu_before = cpu_snapshot(server.process.pid)
         page.evaluate(WATCH)
@@ -345,7 +348,7 @@ def verdict(value, target):
     return "ok" if value <= target else "OVER"
 
 
-def measure_runs(cases, repeats, problem):
+def measure_runs(cases, repeats, problem, throttle=1):
     """Every case, round after round, the contenders taking turns: {case: {'settings', 'epochs', 'estimate',
     'engine': [s], 'page': [s], 'chromium': [browser_seconds tuples]}}, and the default case's last AppTest."""
     results = {case: {"engine": [], "page": [], "chromium": [], "estimate": []} for case in cases}
@@ -361,7 +364,7 @@ def measure_runs(cases, repeats, problem):
             figures["page"].append(seconds)
             figures["engine"].append(engine_seconds(settings, epochs))
             if browser is not None:
-                figures["chromium"].append(browser_seconds(browser, server, query, epochs))
+                figures["chromium"].append(browser_seconds(browser, server, query, epochs, throttle))
             last[case] = at
             print(f"round {round_ + 1} of {repeats}: {short(case)} done", file=sys.stderr)
 
@@ -463,6 +466,8 @@ def main():
                                                     "or dataset names; all of them when not given")
     parser.add_argument("--repeats", type=int, default=1, help="rounds; the best of each counts (1)")
     parser.add_argument("--skip-browser", action="store_true", help="no Chromium run (c)")
+    parser.add_argument("--throttle", type=float, default=1, help="slow the browser's CPU this many times (c): "
+                                                                  "a slow laptop or a phone (1: not slowed)")
     args = parser.parse_args()
     cases = case_names()
     if args.cases:
@@ -477,7 +482,7 @@ def main():
     streamlit.config.set_option("global.showWarningOnDirectExecution", False)   # the bare marshalling in 2
 
     problem = "skipped (--skip-browser)" if args.skip_browser else harness.browser_problem()
-    results, last = measure_runs(cases, args.repeats, problem)
+    results, last = measure_runs(cases, args.repeats, problem, args.throttle)
     default = cases[0]
     pieces, sizes = live_breakdown(default)
     print("live breakdown done", file=sys.stderr)
@@ -488,6 +493,8 @@ def main():
     print("reruns done", file=sys.stderr)
 
     report_runs(results, args.repeats, problem)
+    if args.throttle > 1 and problem is None:
+        print(f"The browser's CPU was slowed {args.throttle:g} times (Chrome's CPU throttling), the server's not.")
     report_breakdown(pieces, sizes, min(results[default]["engine"]), short(default))
     report_grids(grids, live)
     report_reruns(reruns)
