@@ -138,9 +138,10 @@ def collect(run):
 
 
 def diverged_message(error):
+    where = ("as it was when this training started" if error.best_epoch is None else
+             f"back at the start of epoch {error.best_epoch}, where its loss was lowest ({readable(error.best_loss)})")
     return ("error", f"Training stopped at epoch {error.epoch}: the loss became {readable(error.loss)}. The model "
-                     "keeps its last weights whose loss was finite. Lower the learning rate and press Reset to "
-                     "start again.")
+                     f"and its optimizer are {where}. Lower the learning rate and press Reset to start again.")
 
 
 def training_area(settings, uploaded, interval):
@@ -187,7 +188,7 @@ def train_and_draw(settings, uploaded, interval):
     elif asked == "train" and not busy(run) and setup.model.epochs_done < run["limit"]:
         run["message"] = None
         start(run)
-    elif asked == "train" and not busy(run):
+    elif asked in ("train", "step") and not busy(run) and setup.model.epochs_done >= run["limit"]:
         run["message"] = ("info", f"This run has finished its {run['limit']:,} epochs. To train on, raise Epochs and "
                                   "press Train: the model carries on from where it is. To start again, press Reset.")
     elif asked == "step" and not busy(run):
@@ -261,5 +262,5 @@ layout.predict_then_check([
      "Steps that large overshoot, and the page stops the run within its first 200 epochs and says why: most "
      "of the hidden ReLU neurons have died (their output is 0 for every point, so their gradient is 0 and they "
      "never learn again) and the accuracy stalls below 0.5. The fix it suggests, a rate ten times lower (0.5), trains. "
-     "(With a rate of 10 and momentum 0.99 the loss jumps far above where it started instead.)"),
+     "(With a rate of 10 and momentum 0.99 every point ends in one class instead, by epoch 50.)"),
 ])

@@ -97,10 +97,19 @@ class Optimizer:
 
     # -- training state: what a rollback or a saved file must carry to continue exactly ------------
 
-    def state(self):
-        """The step count, the current rate and copies of the flat memories (see ``set_state``)."""
+    def state(self, reuse=None):
+        """The step count, the current rate and copies of the flat memories (see ``set_state``).
+        ``reuse``: an earlier state whose arrays are overwritten instead of allocating new ones."""
+        memories = {}
+        for name, flat in self._flat.items():
+            old = reuse["memories"].get(name) if reuse is not None else None
+            if old is not None and old.shape == flat.shape and old.dtype == flat.dtype:
+                np.copyto(old, flat)
+                memories[name] = old
+            else:
+                memories[name] = flat.copy()
         return {"iterations": self.iterations, "current_learning_rate": self.current_learning_rate,
-                "memories": {name: flat.copy() for name, flat in self._flat.items()}}
+                "memories": memories}
 
     def set_state(self, state):
         """Go back to a ``state()`` taken earlier with the same parameters. A memory that did not

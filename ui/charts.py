@@ -328,22 +328,27 @@ def _spread_structure(x, y, x_title, y_title, with_reference, height, descriptio
 
 
 def lines_chart(table, x, y, series, x_title, y_title, points=None, colours=None, dashed=(),
-                description="", height=280):
+                description="", height=280, legend_columns=None):
     """Several lines in one chart, one per value of ``series`` (long-format table), with an
-    optional marked point per series: points is a list of dicts with x, y and series keys."""
+    optional marked point per series: points is a list of dicts with x, y and series keys.
+    ``legend_columns``: the legend below the chart in that many columns, its names never cut short
+    (for many or long names, which a legend in one row above the chart clips on a narrow screen)."""
     names = list(dict.fromkeys(table[series]))
     datasets = {"lines": records(table[[x, y, series]])}
     if points:
         datasets["points"] = [{x: float(p[x]), y: float(p[y]), series: p[series]} for p in points]
     settings = (x, y, series, x_title, y_title, tuple(names), tuple(colours or ()), tuple(dashed), bool(points),
-                height, description)
+                height, description, legend_columns)
     return _chart(_lines_structure, settings, datasets)
 
 
-def _lines_structure(x, y, series, x_title, y_title, names, colours, dashed, with_points, height, description):
+def _lines_structure(x, y, series, x_title, y_title, names, colours, dashed, with_points, height, description,
+                     legend_columns=None):
     """The structure of ``lines_chart`` for these settings (no rows)."""
     scale = alt.Scale(domain=list(names), range=list(colours or CLASS_COLOURS[:len(names)]))
-    colour = alt.Color(f"{series}:N", scale=scale, legend=alt.Legend(title=None, orient="top"))
+    legend = (alt.Legend(title=None, orient="bottom", columns=legend_columns, labelLimit=0) if legend_columns
+              else alt.Legend(title=None, orient="top"))
+    colour = alt.Color(f"{series}:N", scale=scale, legend=legend)
     tooltip = [alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
                alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
     dashes = alt.StrokeDash(f"{series}:N", legend=None, scale=alt.Scale(

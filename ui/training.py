@@ -254,8 +254,9 @@ def dead_neurons(setup):
 def diagnose(setup, settings):
     """What has gone wrong with a classifier whose steps are too large, in words with the fix to try,
     or None. Three signs (tests/app/test_claims_training.py sets each up): the loss jumped far above
-    the loss it started at (a guess's: ln 3 for three classes); every point is given one class; most
-    ReLU neurons are dead. Looked at from epoch 20 on, when a sane run has left its start behind."""
+    the loss it started at (a guess's: ln 3 for three classes) and has not been below that for 50
+    epochs; every point is given one class; most ReLU neurons are dead. Looked at from epoch 20 on,
+    when a sane run has left its start behind."""
     records = setup.model.history.records
     if setup.task == "regression" or len(records) < 20:
         return None
@@ -264,12 +265,14 @@ def diagnose(setup, settings):
     output = setup.model.predict(setup.X)
     predicted = (output[:, 0] > 0.5).astype(int) if setup.task == "binary" else output.argmax(axis=1)
     dead, total = dead_neurons(setup)
-    if worst["data_loss"] > 2 * start:
+    now = records[-1]["data_loss"]
+    recent = min(r["data_loss"] for r in records[-50:])
+    if worst["data_loss"] > 2 * start and recent >= start:   # a spike in a run that was learning is left alone
         sign = (f"the loss jumped to {readable(worst['data_loss'])} at epoch {worst['epoch']}, far above the "
-                f"{readable(start)} it started at (the loss of a guess)")
-    elif len(np.unique(predicted)) == 1 and records[-1]["data_loss"] > 0.9 * start:
-        sign = (f"every training point is given class {int(predicted[0])}, and the loss "
-                f"({readable(records[-1]['data_loss'])}) is no better than the {readable(start)} of a guess")
+                f"{readable(start)} it started at (the loss of a guess), and is still at {readable(now)}")
+    elif len(np.unique(predicted)) == 1 and now > 0.9 * start:
+        sign = (f"every training point is given class {int(predicted[0])}, and the loss ({readable(now)}) is no "
+                f"better than the {readable(start)} of a guess")
     elif total and dead >= 0.75 * total:
         sign = (f"{dead} of {total} hidden ReLU neurons are dead: they output 0 for every point, so their "
                 "gradient is 0 and they never learn again")

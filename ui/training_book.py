@@ -19,12 +19,12 @@ WHY = {
     15: "The book draws its validation set after training, from the same stream as its 10,001 dropout masks; a "
         "live validation curve needs the points before training, so the page draws them from a stream of its "
         "own: the same training data, weights and masks, but other validation points (and the book's masks are "
-        "float64 where the page's are float32, so the training numbers differ a little too).",
+        "float64 where the page's are float32, so the training numbers can differ a little too).",
     16: "The page does the book's arithmetic and draws in the book's order, so its numbers are the book's to every "
         "printed digit. (They part further down: the book's code divides its integer labels by float32 "
         "predictions, which makes some of its gradients float64, where the page keeps float32.)",
-    17: "The book's sine data is float64 (the page's float32), so the page's numbers differ from the book's in the "
-        "last digits.",
+    17: "The book's sine data is float64 where the page's is float32, so the page's numbers can differ from the "
+        "book's in their last digits.",
 }
 
 
@@ -57,7 +57,8 @@ def book_view(settings, setup, live=False):
     with st.expander(f"The book's numbers for chapter {chapter}", icon=":material/menu_book:",
                      expanded=done >= total):
         if book.PRINTED.get(chapter) is None:
-            st.caption(f"The numbers chapter {chapter}'s code prints are not recorded in nnengine/book.py yet.")
+            st.caption(f"The numbers chapter {chapter}'s code prints are not recorded in nnengine/book.py yet. "
+                       + WHY[chapter])
             return
         if not rows:
             printed = book.PRINTED[chapter]

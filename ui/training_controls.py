@@ -18,7 +18,7 @@ VAL_SPLIT = Control("val_split", "Validation share (0: a fresh set, the book's w
                     "float", 0.0, 0.5)
 VAL_SAMPLES = Control("val_samples", "Validation samples per class (0: as many as for training)",
                       DEFAULTS.val_samples, "int", 0, 1000)
-VAL_FIXED = Control("val_fixed", "The same validation points for every network", DEFAULTS.val_fixed, "bool")
+VAL_FIXED = Control("val_fixed", "Fixed validation set", DEFAULTS.val_fixed, "bool")
 SEED = Control("seed", "Seed", DEFAULTS.seed, "int", 0, 100_000)
 HIDDEN = Control("hidden", "Hidden layers (neurons, comma-separated; 0 for none)", "64", "layers", 6, 512)
 ACTIVATION = Control("activation", "Hidden activation", DEFAULTS.activation, "choice",
@@ -33,7 +33,7 @@ L1 = Control("l1", "L1 penalty", DEFAULTS.l1, "float", 0.0, 0.1)
 L2 = Control("l2", "L2 penalty", DEFAULTS.l2, "float", 0.0, 0.1)
 DROPOUT = Control("dropout", "Dropout rate", DEFAULTS.dropout, "float", 0.0, 0.9)
 INIT = Control("init_scale", "Initial weights: scale × normal", DEFAULTS.init_scale, "float", 0.0001, 2.0)
-BOOK_PRECISION = Control("book_precision", "The book's arithmetic (products in float64)", DEFAULTS.book_precision,
+BOOK_PRECISION = Control("book_precision", "Book arithmetic", DEFAULTS.book_precision,
                          "bool")
 LOSS = Control("loss", "Regression loss", DEFAULTS.loss, "choice", options=("MSE", "MAE"))
 FEATURES = Control("features", "Input features", DEFAULTS.features, "multi", options=tuple(nn.datasets.FEATURES))
