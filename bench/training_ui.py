@@ -354,6 +354,8 @@ def measure_runs(cases, repeats, problem, throttle=1):
     results = {case: {"engine": [], "page": [], "chromium": [], "estimate": []} for case in cases}
     last = {}
 
+    print(HEADER, file=sys.stderr, flush=True)
+
     def one_round(round_, browser=None, server=None):
         for case in cases:
             figures = results[case]
@@ -366,7 +368,7 @@ def measure_runs(cases, repeats, problem, throttle=1):
             if browser is not None:
                 figures["chromium"].append(browser_seconds(browser, server, query, epochs, throttle))
             last[case] = at
-            print(f"round {round_ + 1} of {repeats}: {short(case)} done", file=sys.stderr)
+            print(f"round {round_ + 1} of {repeats}: {case_row(case, figures)}", file=sys.stderr, flush=True)
 
     if problem is None:
         from playwright.sync_api import sync_playwright
@@ -388,26 +390,32 @@ def within(seconds, engine, ratio, extra):
     return "ok" if seconds <= max(ratio * engine, engine + extra) else "OVER"
 
 
+def case_row(case, figures):
+    """One case's line of the table in 1 (also printed as soon as the case is measured)."""
+    engine, page = min(figures["engine"]), min(figures["page"])
+    estimate = statistics.median(figures["estimate"])
+    row = (f"{short(case):<18} {figures['epochs']:>6}  {engine:7.2f}  {page:7.2f} {page / engine:5.2f}x "
+           f"{within(page, engine, TARGET_RATIO, TARGET_EXTRA):<4}")
+    if figures["chromium"]:
+        idle, _, _, shown, per_second = min(figures["chromium"])
+        row += (f"  {idle:7.2f} {idle / engine:5.2f}x {within(idle, engine, BROWSER_RATIO, BROWSER_EXTRA):<4}"
+                f"  {per_second:5.1f}")
+    else:
+        row += f"  {'':>7} {'':>6} {'':<4}  {'':>5}"
+    ratio = estimate / engine
+    ok = "ok" if 1 / ESTIMATE_RATIO <= ratio <= ESTIMATE_RATIO else "OFF"
+    return row + f"  {estimate:8.2f} {ratio:5.2f}x {ok}"
+
+
+HEADER = (f"{'case':<18} {'epochs':>6}  {'engine':>7}  {'AppTest':>7} {'ratio':>6} {'':<4}  {'Chromium':>7} "
+          f"{'ratio':>6} {'':<4}  {'redraw/s':>5}  {'estimate':>8} {'ratio':>6}")
+
+
 def report_runs(results, repeats, problem):
     print(f"\n1. Every preset and every dataset's default run, best of {repeats} (seconds; ratios to the engine "
           "alone)\n")
-    rows = []
-    for case, figures in results.items():
-        engine, page = min(figures["engine"]), min(figures["page"])
-        estimate = statistics.median(figures["estimate"])
-        row = (f"{short(case):<18} {figures['epochs']:>6}  {engine:7.2f}  {page:7.2f} {page / engine:5.2f}x "
-               f"{within(page, engine, TARGET_RATIO, TARGET_EXTRA):<4}")
-        if figures["chromium"]:
-            idle, _, _, shown, per_second = min(figures["chromium"])
-            row += (f"  {idle:7.2f} {idle / engine:5.2f}x {within(idle, engine, BROWSER_RATIO, BROWSER_EXTRA):<4}"
-                    f"  {per_second:5.1f}")
-        else:
-            row += f"  {'':>7} {'':>6} {'':<4}  {'':>5}"
-        ratio = estimate / engine
-        ok = "ok" if 1 / ESTIMATE_RATIO <= ratio <= ESTIMATE_RATIO else "OFF"
-        rows.append(row + f"  {estimate:8.2f} {ratio:5.2f}x {ok}")
-    table(f"{'case':<18} {'epochs':>6}  {'engine':>7}  {'AppTest':>7} {'ratio':>6} {'':<4}  {'Chromium':>7} "
-          f"{'ratio':>6} {'':<4}  {'redraw/s':>5}  {'estimate':>8} {'ratio':>6}", rows)
+    rows = [case_row(case, figures) for case, figures in results.items() if figures['engine']]
+    table(HEADER, rows)
     print(f"\nTargets: the page (AppTest) within {TARGET_RATIO}x the engine alone or {TARGET_EXTRA} s more; Chromium "
           f"within {BROWSER_RATIO}x or {BROWSER_EXTRA} s more\n(click to idle; the browser draws on the same "
           f"{os.cpu_count()} cores as the server trains); at least 2 redraws a second; the estimate within "
