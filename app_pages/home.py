@@ -5,6 +5,7 @@ import streamlit as st
 from ui import charts, layout
 from ui.catalog import PAGES, SECTIONS
 
+layout.style()
 st.title("Neural Network Explorer")
 st.markdown(
     "Learn how a neural network works by moving its numbers and watching the math happen: "

@@ -238,27 +238,6 @@ def boundary_rows(setup, settings, resolution=50, validation=True, discrete=Fals
     return cells, points
 
 
-def neuron_rows(setup, settings, resolution=16, most=16):
-    """What each neuron of the first hidden layer responds to: its activation over a grid of the
-    input plane (TensorFlow Playground's little squares), for at most ``most`` neurons."""
-    both = np.vstack([setup.raw, setup.raw_val])
-    low, high = both.min(axis=0), both.max(axis=0)
-    edges1, edges2 = np.linspace(low[0], high[0], resolution + 1), np.linspace(low[1], high[1], resolution + 1)
-    centres = np.array([[(a + b) / 2, (c + d) / 2] for c, d in zip(edges2[:-1], edges2[1:])
-                        for a, b in zip(edges1[:-1], edges1[1:])], dtype=setup.raw.dtype)
-    first, activation = setup.model.layers[0], setup.model.layers[1]
-    values = activation.forward(first.forward(nn.datasets.features(centres, settings.features)))
-    rows = []
-    for neuron in range(min(values.shape[1], most)):
-        k = 0
-        for c, d in zip(edges2[:-1], edges2[1:]):
-            for a, b in zip(edges1[:-1], edges1[1:]):
-                rows.append({"neuron": f"neuron {neuron + 1}", "x1": float(a), "x1_end": float(b), "x2": float(c),
-                             "x2_end": float(d), "activation": float(values[k, neuron])})
-                k += 1
-    return rows
-
-
 def dead_neurons(setup):
     """(dead, total) hidden ReLU neurons: those whose output is 0 for every training sample. ReLU's
     gradient is 0 there, so no update ever reaches their weights again: they are dead for good."""

@@ -129,11 +129,11 @@ def comparable_previous(setup, settings):
 
 
 def inside_views(setup, settings):
-    """The network with its real weights, and what each first-layer neuron has learned (drawn
-    between trainings, not during them, so they cost training nothing)."""
+    """The network with its real weights, and what each hidden neuron has learned (drawn between
+    trainings, not during them, so they cost training nothing)."""
     sizes = [setup.model.n_inputs] + [d.n_neurons for d in setup.model.dense_layers]
-    names = ["The network", "Neurons of the first hidden layer"] + (["Misread digits"] if settings.dataset == "digits"
-                                                                     else [])
+    names = ["The network", "What the hidden neurons see"] + (["Misread digits"] if settings.dataset == "digits"
+                                                               else [])
     tabs = st.tabs(names)
     if settings.dataset == "digits":
         with tabs[2]:
@@ -145,22 +145,69 @@ def inside_views(setup, settings):
             else:
                 st.caption(f"The model reads all {checked} validation images correctly.")
     with tabs[0]:
-        if max(sizes) <= 64 and sum(a * b for a, b in zip(sizes, sizes[1:])) <= 2000:
-            names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
-            layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
-                                              layer_names=names, height=320),
-                         f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
-                         "shows the weight's size, blue positive and vermillion negative.")
-        else:
-            st.caption(f"A network of {' → '.join(map(str, sizes))} neurons has too many connections to draw "
-                       "legibly; the drawing shows networks of up to 64 neurons per layer.")
+        names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
+        layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
+                                          layer_names=names, input_names=input_names(settings, sizes[0]),
+                                          height=320),
+                     f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
+                     "shows the weight's size, blue positive and vermillion negative. A layer too wide to draw "
+                     "shows its strongest neurons and how many more it has.")
     with tabs[1]:
-        if setup.raw is None or len(setup.model.layers) < 3:
+        if setup.raw is None or len(setup.model.dense_layers) < 2:
             st.caption("These maps are drawn for 2-D datasets and networks with a hidden layer.")
         else:
-            layout.chart(charts.neuron_maps_chart(training.neuron_rows(setup, settings)),
-                         "Each square is one neuron of the first hidden layer, coloured by its output over the "
-                         "input plane: the simple pieces (lines, bands) the next layers combine into the boundary.")
+            maps, shown = neuron_map_rows(setup, settings)
+            points = [{"x1": float(a), "x2": float(b), "class": str(int(c))}
+                      for (a, b), c in zip(setup.raw, setup.y.reshape(-1))]
+            counts = "; ".join(f"hidden layer {layer}: {n} of {width} neurons" for layer, (n, width) in
+                               enumerate(shown, start=1))
+            text = (f"Each small square is one hidden neuron (L2 n5: neuron 5 of hidden layer 2), coloured by its "
+                    f"output over the input plane, on one scale for all of them; click one to see it large under "
+                    f"the data. Shown: {counts}. The first layer's neurons draw simple pieces (lines, bands); "
+                    "each next layer combines them into the boundary.")
+            figure = charts.neuron_maps_chart(maps, points, max(setup.model.n_outputs, 2), description=text,
+                                              diverging=min(row["activation"] for row in maps) < 0)
+            st.vega_lite_chart(charts.to_spec(figure), width="content")       # its own sizes: small maps stay square
+            st.caption(text)
+
+
+def input_names(settings, count):
+    """What each input neuron is fed: the chosen features (x1², x1·x2, ...), a digit's pixels, sine's x;
+    None when the page does not know (an uploaded table's columns are scaled numbers without names here)."""
+    if settings.dataset in training.TWO_D:
+        return [name.replace("^2", "²").replace("*", "·") for name in settings.features]
+    if settings.dataset == "digits":
+        return [f"pixel {row},{col}" for row in range(8) for col in range(8)]
+    return ["x"] if settings.dataset == "sine" and count == 1 else None
+
+
+def neuron_map_rows(setup, settings, resolution=16, most=16):
+    """What each hidden neuron responds to: its output over a resolution x resolution grid of the input plane
+    (TensorFlow Playground's little squares), for the first ``most`` neurons of every hidden layer, in order.
+    Returns (rows, [(neurons shown, neurons in the layer) for each hidden layer])."""
+    both = np.vstack([setup.raw, setup.raw_val])
+    low, high = both.min(axis=0), both.max(axis=0)
+    edges1, edges2 = np.linspace(low[0], high[0], resolution + 1), np.linspace(low[1], high[1], resolution + 1)
+    cells = [(a, b, c, d) for c, d in zip(edges2[:-1], edges2[1:]) for a, b in zip(edges1[:-1], edges1[1:])]
+    centres = np.array([[(a + b) / 2, (c + d) / 2] for a, b, c, d in cells], dtype=setup.raw.dtype)
+    # Through the layers, prediction-style (dropout off): what enters each Dense after the first is the
+    # output of a hidden layer.
+    inputs = output = nn.datasets.features(centres, settings.features)
+    hidden = []
+    for layer in setup.model.layers:
+        if isinstance(layer, nn.Dense) and output is not inputs:
+            hidden.append(output)
+        output = layer.forward(output, training=False)
+    rows, shown = [], []
+    for number, values in enumerate(hidden, start=1):
+        count = min(values.shape[1], most)
+        shown.append((count, values.shape[1]))
+        for neuron in range(count):
+            name = f"L{number} n{neuron + 1}"
+            rows += [{"map": name, "layer": number, "neuron": neuron + 1, "order": number * 10_000 + neuron,
+                      "x1": float(a), "x1_end": float(b), "x2": float(c), "x2_end": float(d),
+                      "activation": float(values[k, neuron])} for k, (a, b, c, d) in enumerate(cells)]
+    return rows, shown
 
 
 def keep_and_share(run, setup):
