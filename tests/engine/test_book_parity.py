@@ -79,3 +79,27 @@ def test_a_record_prints_the_way_the_book_prints_it():
 
 
 # -- slow: the whole chapters --------------------------------------------------------------------------
+
+
+def assert_prints(run, scores, printed):
+    assert run.epoch_line() == printed.epoch_line
+    assert (scores is None) == (printed.validation_line is None)
+    if scores is not None:
+        assert run.validation_line(scores) == printed.validation_line
+
+
+@slow
+@pytest.mark.parametrize("number", [10, 14, 16])
+def test_float32_with_book_precision_prints_the_books_lines(number):
+    """The book's own output, every printed digit: the same arithmetic, operation for operation."""
+    run, scores = trained(number, np.float32, True)
+    assert_prints(run, scores, book.PRINTED[number])
+
+
+@slow
+@pytest.mark.parametrize("number", [10, 14, 16, 17])
+def test_float64_prints_what_the_books_code_prints_in_float64(number):
+    """The book's scripts run with nnfs.init(dot_precision_workaround=False, default_dtype=None):
+    every number float64, and the same lines as nnengine in float64."""
+    run, scores = trained(number, np.float64, False)
+    assert_prints(run, scores, book.PRINTED_FLOAT64[number])
