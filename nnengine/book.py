@@ -157,6 +157,9 @@ PRINTED = {
     14: _printed("epoch: 10000, acc: 0.950, loss: 0.226 (data_loss: 0.165, reg_loss: 0.062), "
                  "lr: 0.019900507413187767",
                  "validation, acc: 0.840, loss: 0.525"),
+    15: _printed("epoch: 10000, acc: 0.694, loss: 0.703 (data_loss: 0.686, reg_loss: 0.017), "
+                 "lr: 0.03333444448148271",
+                 "validation, acc: 0.740, loss: 0.671"),
     16: _printed("epoch: 10000, acc: 0.945, loss: 0.260 (data_loss: 0.204, reg_loss: 0.056), "
                  "lr: 0.0009950253706593885",
                  "validation, acc: 0.920, loss: 0.237"),
