@@ -57,7 +57,7 @@ def draw(run, settings, places, live=False):
             pd.DataFrame(rows), "epoch", "value", "curve", "epoch", "loss and accuracy",
             dashed=("validation loss", "validation accuracy", "previous run: validation loss"),
             colours=[CURVE_COLOURS[name] for name in dict.fromkeys(row["curve"] for row in rows)],
-            height=240, legend_columns=2)), width="stretch")
+            height=240, legend_columns=1)), width="stretch")
     if setup.raw is not None:
         resolution = min(30, training.grid_resolution(setup)) if live else training.grid_resolution(setup)
         cells, points = training.boundary_rows(setup, settings, resolution=resolution,
