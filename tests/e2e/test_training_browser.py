@@ -145,9 +145,9 @@ def test_every_hidden_layers_neurons_are_mapped_and_one_enlarges_on_a_click(page
     harness.wait_for_chart(page)
     page.wait_for_timeout(500)
     box = chart.bounding_box()
-    # The layout (Vega-Lite's, from the chart's sizes): the large map, then 4 columns of 72 px maps.
+    # The layout (Vega-Lite's, from the chart's sizes): the large map, then 3 columns of 72 px maps.
     large = {"x": box["x"] + 67, "y": box["y"] + 40, "width": 260, "height": 260}
-    small = [{"x": box["x"] + 67 + 92 * (k % 4), "y": box["y"] + 390 + 105 * (k // 4), "width": 72, "height": 72}
+    small = [{"x": box["x"] + 67 + 92 * (k % 3), "y": box["y"] + 390 + 105 * (k // 3), "width": 72, "height": 72}
              for k in range(16)]
     pictures = [page.screenshot(clip=clip) for clip in small]
     other = next(k for k in range(1, 16) if pictures[k] != pictures[0])      # a neuron that looks different
