@@ -20,7 +20,7 @@ def epoch_of(text):
 
 
 def test_training_streams_and_stop_keeps_the_last_step(page, app_url):
-    harness.open_page(page, app_url, "training", "epochs=50001")
+    harness.open_page(page, app_url, "training", "epochs=50001", timeout=120_000)     # the server's first page
     page.locator(MAIN).get_by_role("button", name="Train").click()
     page.wait_for_function(
         """() => { const p = document.querySelector('[data-testid="stProgress"]');
