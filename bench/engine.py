@@ -266,7 +266,7 @@ def import_torch():
     return torch
 
 
-def contenders(torch, book_precision=False, book_script=None):
+def contenders(torch, book_precision=False, book_script=None, spiral_only=False):
     """(workload, engine, setup, train), nnengine first in each workload."""
     runs = [("A spiral (train)", "nnengine", spiral_setup, spiral_nnengine),
             ("A spiral (train)", "numpy", numpy_setup, spiral_numpy)]
@@ -276,9 +276,10 @@ def contenders(torch, book_precision=False, book_script=None):
         runs.append(("A spiral (train)", "book", tuple, spiral_book(book_script)))
     if torch is not None:
         runs.append(("A spiral (train)", "pytorch", spiral_torch_setup(torch), spiral_torch(torch)))
-    runs.append(("B digits (val)", "nnengine", digits_setup, digits_nnengine))
-    if torch is not None:
-        runs.append(("B digits (val)", "pytorch", digits_torch_setup(torch), digits_torch(torch)))
+    if not spiral_only:
+        runs.append(("B digits (val)", "nnengine", digits_setup, digits_nnengine))
+        if torch is not None:
+            runs.append(("B digits (val)", "pytorch", digits_torch_setup(torch), digits_torch(torch)))
     return runs
 
 
@@ -317,6 +318,7 @@ def main(argv=None):
                         help="also time nnengine with Dense(book_precision=True) on A")
     parser.add_argument("--book-script", metavar="PATH",
                         help="also time the book's Ch10_Final.py (needs nnfs) on A")
+    parser.add_argument("--spiral-only", action="store_true", help="workload A only")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -327,7 +329,7 @@ def main(argv=None):
         print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} thread")
     print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
           f"best of {args.repeats} runs", flush=True)
-    print_table(measure(contenders(torch, args.book_precision, args.book_script), args.repeats))
+    print_table(measure(contenders(torch, args.book_precision, args.book_script, args.spiral_only), args.repeats))
 
 
 if __name__ == "__main__":

@@ -53,17 +53,15 @@ class _Rollback:
 
     def __init__(self, params, optimizer):
         self.params, self.optimizer = params, optimizer
-        self.start = self._empty()
-        self.best = self._empty()
+        self.start = {"params": [np.empty_like(array) for array in params], "optimizer": None}
+        self.best = {"params": [np.empty_like(array) for array in params], "optimizer": None}
         self.best_epoch = self.best_loss = None
 
-    def _empty(self):
-        return {"params": [np.empty_like(array) for array in self.params], "optimizer": None}
-
     def take_start(self):
-        for array, copy in zip(self.params, self.start["params"]):
+        start = self.start
+        for array, copy in zip(self.params, start["params"]):
             np.copyto(copy, array)
-        self.start["optimizer"] = self.optimizer.state(reuse=self.start["optimizer"])
+        start["optimizer"] = self.optimizer.state(reuse=start["optimizer"])
 
     def epoch_done(self, epoch, loss):
         """The epoch that started at the last ``take_start`` ended with ``loss``."""
