@@ -203,3 +203,24 @@ def test_a_loaded_model_of_another_shape_redraws_the_page_for_it(page, app_url, 
     assert hidden.input_value() == "8,8"
     assert page.locator('[data-testid="stException"]').count() == 0
     harness.screenshot(page, "training-loaded-model")
+
+
+def test_a_closed_tab_gives_its_trainer_to_the_next_in_line(browser, app_url):
+    """One trainer on this machine (2 cores: one for the pages): B waits while A trains; A's tab closes and B
+    trains, because A's thread sees that its session is gone and leaves the queue."""
+    first, second = (browser.new_context(viewport=harness.VIEWPORT) for _ in range(2))
+    try:
+        a, b = first.new_page(), second.new_page()
+        for page in (a, b):
+            harness.open_page(page, app_url, "training", "epochs=50001", timeout=120_000)
+        a.locator(MAIN).get_by_role("button", name="Train").click()
+        a.get_by_text("Training…").wait_for(timeout=120_000)
+        b.locator(MAIN).get_by_role("button", name="Train").click()
+        b.get_by_text("Waiting for a free trainer, you are next").wait_for(timeout=120_000)
+        first.close()
+        b.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
+                                       return p && /epoch [1-9][0-9]* of/.test(p.innerText); }""", timeout=120_000)
+        b.locator(MAIN).get_by_role("button", name="Stop").click()
+        harness.wait_for_script_done(b, timeout=120_000)
+    finally:
+        second.close()
