@@ -73,7 +73,8 @@ WATCH = """() => {
 }"""
 SHOWN = """(n) => {
     const bar = document.querySelector('[data-testid="stProgress"]');
-    return bar !== null && new RegExp('epoch ' + n + ' of ' + n + '(?![0-9])').test(bar.innerText);
+    // the run's end: epoch N of N (a capped run's N is the browser session's own cap, measured there)
+    return bar !== null && /^epoch ([0-9]+) of \\1(?![0-9])/.test(bar.innerText);
 }"""
 IDLE = """(n) => {
     const app = document.querySelector('[data-testid="stApp"]');
