@@ -86,7 +86,9 @@ def carried_on(run, settings, uploaded):
     halt(run)
     longer = new_run(settings, uploaded)
     longer["fit"] = {**run["fit"], "validation_freq": longer["fit"]["validation_freq"]}
-    return {**longer, "setup": run["setup"], "message": run["message"], "diagnosed": run.get("diagnosed")}
+    # A thread still ending a long epoch stays the run's until it has (no second thread on the same model).
+    return {**longer, "setup": run["setup"], "message": run["message"], "diagnosed": run.get("diagnosed"),
+            "trainer": run["trainer"] if busy(run) else None}
 
 
 def same_run(a, b):
@@ -117,7 +119,8 @@ def halt(run, wait=STOP_WAIT):
 def start(run):
     """Train the run's remaining epochs on a thread of its own, when its turn in the shared queue comes."""
     setup = run["setup"]
-    ticket = st.session_state.setdefault("trainer_ticket", trainers.new_ticket())
+    # A ticket of its own: a stopped run's thread, still ending its epoch, must not give this one's place away.
+    ticket = trainers.new_ticket()
     # Steps too large for a classifier rarely overflow: the loss jumps, one class takes every point or the
     # ReLUs die. The thread looks every 50 epochs and stops the run with what it found, once per run (Train
     # after it carries on, for a learner who wants to watch).

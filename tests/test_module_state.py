@@ -36,8 +36,7 @@ MUTATORS = {"append", "appendleft", "extend", "extendleft", "insert", "remove", 
 
 # Every file that may use st.cache_resource, and why it is safe: nothing per-user may go in it.
 CACHE_RESOURCE_ALLOWED = {
-    "ui/trainers.py": "one trainer queue for the whole server, holding only opaque random tickets; "
-                      "the machine's measured speed",
+    "ui/trainers.py": "one trainer queue for the whole server, holding only opaque random tickets",
 }
 
 

@@ -444,7 +444,7 @@ def _boundary_structure(classes, height, description):
     return alt.layer(grid, dots, height=height, description=description)
 
 
-def neuron_maps_chart(maps, points, classes, diverging=False, columns=4, size=72, large=260, description=""):
+def neuron_maps_chart(maps, points, classes, diverging=False, columns=3, size=72, large=260, description=""):
     """What the hidden neurons respond to: ``maps`` rows (map: 'L1 n3', layer, neuron, order, x1, x1_end, x2,
     x2_end, activation), one small map per neuron on ONE colour scale with its legend, in order of layer and
     neuron; clicking a small map draws it large, under the data ``points`` (x1, x2, class). ``diverging``:
@@ -456,7 +456,7 @@ def neuron_maps_chart(maps, points, classes, diverging=False, columns=4, size=72
 def _neuron_maps_structure(classes, diverging, columns, size, large, description):
     """The structure of ``neuron_maps_chart`` for these settings (no rows)."""
     scale = (alt.Scale(scheme="blueorange", domainMid=0, reverse=True) if diverging else alt.Scale(scheme="blues"))
-    colour = alt.Color("activation:Q", scale=scale, legend=alt.Legend(title="activation", orient="right"))
+    colour = alt.Color("activation:Q", scale=scale, legend=alt.Legend(title="activation", orient="bottom"))
     x = alt.X("x1:Q", axis=None, scale=alt.Scale(nice=False, zero=False))
     y = alt.Y("x2:Q", axis=None, scale=alt.Scale(nice=False, zero=False))
     chosen = alt.selection_point(name="neuron", fields=["map"], on="click", clear=False, empty=False,
@@ -468,15 +468,17 @@ def _neuron_maps_structure(classes, diverging, columns, size, large, description
         facet=alt.Facet("map:N", title=None, sort=alt.EncodingSortField("order", op="min"),
                         header=alt.Header(labelFontSize=11, labelPadding=2)), columns=columns)
     enlarged = alt.Chart(alt.NamedData("maps")).transform_filter(chosen).mark_rect().encode(
-        x=alt.X("x1:Q", title="x1", scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x1_end:Q"),
-        y=alt.Y("x2:Q", title="x2", scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("x2_end:Q"),
+        x=alt.X("x1:Q", title="x1", scale=alt.Scale(nice=False, zero=False), axis=alt.Axis(grid=False)),
+        x2=alt.X2("x1_end:Q"),
+        y=alt.Y("x2:Q", title="x2", scale=alt.Scale(nice=False, zero=False), axis=alt.Axis(grid=False)),
+        y2=alt.Y2("x2_end:Q"),
         color=colour, tooltip=[alt.Tooltip("map:N", title="layer, neuron"),
                                alt.Tooltip("activation:Q", format=".3g")])
     dots = alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=22, stroke="white", strokeWidth=0.5).encode(
         x=alt.X("x1:Q"), y=alt.Y("x2:Q"),
         fill=alt.Fill("class:N", scale=alt.Scale(domain=[str(c) for c in range(classes)],
                                                  range=list(CLASS_COLOURS[:classes])),
-                      legend=alt.Legend(title="class", orient="right")))
+                      legend=alt.Legend(title="class", orient="bottom")))
     title = alt.Title("The chosen neuron over the data (click a small map to choose)", anchor="start",
                       fontSize=12)
     large_view = alt.layer(enlarged, dots, title=title).properties(width=large, height=large)

@@ -73,7 +73,7 @@ class TrainerQueue:
         self._heard = {}           # ticket -> when it last asked
 
     def ask(self, ticket):
-        """Ask for a turn (the session asks again before every chunk, and every second while it waits).
+        """Ask for a turn (a training thread asks again about every ASK_SECONDS, and every WAIT_POLL s in line).
         Returns None when the ticket may train now, else how many tickets wait ahead of it in the line."""
         with self._lock:
             return self._place(ticket)

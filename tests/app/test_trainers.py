@@ -25,7 +25,7 @@ def test_at_most_slots_tickets_train_and_the_rest_wait_in_order():
     assert queue.ask("a") is None and queue.ask("b") is None
     assert [queue.ask(t) for t in "cde"] == [0, 1, 2]
     assert queue.status() == (2, 3)
-    assert queue.ask("a") is None                    # a keeps its turn from chunk to chunk
+    assert queue.ask("a") is None                    # a keeps its turn while it asks again
     queue.leave("a")
     assert queue.ask("e") == 1                       # c took a's trainer; d is ahead of e
     assert queue.ask("c") is None and queue.ask("d") == 0

@@ -21,7 +21,7 @@ def epoch_of(text):
 
 
 def test_training_streams_and_stop_keeps_the_last_step(page, app_url):
-    harness.open_page(page, app_url, "training", "epochs=50001")
+    harness.open_page(page, app_url, "training", "epochs=50001", timeout=120_000)     # the server's first page
     page.locator(MAIN).get_by_role("button", name="Train").click()
     page.wait_for_function(
         """() => { const p = document.querySelector('[data-testid="stProgress"]');
@@ -146,9 +146,9 @@ def test_every_hidden_layers_neurons_are_mapped_and_one_enlarges_on_a_click(page
     harness.wait_for_chart(page)
     page.wait_for_timeout(500)
     box = chart.bounding_box()
-    # The layout (Vega-Lite's, from the chart's sizes): the large map, then 4 columns of 72 px maps.
+    # The layout (Vega-Lite's, from the chart's sizes): the large map, then 3 columns of 72 px maps.
     large = {"x": box["x"] + 67, "y": box["y"] + 40, "width": 260, "height": 260}
-    small = [{"x": box["x"] + 67 + 92 * (k % 4), "y": box["y"] + 390 + 105 * (k // 4), "width": 72, "height": 72}
+    small = [{"x": box["x"] + 67 + 92 * (k % 3), "y": box["y"] + 390 + 105 * (k // 3), "width": 72, "height": 72}
              for k in range(16)]
     pictures = [page.screenshot(clip=clip) for clip in small]
     other = next(k for k in range(1, 16) if pictures[k] != pictures[0])      # a neuron that looks different
@@ -203,3 +203,24 @@ def test_a_loaded_model_of_another_shape_redraws_the_page_for_it(page, app_url, 
     assert hidden.input_value() == "8,8"
     assert page.locator('[data-testid="stException"]').count() == 0
     harness.screenshot(page, "training-loaded-model")
+
+
+def test_a_closed_tab_gives_its_trainer_to_the_next_in_line(browser, app_url):
+    """One trainer on this machine (2 cores: one for the pages): B waits while A trains; A's tab closes and B
+    trains, because A's thread sees that its session is gone and leaves the queue."""
+    first, second = (browser.new_context(viewport=harness.VIEWPORT) for _ in range(2))
+    try:
+        a, b = first.new_page(), second.new_page()
+        for page in (a, b):
+            harness.open_page(page, app_url, "training", "epochs=50001", timeout=120_000)
+        a.locator(MAIN).get_by_role("button", name="Train").click()
+        a.get_by_text("Training…").wait_for(timeout=120_000)
+        b.locator(MAIN).get_by_role("button", name="Train").click()
+        b.get_by_text("Waiting for a free trainer, you are next").wait_for(timeout=120_000)
+        first.close()
+        b.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
+                                       return p && /epoch [1-9][0-9]* of/.test(p.innerText); }""", timeout=120_000)
+        b.locator(MAIN).get_by_role("button", name="Stop").click()
+        harness.wait_for_script_done(b, timeout=120_000)
+    finally:
+        second.close()
