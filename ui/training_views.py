@@ -258,6 +258,11 @@ def model_misfit(model, setup):
         return (f"That model trains its {outputs_phrase(model.task, model.n_outputs)} with "
                 f"{LOSS_NAMES[type(model.loss)]}, which does not fit them; this page uses "
                 f"{' or '.join(LOSS_NAMES[loss] for loss in PAGE_LOSSES[setup.task])}.")
+    try:
+        model.check_trainable()         # e.g. a Step between layers: it loads, but could never learn
+    except ValueError as refusal:
+        message = str(refusal)
+        return f"That model can be loaded but not trained here: {message[0].lower()}{message[1:]}."
     return None
 
 
