@@ -22,6 +22,12 @@ def row_max(x):
     return np.ascontiguousarray(x.T).max(axis=0)[:, None]
 
 
+def row_argmax(x):
+    """Each row's position of its largest value (the first one on a tie): np.argmax(x, axis=1),
+    faster the same way as ``row_max``."""
+    return np.ascontiguousarray(x.T).argmax(axis=0)
+
+
 class Activation:
     """Shared plumbing: keep the input, compute, keep the output."""
 

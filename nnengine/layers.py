@@ -11,6 +11,12 @@ from .checks import as_batch, float_dtype, non_negative, positive_int, real_numb
 from .rng import as_rng, standard_normal
 
 
+def book_matmul(a, b):
+    """a @ b as the book's ``nnfs.init()`` makes ``np.dot`` compute it: both multiplied in float64,
+    the result rounded once to the dtype a @ b would have (float32 for float32 arrays)."""
+    return (a.astype(np.float64, copy=False) @ b.astype(np.float64, copy=False)).astype(np.result_type(a, b))
+
+
 class Dense:
     """A fully connected layer: every neuron sees every input.
 
@@ -59,19 +65,22 @@ class Dense:
         draws = standard_normal(as_rng(rng), (self.n_inputs, self.n_neurons), dtype)
         self.weights = dtype.type(self.weight_scale) * draws
         self.biases = np.zeros((1, self.n_neurons), dtype=dtype) if bias else None
-        self.book_precision = bool(book_precision)
+        self.book_precision = book_precision
 
-    def _dot(self, a, b):
-        """a @ b, in the layer's dtype; multiplied in float64 first when ``book_precision``."""
-        if self.book_precision:
-            return (a.astype(np.float64, copy=False) @ b.astype(np.float64, copy=False)).astype(self.weights.dtype)
-        return a @ b
+    @property
+    def book_precision(self):
+        return self._matmul is book_matmul
+
+    @book_precision.setter
+    def book_precision(self, on):
+        # The product the three passes use, chosen here once rather than tested at every step.
+        self._matmul = book_matmul if on else np.matmul
 
     def forward(self, inputs, training=False):
         """inputs: (n_samples, n_inputs) -> output: (n_samples, n_neurons)."""
         # Inputs are computed in the weights' dtype (float32 by default, as in the book).
         self.inputs = as_batch(inputs, self.n_inputs, self.weights.dtype)
-        self.output = self._dot(self.inputs, self.weights)
+        self.output = self._matmul(self.inputs, self.weights)
         if self.biases is not None:
             self.output += self.biases  # broadcast: the same bias for every sample
         return self.output
@@ -84,7 +93,7 @@ class Dense:
         A bias is added unchanged, so its gradient is the arriving gradient summed over the batch.
         Each input reaches every neuron through one weight: dinputs = dvalues @ weights.T.
         """
-        self.dweights = self._dot(self.inputs.T, dvalues)
+        self.dweights = self._matmul(self.inputs.T, dvalues)
         if self.weight_l1:
             # d|w|/dw is the sign of w (the book takes +1 at exactly zero).
             self.dweights += self.weight_l1 * np.where(self.weights < 0, -1, 1).astype(self.weights.dtype)
@@ -97,7 +106,7 @@ class Dense:
                 self.dbiases += self.bias_l1 * np.where(self.biases < 0, -1, 1).astype(self.biases.dtype)
             if self.bias_l2:
                 self.dbiases += (2 * self.bias_l2) * self.biases
-        self.dinputs = self._dot(dvalues, self.weights.T)
+        self.dinputs = self._matmul(dvalues, self.weights.T)
         return self.dinputs
 
     def parameters(self):

@@ -202,7 +202,7 @@ class Adagrad(Optimizer):
 
     def delta(self, grad, memory):
         cache = self.remember(memory, "cache", grad)
-        cache += grad**2
+        cache += grad * grad
         return -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
 
     def config(self):
@@ -223,7 +223,7 @@ class RMSprop(Optimizer):
     def delta(self, grad, memory):
         cache = self.remember(memory, "cache", grad)
         cache *= self.rho
-        cache += (1 - self.rho) * grad**2       # square first, then scale: the book's rounding
+        cache += (1 - self.rho) * (grad * grad)     # square first, then scale: the book's rounding
         return -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
 
     def config(self):
@@ -254,7 +254,7 @@ class Adam(Optimizer):
         v *= self.beta_2
         # (1 - beta_2) * (g^2), squared first as in the book: ((1 - beta_2) * g) * g rounds
         # differently, and chapter 10 then ends at loss 0.083 instead of the book's 0.074.
-        v += (1 - self.beta_2) * grad**2
+        v += (1 - self.beta_2) * (grad * grad)
         m_hat = m / (1 - self.beta_1 ** t)
         v_hat = v / (1 - self.beta_2 ** t)
         return -self.current_learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
