@@ -2,7 +2,9 @@
 
 A  the book's chapter 10: spiral data (300 samples, 3 classes), Dense(2, 64), ReLU, Dense(64, 3),
    Softmax, categorical cross-entropy, Adam(learning_rate=0.05, decay=5e-7), 10_001 full-batch epochs.
-   Also run as a plain-numpy loop written the book's way (float32), and in PyTorch.
+   Also run as a plain-numpy loop written the book's way (float32), and in PyTorch; with
+   --book-precision also nnengine with Dense(book_precision=True) (float64 products, as the book's
+   nnfs.init()), and with --book-script the book's own Ch10_Final.py (timed inside its process).
 B  the 8x8 digits: 80/20 split, 64-128-128-10 ReLU network with softmax, Adam(learning_rate=0.005),
    mini-batches of 32 shuffled every epoch, 20 epochs; also in PyTorch.
 
@@ -12,11 +14,12 @@ epoch from the forward pass that the update used, as nnengine's History does. Se
 of --repeats runs of the training loop alone (building the model and the data is not timed); the
 runs take turns, round after round.
 
-    python bench/engine.py [--repeats N] [--skip-torch]
+    python bench/engine.py [--repeats N] [--skip-torch] [--book-precision] [--book-script PATH]
 """
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,11 +44,15 @@ BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
 
 
 def timed(setup, train):
-    """(seconds, result) of ``train(*setup())``, timing only ``train``."""
+    """(seconds, result) of ``train(*setup())``, timing only ``train`` (or the seconds ``train``
+    measured itself, when it returns them third)."""
     arguments = setup()
     started = time.perf_counter()
     result = train(*arguments)
-    return time.perf_counter() - started, result
+    seconds = time.perf_counter() - started
+    if len(result) == 3:
+        *result, seconds = result
+    return seconds, tuple(result)
 
 
 def initial_weights(model):
@@ -56,14 +63,35 @@ def initial_weights(model):
 # -- workload A: the book's chapter 10 ------------------------------------------------------
 
 
-def spiral_setup():
+def spiral_setup(book_precision=False):
     """The book's order of draws from one RandomState(0): the data, then the two layers."""
     rng = np.random.RandomState(0)
     X, y = nn.datasets.spiral(samples=100, classes=3, rng=rng)
-    model = nn.Model([nn.Dense(2, 64, rng=rng), nn.ReLU(), nn.Dense(64, 3, rng=rng), nn.Softmax()],
-                     loss=nn.CategoricalCrossentropy(),
+    layers = [nn.Dense(2, 64, rng=rng), nn.ReLU(), nn.Dense(64, 3, rng=rng), nn.Softmax()]
+    if book_precision:
+        for layer in layers[::2]:
+            layer.book_precision = True
+    model = nn.Model(layers, loss=nn.CategoricalCrossentropy(),
                      optimizer=nn.Adam(learning_rate=SPIRAL_LEARNING_RATE, decay=SPIRAL_DECAY))
     return model, X, y
+
+
+# The book's script in its own process (its nnfs.init() changes numpy for the whole process),
+# timed around the script alone: the interpreter's start and numpy's import are left out.
+BOOK_RUNNER = ("import runpy, sys, time; started = time.perf_counter(); "
+               "runpy.run_path(sys.argv[1], run_name='__main__'); "
+               "print('seconds', time.perf_counter() - started)")
+
+
+def spiral_book(path):
+    """-> (accuracy, loss, seconds) of the book's Ch10_Final.py, as it prints them."""
+    def train():
+        lines = subprocess.run([sys.executable, "-c", BOOK_RUNNER, str(path)], capture_output=True,
+                               text=True, check=True).stdout.splitlines()
+        epoch_lines = [line for line in lines if line.startswith("epoch: ")]
+        numbers = dict(part.split(": ") for part in epoch_lines[-1].split(", "))
+        return float(numbers["acc"]), float(numbers["loss"]), float(lines[-1].split()[1])
+    return train
 
 
 def spiral_nnengine(model, X, y):
@@ -238,15 +266,20 @@ def import_torch():
     return torch
 
 
-def contenders(torch):
+def contenders(torch, book_precision=False, book_script=None, spiral_only=False):
     """(workload, engine, setup, train), nnengine first in each workload."""
     runs = [("A spiral (train)", "nnengine", spiral_setup, spiral_nnengine),
             ("A spiral (train)", "numpy", numpy_setup, spiral_numpy)]
+    if book_precision:
+        runs.append(("A spiral (train)", "bookprec", lambda: spiral_setup(book_precision=True), spiral_nnengine))
+    if book_script is not None:
+        runs.append(("A spiral (train)", "book", tuple, spiral_book(book_script)))
     if torch is not None:
         runs.append(("A spiral (train)", "pytorch", spiral_torch_setup(torch), spiral_torch(torch)))
-    runs.append(("B digits (val)", "nnengine", digits_setup, digits_nnengine))
-    if torch is not None:
-        runs.append(("B digits (val)", "pytorch", digits_torch_setup(torch), digits_torch(torch)))
+    if not spiral_only:
+        runs.append(("B digits (val)", "nnengine", digits_setup, digits_nnengine))
+        if torch is not None:
+            runs.append(("B digits (val)", "pytorch", digits_torch_setup(torch), digits_torch(torch)))
     return runs
 
 
@@ -281,6 +314,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each contender (best counts)")
     parser.add_argument("--skip-torch", action="store_true", help="leave PyTorch out")
+    parser.add_argument("--book-precision", action="store_true",
+                        help="also time nnengine with Dense(book_precision=True) on A")
+    parser.add_argument("--book-script", metavar="PATH",
+                        help="also time the book's Ch10_Final.py (needs nnfs) on A")
+    parser.add_argument("--spiral-only", action="store_true", help="workload A only")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -291,7 +329,7 @@ def main(argv=None):
         print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} thread")
     print(f"numpy {np.__version__}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
           f"best of {args.repeats} runs", flush=True)
-    print_table(measure(contenders(torch), args.repeats))
+    print_table(measure(contenders(torch, args.book_precision, args.book_script, args.spiral_only), args.repeats))
 
 
 if __name__ == "__main__":

@@ -19,10 +19,12 @@ hyperparameters are checked where they are given, by name and range (betas, rho 
 [0, 1), learning rate and epsilon > 0, decay >= 0, all finite), and so when a file gives them.
 
 Modules: layers (Dense, Dropout), activations, losses, optimizers, model (Model, History),
-files (save and load), gradcheck, datasets, lessons (math that only the lessons need).
+files (save and load) and state (the training state a file carries), gradcheck, datasets,
+book (the book's training chapters as data, what their code prints, and how close the engine
+comes: its docstring holds the parity table), lessons (math that only the lessons need).
 """
 
-from . import datasets, lessons
+from . import book, datasets, lessons
 from .activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Step, Tanh
 from .checks import LabelError
 from .files import ModelFileError
@@ -41,7 +43,7 @@ from .optimizers import SGD, Adagrad, Adam, RMSprop
 from .rng import as_rng
 
 __all__ = [
-    "datasets", "lessons", "as_rng",
+    "book", "datasets", "lessons", "as_rng",
     "Dense", "Dropout",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Linear", "Step", "Softmax",
     "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError", "MeanAbsoluteError",

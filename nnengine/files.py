@@ -4,20 +4,25 @@ Nothing in a file is ever executed: numpy reads it with ``allow_pickle=False`` a
 names layers from a fixed list. Nor can a file make the loader set aside more memory than it
 holds: every array's header is checked against the bytes behind it before numpy reads it. Any
 problem with a file raises ModelFileError saying what it is.
+
+Version 2 files also carry the training state (see ``state.py``) and the application's own
+``metadata`` (a JSON dict). Version 1 files, written before, hold the weights and settings only.
 """
 
 import io
 import json
+import tokenize
 import zipfile
 import zlib
 
 import numpy as np
 
-from . import activations, layers, losses, optimizers
+from . import activations, layers, losses, optimizers, state
 from .checks import positive_int
 
 FORMAT = "nnengine-model"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)   # 1: weights and settings only; 2: also the training state and metadata
 # Limits that keep a hostile file from exhausting memory when it is unpacked.
 MAX_MEMBERS = 1000
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
@@ -25,9 +30,10 @@ FLOAT_TYPES = (np.dtype(np.float32), np.dtype(np.float64))     # the dtypes the 
 ZIP_START = b"PK"            # every zip archive, and so every .npz file, starts with these two bytes
 PICKLE_START = b"\x80"       # a pickle (protocol 2 and later) starts with this byte
 # What reading a damaged archive can raise: a broken zip entry, bad compressed data (zlib), a
-# compression method or encryption zipfile does not support, a wrong or cut-short .npy header.
+# compression method or encryption zipfile does not support, a wrong or cut-short .npy header (numpy
+# parses a header's text as a Python literal, so damage there can also be a SyntaxError or TokenError).
 UNREADABLE = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError, OSError,
-              EOFError)
+              EOFError, SyntaxError, tokenize.TokenError)
 
 LAYER_TYPES = {cls.__name__: cls for cls in (
     layers.Dense, layers.Dropout, activations.ReLU, activations.LeakyReLU, activations.Sigmoid,
@@ -58,7 +64,8 @@ def describe_layer(layer):
     if isinstance(layer, layers.Dense):
         return {"type": kind, "n_inputs": layer.n_inputs, "n_neurons": layer.n_neurons,
                 "bias": layer.biases is not None, "weight_l1": layer.weight_l1,
-                "weight_l2": layer.weight_l2, "bias_l1": layer.bias_l1, "bias_l2": layer.bias_l2}
+                "weight_l2": layer.weight_l2, "bias_l1": layer.bias_l1, "bias_l2": layer.bias_l2,
+                "book_precision": layer.book_precision}
     if isinstance(layer, layers.Dropout):
         return {"type": kind, "rate": layer.rate}
     if isinstance(layer, activations.LeakyReLU):
@@ -66,7 +73,10 @@ def describe_layer(layer):
     return {"type": kind}
 
 
-def save_model(model, file):
+def save_model(model, file, metadata=None):
+    if metadata is not None and not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict (or None), not {type(metadata).__name__}")
+    training_state, arrays = state.describe(model)
     description = {
         "format": FORMAT, "version": VERSION,
         "layers": [describe_layer(layer) for layer in model.layers],
@@ -74,19 +84,21 @@ def save_model(model, file):
         "optimizer": None if model.optimizer is None else {
             "type": saved_name(model.optimizer, OPTIMIZER_TYPES, "optimizer"), **model.optimizer.config()},
         "regression_precision": model.regression_precision,
-        "epochs_done": model.epochs_done,
+        "state": training_state,
+        "metadata": metadata,
     }
-    arrays = {}
+    # allow_nan=False: NaN is not JSON, and the file must be readable by any JSON reader.
+    text = json.dumps(description, allow_nan=False)
     for i, layer in enumerate(model.layers):
         if isinstance(layer, layers.Dense):
             for name, array in layer.parameters().items():
                 arrays[f"layer{i}_{name}"] = array
     if hasattr(file, "write"):
-        np.savez(file, description=np.array(json.dumps(description)), **arrays)
+        np.savez(file, description=np.array(text), **arrays)
     else:
         # Through a handle: given a path, np.savez would append ".npz" to a name without it.
         with open(file, "wb") as handle:
-            np.savez(handle, description=np.array(json.dumps(description)), **arrays)
+            np.savez(handle, description=np.array(text), **arrays)
 
 
 def _file_bytes(file):
@@ -182,7 +194,7 @@ def _read_npz(file):
         raise ModelFileError("the model description is not valid JSON") from None
     if not isinstance(description, dict) or description.get("format") != FORMAT:
         raise ModelFileError("the file is not an nnengine model")
-    if description.get("version") != VERSION:
+    if description.get("version") not in READABLE_VERSIONS:
         raise ModelFileError(f"unsupported model file version {description.get('version')!r}")
     return description, contents
 
@@ -210,8 +222,11 @@ def _build_layer(spec, index, arrays):
                 raise ModelFileError(
                     f"layer {index} weights have shape {stored.shape}, but the description says {described}")
             penalties = {k: options.get(k, 0.0) for k in ("weight_l1", "weight_l2", "bias_l1", "bias_l2")}
-            return layers.Dense(options["n_inputs"], options["n_neurons"],
-                                bias=bool(options.get("bias", True)), rng=0, weight_scale=0.0, **penalties)
+            book_precision = options.get("book_precision", False)
+            if not isinstance(book_precision, bool):
+                raise ValueError(f"book_precision must be true or false, got {book_precision!r}")
+            return layers.Dense(options["n_inputs"], options["n_neurons"], bias=bool(options.get("bias", True)),
+                                rng=0, weight_scale=0.0, book_precision=book_precision, **penalties)
         if kind == "Dropout":
             return layers.Dropout(options["rate"], rng=0)
         if kind == "LeakyReLU":
@@ -246,7 +261,6 @@ def load_model(file):
     if not isinstance(specs, list) or not specs:
         raise ModelFileError("the model description lists no layers")
     built = [_build_layer(spec, i, arrays) for i, spec in enumerate(specs)]
-    expected = set()
     width = None
     for i, layer in enumerate(built):
         if isinstance(layer, layers.Dense):
@@ -258,11 +272,7 @@ def load_model(file):
                 key = f"layer{i}_{name}"
                 if key not in arrays:
                     raise ModelFileError(f"the file has no {name} for layer {i}")
-                _set_array(layer, name, arrays[key], i)
-                expected.add(key)
-    unknown = set(arrays) - expected
-    if unknown:
-        raise ModelFileError(f"the file holds arrays no layer uses: {sorted(unknown)}")
+                _set_array(layer, name, arrays.pop(key), i)
     loss_name = description.get("loss")
     if not _known(loss_name, LOSS_TYPES):
         raise ModelFileError(f"unknown loss {loss_name!r}")
@@ -284,6 +294,19 @@ def load_model(file):
         if not isinstance(precision, (int, float)) or not np.isfinite(precision) or precision < 0:
             raise ModelFileError("the regression precision must be a non-negative number")
         model.regression_precision = float(precision)
-    epochs = description.get("epochs_done", 0)
-    model.epochs_done = epochs if isinstance(epochs, int) and epochs >= 0 else 0
+    metadata = description.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise ModelFileError("the file's metadata must be a JSON object")
+    model.metadata = metadata
+    if description["version"] == 1:
+        epochs = description.get("epochs_done", 0)
+        model.epochs_done = epochs if isinstance(epochs, int) and epochs >= 0 else 0
+        model.state_restored = False
+    else:
+        try:
+            state.restore(model, description.get("state"), arrays)
+        except state.StateError as error:
+            raise ModelFileError(str(error)) from None
+    if arrays:
+        raise ModelFileError(f"the file holds arrays no layer uses: {sorted(arrays)}")
     return model

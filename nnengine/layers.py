@@ -31,11 +31,18 @@ class Dense:
     Weights start as ``weight_scale`` (0.01, as in the book) times standard normal numbers drawn
     from ``rng``; biases start at zero. ``weight_l1``, ``weight_l2``, ``bias_l1`` and ``bias_l2``
     add L1/L2 penalties to the loss (see ``nnengine.regularization_loss``) and their gradients here.
+
+    ``book_precision=True`` computes the three matrix products (forward, and the two of backward)
+    the way the book's code does: its ``nnfs.init()`` replaces ``np.dot`` by one that multiplies in
+    float64 and rounds the result to float32. The numbers stored stay float32; only the rounding
+    inside each product changes (a float32 product rounds every partial sum). Off by default
+    because it is slower (see bench/README.md); the app turns it on where it shows the book's
+    numbers (``nnengine.book``). It changes nothing for a float64 layer.
     """
 
     def __init__(self, n_inputs, n_neurons, *, weight_scale=0.01, bias=True,
                  weight_l1=0.0, weight_l2=0.0, bias_l1=0.0, bias_l2=0.0,
-                 rng=None, dtype=np.float32):
+                 rng=None, dtype=np.float32, book_precision=False):
         self.n_inputs = positive_int(n_inputs, "n_inputs")
         self.n_neurons = positive_int(n_neurons, "n_neurons")
         self.weight_scale = non_negative(weight_scale, "weight_scale")
@@ -52,12 +59,19 @@ class Dense:
         draws = standard_normal(as_rng(rng), (self.n_inputs, self.n_neurons), dtype)
         self.weights = dtype.type(self.weight_scale) * draws
         self.biases = np.zeros((1, self.n_neurons), dtype=dtype) if bias else None
+        self.book_precision = bool(book_precision)
+
+    def _dot(self, a, b):
+        """a @ b, in the layer's dtype; multiplied in float64 first when ``book_precision``."""
+        if self.book_precision:
+            return (a.astype(np.float64, copy=False) @ b.astype(np.float64, copy=False)).astype(self.weights.dtype)
+        return a @ b
 
     def forward(self, inputs, training=False):
         """inputs: (n_samples, n_inputs) -> output: (n_samples, n_neurons)."""
         # Inputs are computed in the weights' dtype (float32 by default, as in the book).
         self.inputs = as_batch(inputs, self.n_inputs, self.weights.dtype)
-        self.output = self.inputs @ self.weights
+        self.output = self._dot(self.inputs, self.weights)
         if self.biases is not None:
             self.output += self.biases  # broadcast: the same bias for every sample
         return self.output
@@ -70,7 +84,7 @@ class Dense:
         A bias is added unchanged, so its gradient is the arriving gradient summed over the batch.
         Each input reaches every neuron through one weight: dinputs = dvalues @ weights.T.
         """
-        self.dweights = self.inputs.T @ dvalues
+        self.dweights = self._dot(self.inputs.T, dvalues)
         if self.weight_l1:
             # d|w|/dw is the sign of w (the book takes +1 at exactly zero).
             self.dweights += self.weight_l1 * np.where(self.weights < 0, -1, 1).astype(self.weights.dtype)
@@ -83,7 +97,7 @@ class Dense:
                 self.dbiases += self.bias_l1 * np.where(self.biases < 0, -1, 1).astype(self.biases.dtype)
             if self.bias_l2:
                 self.dbiases += (2 * self.bias_l2) * self.biases
-        self.dinputs = dvalues @ self.weights.T
+        self.dinputs = self._dot(dvalues, self.weights.T)
         return self.dinputs
 
     def parameters(self):

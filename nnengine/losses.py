@@ -160,7 +160,9 @@ class CategoricalCrossentropy(Loss):
 
     def gradient(self, y_pred, labels):
         one_hot = labels if labels.ndim == 2 else np.eye(y_pred.shape[1], dtype=y_pred.dtype)[labels]
-        # d(-log p)/dp = -1/p for the correct class, 0 for the others.
+        # d(-log p)/dp = -1/p for the correct class, 0 for the others. The book divides by p
+        # unclipped; clipping gives the same numbers for every p >= 1e-7 and a finite gradient
+        # (not infinity) for a probability of exactly 0. (Training fuses this with Softmax.)
         return -one_hot / np.clip(y_pred, EPSILON, 1 - EPSILON) / len(y_pred)
 
 
@@ -241,7 +243,7 @@ class MeanAbsoluteError(Loss):
 
     def gradient(self, y_pred, y_true):
         n_samples, n_outputs = y_pred.shape
-        # d|y - p|/dp = -sign(y - p)
+        # d|y - p|/dp = -sign(y - p). (The book's code drops this minus sign: its MAE climbs.)
         return -np.sign(y_true - y_pred) / n_outputs / n_samples
 
 
@@ -251,8 +253,11 @@ def regularization_loss(layers):
     L1: lambda * sum(|w|) pulls weights to exactly zero; L2: lambda * sum(w^2) punishes large
     weights most. Layers without regularization contribute 0.
     """
+    # Each layer's terms in the parameters' own dtype, summed layer by layer in this order, as the
+    # book does: the same rounding, so the reg_loss printed is the book's to the last digit.
     total = 0.0
     for layer in layers:
+        layer_total = 0.0
         for name, attribute in (("weight", "weights"), ("bias", "biases")):
             values = getattr(layer, attribute, None)
             l1 = getattr(layer, name + "_l1", 0.0)
@@ -260,7 +265,8 @@ def regularization_loss(layers):
             if values is None:
                 continue
             if l1:
-                total += l1 * float(np.abs(values).sum())
+                layer_total += l1 * np.abs(values).sum()
             if l2:
-                total += l2 * float((values * values).sum())
-    return total
+                layer_total += l2 * (values * values).sum()
+        total += layer_total
+    return float(total)

@@ -69,17 +69,59 @@ def _check_parts(layers, loss, optimizer):
 class TrainingDiverged(FloatingPointError):
     """Raised by ``fit`` when the loss becomes NaN or infinite.
 
-    ``epoch`` is the epoch whose loss was not finite; the model keeps the weights of the
-    previous step, the last whose loss was finite.
+    ``epoch`` is the epoch whose loss was not finite, ``loss`` that loss. The model AND its
+    optimizer (memories, step count, current rate) are rolled back to the start of epoch
+    ``best_epoch``, the epoch of this ``fit`` with the lowest loss, ``best_loss``: the last
+    finite loss is often already huge, and the momentum kept with it would throw a retry at a
+    sane rate off again at once. When no epoch of this fit finished, they go back to where the
+    fit started (``best_epoch`` and ``best_loss`` are then None). History and ``epochs_done``
+    keep the epochs that were reported.
     """
 
-    def __init__(self, epoch, loss):
+    def __init__(self, epoch, loss, best_epoch=None, best_loss=None):
         self.epoch = epoch
         self.loss = loss
+        self.best_epoch = best_epoch
+        self.best_loss = best_loss
+        where = ("where this fit started" if best_epoch is None else
+                 f"the start of epoch {best_epoch}, the lowest loss of this fit ({best_loss:.4g})")
         super().__init__(
-            f"the loss became {loss} at epoch {epoch}, so training stopped; the model keeps "
-            "the last weights whose loss was finite. A lower learning rate usually helps."
+            f"the loss became {loss} at epoch {epoch}, so training stopped; the model and its optimizer "
+            f"are back at {where}. A lower learning rate usually helps."
         )
+
+
+class _Rollback:
+    """Copies of the weights and the optimizer state at the start of two epochs: the current one
+    and the one with the lowest loss so far, for TrainingDiverged. Taking one is a few small array
+    copies into buffers kept from epoch to epoch."""
+
+    def __init__(self, params, optimizer):
+        self.params, self.optimizer = params, optimizer
+        self.start = self._empty()
+        self.best = self._empty()
+        self.best_epoch = self.best_loss = None
+
+    def _empty(self):
+        return {"params": [np.empty_like(array) for array in self.params], "optimizer": None}
+
+    def take_start(self):
+        for array, copy in zip(self.params, self.start["params"]):
+            np.copyto(copy, array)
+        self.start["optimizer"] = self.optimizer.state(reuse=self.start["optimizer"])
+
+    def epoch_done(self, epoch, loss):
+        """The epoch that started at the last ``take_start`` ended with ``loss``."""
+        if self.best_loss is None or loss < self.best_loss:
+            self.start, self.best = self.best, self.start     # swap: no copying
+            self.best_epoch, self.best_loss = epoch, loss
+
+    def roll_back(self):
+        """Back to the best epoch's start (or this fit's start if no epoch finished)."""
+        saved = self.best if self.best_loss is not None else self.start
+        for array, copy in zip(self.params, saved["params"]):
+            np.copyto(array, copy)
+        self.optimizer.set_state(saved["optimizer"])
 
 
 class History:
@@ -88,6 +130,17 @@ class History:
     loss = data_loss + reg_loss and accuracy are those of the epoch's forward pass, before its
     update (as the book prints them); learning_rate is the rate that epoch's update used;
     val_loss and val_accuracy are None when there is no validation data (or it was skipped).
+
+    The book prints ``lr:`` before the epoch's update, when the optimizer still holds the rate
+    of the previous update: its line for epoch t shows the rate of epoch t - 1 here (both are
+    lr / (1 + decay * step)). Here each record keeps the rate that moved the weights it reports,
+    the one a learner changing the decay wants to see; ``nnengine.book.BookRun.epoch_line``
+    prints a record the book's way.
+
+    When a callback stops ``fit`` in the middle of an epoch of several batches, that epoch is
+    kept as a partial record: three more keys, ``partial`` (True), ``batch`` (the batches done)
+    and ``batches`` (of how many); its losses and accuracy are over the samples of the batches
+    done, and its number is used up (the next epoch gets the next number).
     """
 
     FIELDS = ("epoch", "loss", "data_loss", "reg_loss", "accuracy", "learning_rate",
@@ -140,9 +193,12 @@ class Model:
     When the last layer is Softmax and the loss CategoricalCrossentropy, training uses their
     fused gradient (probabilities - one_hot) / n, which is faster and more stable than the two
     backward passes one after the other; the numbers are the same.
+
+    ``book_precision`` True or False sets that option on every Dense layer (see ``Dense``); None
+    leaves each layer as it was built.
     """
 
-    def __init__(self, layers, loss, optimizer=None):
+    def __init__(self, layers, loss, optimizer=None, book_precision=None):
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("a model needs at least one layer")
@@ -152,10 +208,15 @@ class Model:
         self.history = History()
         self.epochs_done = 0
         self.regression_precision = None
+        self.metadata = None            # the application's own dict, kept by save and load
+        self.state_restored = True      # False only when loaded from a file without training state
         self.fused = (SoftmaxCategoricalCrossentropy()
                       if isinstance(self.layers[-1], Softmax) and isinstance(loss, CategoricalCrossentropy)
                       else None)
         denses = self.dense_layers
+        if book_precision is not None:
+            for layer in denses:
+                layer.book_precision = bool(book_precision)
         self.n_inputs = denses[0].n_inputs if denses else None
         self.n_outputs = denses[-1].n_neurons if denses else None
 
@@ -313,7 +374,12 @@ class Model:
         'batches'. Returning False stops training after the step that just finished.
 
         Training continues from the current weights and optimizer state: epochs are numbered on
-        from the last call. Raises TrainingDiverged if the loss becomes NaN or infinite.
+        from the last call. A stop in the middle of an epoch still records that epoch, marked
+        partial (see ``History``), so epoch numbers are never used twice.
+
+        Raises TrainingDiverged if the loss becomes NaN or infinite, after rolling the model and
+        its optimizer back to the start of this fit's epoch with the lowest loss (see there), so
+        a retry with a lower learning rate starts from good weights.
         """
         if self.optimizer is None:
             raise ValueError("this model has no optimizer: pass optimizer= to train it")
@@ -348,11 +414,10 @@ class Model:
                     trainable, penalized):
         """fit's loop over epochs and batches (fit has checked and prepared everything)."""
         n_samples = len(X)
-        params = [array for _, array in self.parameters()]
-        last_good = [np.empty_like(array) for array in params]
-        have_good = False
+        rollback = _Rollback([array for _, array in self.parameters()], self.optimizer)
         for _ in range(epochs):
             epoch = self.epochs_done
+            rollback.take_start()
             if batch_size is None:
                 batches = [(X, y)]
             else:
@@ -367,19 +432,13 @@ class Model:
                 output = self.forward(X_batch, training=True)
                 data_loss, reg_loss = self._losses(output, y_batch, penalized)
                 if not math.isfinite(data_loss + reg_loss):
-                    if have_good:
-                        for array, saved in zip(params, last_good):
-                            np.copyto(array, saved)
-                    raise TrainingDiverged(epoch, data_loss + reg_loss)
+                    rollback.roll_back()
+                    raise TrainingDiverged(epoch, data_loss + reg_loss, rollback.best_epoch, rollback.best_loss)
                 n = len(X_batch)
                 data_sum += data_loss * n
                 reg_sum += reg_loss * n
                 correct_sum += self._accuracy(output, y_batch) * n
                 seen += n
-                # These weights gave a finite loss: remember them before the update.
-                for array, saved in zip(params, last_good):
-                    np.copyto(saved, array)
-                have_good = True
                 self._backward(output, y_batch)
                 self.optimizer.step(trainable)
                 if (callback is not None and len(batches) > 1 and number + 1 < len(batches)
@@ -389,12 +448,13 @@ class Model:
                                 "loss": (data_sum + reg_sum) / seen, "accuracy": correct_sum / seen,
                                 "learning_rate": self.optimizer.current_learning_rate}
                     if callback(progress) is False:
+                        # Stopped inside the epoch: keep what it did, marked partial (see History).
+                        self.history.append({**self._record(epoch, data_sum, reg_sum, correct_sum, seen),
+                                             "partial": True, "batch": number + 1, "batches": len(batches)})
+                        self.epochs_done += 1
                         return
-            record = {"epoch": epoch, "loss": (data_sum + reg_sum) / seen,
-                      "data_loss": data_sum / seen, "reg_loss": reg_sum / seen,
-                      "accuracy": correct_sum / seen,
-                      "learning_rate": float(self.optimizer.current_learning_rate),
-                      "val_loss": None, "val_accuracy": None}
+            record = self._record(epoch, data_sum, reg_sum, correct_sum, seen)
+            rollback.epoch_done(epoch, record["loss"])
             if validation is not None and (epoch % validation_freq == 0 or _ == epochs - 1):
                 scores = self.evaluate(*validation)
                 record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
@@ -403,6 +463,14 @@ class Model:
             if callback is not None and callback(record) is False:
                 break
         return self.history
+
+    def _record(self, epoch, data_sum, reg_sum, correct_sum, seen):
+        """An epoch's History record from its sums over the batches done."""
+        return {"epoch": epoch, "loss": (data_sum + reg_sum) / seen,
+                "data_loss": data_sum / seen, "reg_loss": reg_sum / seen,
+                "accuracy": correct_sum / seen,
+                "learning_rate": float(self.optimizer.current_learning_rate),
+                "val_loss": None, "val_accuracy": None}
 
     def predict(self, X):
         """The last layer's outputs for X (probabilities for a classifier), dropout off."""
@@ -419,15 +487,28 @@ class Model:
 
     # -- files ---------------------------------------------------------------------------
 
-    def save(self, file):
+    def save(self, file, metadata=None):
         """Write the model to ONE .npz file (a path or a binary file object): its arrays and a
-        JSON description; no pickle anywhere."""
+        JSON description; no pickle anywhere.
+
+        The file holds everything needed to train on exactly as if it had never been saved: the
+        weights, the optimizer's step count, current rate and memories, the History,
+        ``epochs_done`` and each Dropout layer's random state. ``metadata`` is the application's
+        own JSON-able dict (what built the model, say); ``load`` gives it back as ``.metadata``.
+        """
         from .files import save_model
-        save_model(self, file)
+        save_model(self, file, metadata)
 
     @classmethod
     def load(cls, file):
-        """Read a model written by ``save``; a bad file raises ModelFileError."""
+        """Read a model written by ``save``; a bad file raises ModelFileError.
+
+        The loaded model carries the saved training state, so ``fit`` continues bit for bit as
+        the original would have (given the same data and shuffle ``rng``). Files written before
+        the training state was saved (format version 1) still load, with the weights, settings
+        and ``epochs_done`` only: a fresh optimizer and an empty History; ``state_restored`` is
+        then False. Every value read is checked: a bad one raises ModelFileError.
+        """
         from .files import load_model
         return load_model(file)
 

@@ -15,6 +15,11 @@ names the argument and its range.
 Memory (momentums, caches) is kept per parameter too: ``optimizer.memory(layer, "weights")``
 shows it. The step count is ``iterations``, the rate used last ``current_learning_rate``.
 Learning-rate decay, as in the book: lr_t = learning_rate / (1 + decay * t), t = steps so far.
+
+Every rule is written in the book's order of operations, down to which product is rounded first:
+floating-point rounding makes (a * b) * c and a * (b * c) differ in the last bit, and over 10 001
+steps such bits grow into different printed digits. Written the book's way, the engine's numbers
+are the book's numbers (nnengine.book).
 """
 
 import numpy as np
@@ -41,7 +46,8 @@ class Optimizer:
         if not isinstance(layers, (list, tuple)):
             layers = [layers]
         if self.decay:
-            self.current_learning_rate = self.learning_rate / (1 + self.decay * self.iterations)
+            # lr * (1 / (1 + decay * t)), not lr / (1 + ...): the book's order, so the same rounding.
+            self.current_learning_rate = self.learning_rate * (1. / (1. + self.decay * self.iterations))
         found = [(layer, name, getattr(layer, name), getattr(layer, grad_name))
                  for layer in layers for name, grad_name in PARAMETERS
                  if getattr(layer, name, None) is not None and getattr(layer, grad_name, None) is not None]
@@ -91,6 +97,59 @@ class Optimizer:
         flat = self._flat[name]
         for key, (start, shape) in self._slices.items():
             self._views[key][name] = flat[start:start + int(np.prod(shape))].reshape(shape)
+
+    # -- training state: what a rollback or a saved file must carry to continue exactly ------------
+
+    def state(self, reuse=None):
+        """The step count, the current rate and copies of the flat memories (see ``set_state``).
+        ``reuse``: an earlier state whose arrays are overwritten instead of allocating new ones."""
+        memories = {}
+        for name, flat in self._flat.items():
+            old = reuse["memories"].get(name) if reuse is not None else None
+            if old is not None and old.shape == flat.shape and old.dtype == flat.dtype:
+                np.copyto(old, flat)
+                memories[name] = old
+            else:
+                memories[name] = flat.copy()
+        return {"iterations": self.iterations, "current_learning_rate": self.current_learning_rate,
+                "memories": memories}
+
+    def set_state(self, state):
+        """Go back to a ``state()`` taken earlier with the same parameters. A memory that did not
+        exist yet is zeroed, which is exactly how it starts."""
+        self.iterations = state["iterations"]
+        self.current_learning_rate = state["current_learning_rate"]
+        for name, flat in self._flat.items():
+            saved = state["memories"].get(name)
+            if saved is None or saved.shape != flat.shape:
+                flat.fill(0)
+            else:
+                np.copyto(flat, saved)
+
+    def flat_memories(self, layers):
+        """Every memory as one flat array covering the parameters of ``layers`` in order (weights,
+        then biases, layer after layer: the order ``step`` lays them out). Zeros where a
+        parameter has no memory yet."""
+        found = self._parameters(layers)
+        names = sorted({name for layer, key, _ in found for name in self.memory(layer, key)})
+        return {name: np.concatenate([self.memory(layer, key).get(name, np.zeros_like(param)).ravel()
+                                      for layer, key, param in found]) for name in names}
+
+    def restore(self, layers, iterations, current_learning_rate, memories):
+        """Continue from saved state: ``memories`` as ``flat_memories(layers)`` gave them. The
+        next ``step(layers)`` then does exactly what it would have done without the round trip."""
+        found = self._parameters(layers)
+        self._lay_out([(layer, key, param, None) for layer, key, param in found])
+        self._flat = {name: np.array(flat) for name, flat in memories.items()}
+        for name in self._flat:
+            self._make_views(name)
+        self.iterations = iterations
+        self.current_learning_rate = current_learning_rate
+
+    @staticmethod
+    def _parameters(layers):
+        return [(layer, key, getattr(layer, key)) for layer in layers for key, _ in PARAMETERS
+                if getattr(layer, key, None) is not None]
 
     def memory(self, layer, name="weights"):
         """What this optimizer remembers for one parameter of one layer (empty before a step)."""
@@ -143,7 +202,7 @@ class Adagrad(Optimizer):
 
     def delta(self, grad, memory):
         cache = self.remember(memory, "cache", grad)
-        cache += grad * grad
+        cache += grad**2
         return -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
 
     def config(self):
@@ -164,7 +223,7 @@ class RMSprop(Optimizer):
     def delta(self, grad, memory):
         cache = self.remember(memory, "cache", grad)
         cache *= self.rho
-        cache += (1 - self.rho) * grad * grad
+        cache += (1 - self.rho) * grad**2       # square first, then scale: the book's rounding
         return -self.current_learning_rate * grad / (np.sqrt(cache) + self.epsilon)
 
     def config(self):
@@ -193,7 +252,9 @@ class Adam(Optimizer):
         m *= self.beta_1
         m += (1 - self.beta_1) * grad
         v *= self.beta_2
-        v += (1 - self.beta_2) * grad * grad
+        # (1 - beta_2) * (g^2), squared first as in the book: ((1 - beta_2) * g) * g rounds
+        # differently, and chapter 10 then ends at loss 0.083 instead of the book's 0.074.
+        v += (1 - self.beta_2) * grad**2
         m_hat = m / (1 - self.beta_1 ** t)
         v_hat = v / (1 - self.beta_2 ** t)
         return -self.current_learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)

@@ -164,10 +164,11 @@ def test_fit_without_an_optimizer_says_so():
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("learning_rate", [1e30, 1e3, 10.0])
-def test_diverging_loss_stops_fit_and_keeps_the_last_finite_weights(learning_rate):
+def test_diverging_loss_stops_fit_and_goes_back_to_the_best_epoch(learning_rate):
     """SGD with a huge learning rate on MSE regression: fit stops with TrainingDiverged at the
-    first non-finite loss, and the model holds the weights of the last epoch whose loss was finite
-    (the same numbers as a twin model trained one epoch less), none of them NaN."""
+    first non-finite loss, and the model holds the weights it had at the start of the epoch with
+    the lowest loss (the same numbers as a twin model trained that many epochs), none of them NaN.
+    (It used to keep the last finite weights, whose loss can already be 1e20: changed on purpose.)"""
     X, y, model = sine_regressor(optimizer=nn.SGD(learning_rate=learning_rate))
     with pytest.raises(nn.TrainingDiverged) as caught:
         model.fit(X, y, epochs=1000)
@@ -178,10 +179,12 @@ def test_diverging_loss_stops_fit_and_keeps_the_last_finite_weights(learning_rat
     assert all(np.isfinite(array).all() for array in parameters(model))
     assert len(model.history) == error.epoch  # records for every finite epoch, none for the bad one
     assert np.isfinite(model.history[-1]["loss"])
+    losses = model.history.column("loss")
+    assert error.best_epoch == int(np.argmin(losses)) and error.best_loss == losses.min()
     _, _, twin = sine_regressor(optimizer=nn.SGD(learning_rate=learning_rate))
-    twin.fit(X, y, epochs=error.epoch - 1)
+    twin.fit(X, y, epochs=error.best_epoch)
     assert_same_parameters(model, twin)
-    assert model.evaluate(X, y)["loss"] == pytest.approx(model.history[-1]["data_loss"], rel=1e-5)
+    assert model.evaluate(X, y)["loss"] == pytest.approx(error.best_loss, rel=1e-5)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

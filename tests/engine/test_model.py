@@ -185,7 +185,8 @@ class FakeClock:
 
 def test_progress_callback_between_batches_can_stop_after_a_finished_step(monkeypatch):
     """During a long epoch the callback also runs between batches; returning False there leaves
-    the weights of the last finished batch step (no record for the unfinished epoch)."""
+    the weights of the last finished batch step, and the unfinished epoch is recorded as partial
+    (it used to leave no record, and the next fit reused its number: changed on purpose)."""
     monkeypatch.setattr(model_module, "time", FakeClock())
     X, y, model = spiral_classifier(optimizer=nn.SGD(learning_rate=0.5))
     seen = []
@@ -197,7 +198,8 @@ def test_progress_callback_between_batches_can_stop_after_a_finished_step(monkey
     model.fit(X, y, epochs=3, batch_size=10, callback=callback)
     assert [r["batch"] for r in seen] == [1, 2]
     assert all(r["batches"] == 6 and r["epoch"] == 0 for r in seen)
-    assert len(model.history) == 0 and model.epochs_done == 0
+    assert len(model.history) == 1 and model.epochs_done == 1
+    assert model.history[0]["partial"] is True and (model.history[0]["batch"], model.history[0]["batches"]) == (2, 6)
     _, _, two_steps = spiral_classifier(optimizer=nn.SGD(learning_rate=0.5))
     two_steps.fit(X[:20], y[:20], epochs=1, batch_size=10)
     assert_same_parameters(model, two_steps)
