@@ -6,7 +6,7 @@ import streamlit as st
 
 import nnengine as nn
 from nnengine import lessons
-from ui import charts, layout, mathtex, widgets
+from ui import charts, layout, widgets
 from ui.matrix import format_number as fmt
 from ui.source import show_code
 from ui.state import Control
@@ -46,6 +46,16 @@ N_PAIRS = Control("pairs", "Neuron pairs", 4, "int", 4, PAIRS_MAX)
 PAIR_CONTROLS = tuple(tuple(Control(f"{key}{k + 1}", f"Pair {k + 1} {label}",
                                     (START_PAIRS[k] if k < 4 else OFF_PAIR)[j], "float", low, high)
                             for j, (key, label, low, high, _) in enumerate(PAIR_FIELDS)) for k in range(PAIRS_MAX))
+NAIVE_TROUBLE = {      # lessons.naive_softmax_trouble's verdicts, in words
+    "overflow": "Without subtracting the max, exp({top}) overflows to infinity, and infinity / infinity is nan: "
+                "the naive softmax breaks.",
+    "sum overflow": "Without subtracting the max, each exp fits in a float but their sum overflows to infinity, "
+                    "so every probability comes out as a number / infinity = 0: the naive softmax breaks.",
+    "underflow": "Without subtracting the max, exp({top}) and every smaller exp underflow to 0, and 0 / 0 is nan: "
+                 "the naive softmax breaks.",
+    "rounding": "Without subtracting the max, rounding in exp makes the naive probabilities differ from the "
+                "stable ones.",
+}
 OUT_BIAS = Control("out_bias", "Output bias", START_BIAS, "float", -3.0, 3.0)
 TRAINED = Control("trained", "Show a network trained by nnengine", False, "bool")
 SCORES = Control("scores", "Scores (one per class)", [4.8, 1.21, 2.385], "vector")
@@ -55,10 +65,11 @@ CONTROLS = (ACT, ALPHA, PROBE, STACK_SEED, N_PAIRS, *[c for pair in PAIR_CONTROL
 
 
 def load_pairs(pairs, bias):
-    """Put a set of pair settings on the sliders (a button's on_click)."""
+    """Put a set of pair settings on the sliders (a button's on_click): every pair, the ones the
+    preset does not use switched off (output weight 0), so adding a pair later adds nothing."""
     st.session_state[N_PAIRS.key] = len(pairs)
-    for k, values in enumerate(pairs):
-        for control, value in zip(PAIR_CONTROLS[k], values):
+    for k in range(PAIRS_MAX):
+        for control, value in zip(PAIR_CONTROLS[k], pairs[k] if k < len(pairs) else OFF_PAIR):
             st.session_state[control.key] = float(value)
     st.session_state[OUT_BIAS.key] = float(bias)
 
@@ -127,10 +138,11 @@ def stack_section():
     with stack_text:
         st.markdown("Three layers, 1 → 8 → 8 → 1, with random weights and biases and **no activation** between "
                     "them. Multiply them out and they are one layer with a single weight and bias:")
-        stack_seed = widgets.number(STACK_SEED, 1, help="Draw other random weights.")
+        stack_seed = widgets.number(STACK_SEED, 1, help="Draw other random weights: seeds 0 to 10 000.",
+                                    say_out_of_range=True)
         demo = linear_stack(stack_seed)
-        st.latex(r"W = W_1 W_2 W_3 = " + mathtex.number(demo["weight"], 6))
-        st.latex(r"b = (b_1 W_2 + b_2) W_3 + b_3 = " + mathtex.number(demo["bias"], 6))
+        st.latex(r"W = W_1 W_2 W_3 = " + fmt(round(demo["weight"], 6)))
+        st.latex(r"b = (b_1 W_2 + b_2) W_3 + b_3 = " + fmt(round(demo["bias"], 6)))
         st.caption(f"The single layer's outputs match the stack's to {demo['gap']:.0e}. Put ReLU between the "
                    "same layers and the line bends.")
     with stack_col:
@@ -168,7 +180,7 @@ def hand_fit_section():
     network = lessons.relu_pairs(pairs, out_bias)
     fit = lessons.run_layers(network, X)[:, 0]
     error = mse.calculate(fit.reshape(-1, 1), y)
-    with fit_col:
+    with fit_col, layout.pinned_column("sine_fit"):      # on a phone the fit stays above the sliders
         curves = [pd.DataFrame({"x": X[:, 0], "y": y[:, 0], "curve": "sin(2πx)"}),
                   pd.DataFrame({"x": X[:, 0], "y": fit, "curve": "your network"})]
         caption = f"The target sine (grey) and your {n_pairs}-pair network (blue): mean squared error {error:.4f}."
@@ -219,21 +231,24 @@ def softmax_section():
             rows.append(f"| sum | | | {cell(stable['total'])} | {cell(stable['probabilities'].sum())} | "
                         f"{cell(naive['total'])} | {cell(np.sum(naive['probabilities']))} |")
             st.markdown("\n".join(rows))
-            if not np.all(np.isfinite(naive["probabilities"])):
-                st.error(f"Without subtracting the max, exp({fmt(scaled.max())}) overflows to infinity and "
-                         "infinity / infinity is nan: the naive softmax breaks. The stable one still gives "
-                         "probabilities that add up to 1.", icon=":material/error:")
+            trouble = lessons.naive_softmax_trouble(scaled)
+            if trouble:
+                st.error(NAIVE_TROUBLE[trouble].format(top=fmt(scaled.max()), low=fmt(scaled.min()))
+                         + " The stable one still gives probabilities that add up to 1.", icon=":material/error:")
             else:
                 st.success("Both ways give the same probabilities. Multiply the scores by 200 to see the naive way "
                            "break.", icon=":material/check_circle:")
         with soft_right:
             layout.chart(
                 charts.signed_bars(pd.DataFrame({"class": [f"class {k}" for k in range(len(engine))], "p": engine}),
-                                   "class", "p", "probability", height=60 + 30 * len(engine)),
+                                   "class", "p", "probability", height=60 + 30 * len(engine),
+                                   ticks=(0, 0.25, 0.5, 0.75, 1)),
                 "Probabilities from nnengine's Softmax: "
                 + ", ".join(f"class {k} {p:.4g}" for k, p in enumerate(engine))
                 + f". Largest score, largest probability: class {int(np.argmax(engine))}.")
-        show_code(nn.Softmax.function, lessons.softmax_steps)
+        show_code(nn.Softmax.function, nn.activations.row_max, lessons.softmax_steps,
+                  note="row_max(x) is each row's largest score, x.max(axis=1, keepdims=True), written to run "
+                       "faster; subtracting it is the 'score − max' column above.")
 
 
 functions_section()

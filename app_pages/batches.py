@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nnengine import lessons
+from nnengine import rng as nn_rng
 from nnengine.layers import Dense
 from ui import charts, layout, mathtex, widgets
 from ui.source import show_code
@@ -21,7 +22,9 @@ WEIGHTS2 = Control("weights2", "Layer 2 weights (one row per neuron)",
                    [[0.1, -0.14, 0.5], [-0.5, 0.12, -0.33], [-0.44, 0.73, -0.13]], "matrix")
 BIASES2 = Control("biases2", "Layer 2 biases", [-1.0, 2.0, -0.5], "vector")
 SEED = Control("seed", "Seed", 0, "int", 0, 10_000)
-DRAWS = Control("draws", "Draws before the layers", 60, "int", 0, 300)
+DRAWS = Control("draws", "Draws before the layers", 60, "int", 0, 10_000)
+# Seed notebook 001 printed exactly the untransposed ("wrong") second layer for the default numbers.
+NOTEBOOK_001 = [[-2.1744, 3.21425, 1.19065], [0.707, 0.6828, 4.5213], [-1.39594, 1.9477, -0.14521]]
 CONTROLS = (BATCH, WEIGHTS1, BIASES1, WEIGHTS2, BIASES2, SEED, DRAWS)
 SEEDED_INPUTS = (1.0, 2.0, 3.0, 2.5)
 
@@ -77,7 +80,7 @@ if layer1_ok and not problem1:
     st.markdown(
         f"Inputs {batch.shape} times the transposed weights {weights1.T.shape} give {out1.shape}: "
         "**one row per sample, one column per neuron**. The biases, one per neuron, are added to every "
-        "row. Entry (i, j) is sample i's dot product with neuron j's weights.")
+        "row. Entry (i, j) is sample i's dot product with neuron j's weights plus neuron j's bias.")
 
     st.subheader("Why the transpose")
     error = lessons.shape_error_without_transpose(batch, weights1)
@@ -86,7 +89,7 @@ if layer1_ok and not problem1:
             f"The weights are written one row per neuron, {weights1.shape}. Multiplying the batch "
             f"{batch.shape} by them as written fails, because a matrix product needs the columns of "
             "the first to match the rows of the second:")
-        st.code(f"np.dot(inputs, weights)\nValueError: {error}", language=None)
+        st.code(f"np.dot(inputs, weights)\nValueError: {error}", language=None, wrap_lines=True)
         st.markdown("Transposing swaps rows and columns, so each neuron's weights become a column and "
                     "every sample row meets every neuron column. `nnengine.Dense` stores its weights "
                     "already transposed, (inputs × neurons), to skip this step.")
@@ -106,24 +109,39 @@ if layer2_ok and not problem2:
              + mathtex.underset(mathtex.matrix(out2), out2))
     correct_col, wrong_col = st.columns(2, gap="large")
     with correct_col:
-        st.markdown("**With the transpose** (right)")
+        st.markdown("**Correct:** with the transpose")
         st.latex(mathtex.matrix(engine_out2))
     with wrong_col:
-        st.markdown("**Without it** (wrong)")
+        st.markdown("**Wrong:** without it")
         if weights2.shape[0] == weights2.shape[1]:
             _, wrong = lessons.chained_layers(batch, weights1, biases1, weights2, biases2, transpose_second=False)
             st.latex(mathtex.matrix(wrong))
+            if np.allclose(wrong, NOTEBOOK_001, rtol=0, atol=1e-9):
+                st.caption("A real notebook made this mistake: seed notebook 001 printed exactly this matrix, "
+                           "`[[-2.1744  3.21425  1.19065] ...]`, from `np.dot(layer1_outputs, weights2)`.")
         else:
             error2 = lessons.shape_error_without_transpose(hidden, weights2)
-            st.code(f"ValueError: {error2}" if error2 else "(no error)", language=None)
+            st.code(f"ValueError: {error2}" if error2 else "(no error)", language=None, wrap_lines=True)
     if weights2.shape[0] == weights2.shape[1]:
         st.warning(
             f"Layer 2's weights are square, {weights2.shape}, so forgetting the transpose raises **no "
             "error**: every number is computed, and wrong. Each neuron reads a column of the matrix, "
             "which holds one weight from every neuron, instead of its own row. Only the values give the "
             "mistake away, which is why checking shapes is not enough.", icon=":material/visibility_off:")
-    show_code(Dense.forward, lessons.chained_layers, note="The right-hand numbers above come from this code.")
+    show_code(Dense.forward, lessons.chained_layers,
+              note="The correct numbers (left) come from this code; the wrong ones from the same function "
+                   "with transpose_second=False.")
 else:
+    if layer2_ok and weights2.shape[1] != len(biases1):
+        hidden = lessons.batch_layer(batch, weights1, biases1)
+        quiet = lessons.shape_error_without_transpose(hidden, weights2) is None
+        loud = lessons.shape_error_without_transpose(hidden, weights2.T)
+        if quiet and loud:
+            st.warning(
+                f"An even quieter mistake: the correct product, layer 1's output {hidden.shape} · W₂ᵀ "
+                f"{weights2.T.shape}, fails (`{loud}`), but the untransposed `np.dot(hidden, weights2)`, "
+                f"{hidden.shape} · {weights2.shape}, runs and returns shape {(hidden.shape[0], weights2.shape[1])}: "
+                "numbers for the wrong neurons, with no error.", icon=":material/visibility_off:")
     st.info("Fix the numbers above to chain the second layer.", icon=":material/edit:")
 
 st.subheader("Where a seed must be set")
@@ -135,9 +153,11 @@ st.markdown(
     "layers (4 × 5 + 5 × 2 = 30 numbers each).")
 seed_cols = st.columns([1, 1, 2])
 with seed_cols[0]:
-    seed = widgets.number(SEED, 1, help="The seed given to the random number generator.")
+    seed = widgets.number(SEED, 1, help="The seed given to the random number generator: 0 to 10 000.",
+                          say_out_of_range=True)
 with seed_cols[1]:
-    draws = widgets.number(DRAWS, 1, help="How many numbers earlier code drew from the same stream.")
+    draws = widgets.number(DRAWS, 1, help="How many numbers earlier code drew from the same stream: 0 to 10 000.",
+                           say_out_of_range=True)
 fresh1, fresh2 = lessons.seeded_layers(SEEDED_INPUTS, seed=seed, draws_before=0)
 later1, later2 = lessons.seeded_layers(SEEDED_INPUTS, seed=seed, draws_before=draws)
 fresh_col, later_col = st.columns(2, gap="large")
@@ -152,7 +172,10 @@ with later_col:
 st.caption("Same seed, different numbers: a seed fixes where the stream starts, not what each line of code "
            "gets. To reproduce a result, seed right before the draws you care about, or give every random "
            "thing its own generator, as nnengine does with `rng=`.")
-show_code(lessons.seeded_layers, Dense.__init__)
+show_code(lessons.seeded_layers, nn_rng.standard_normal,
+          note="Dense(n_inputs, n_neurons, weight_scale=0.10, rng=rng) fills its weights with weight_scale × "
+               "standard_normal(rng, (n_inputs, n_neurons)), one number from the stream per weight, and starts its "
+               "biases at 0.")
 
 st.subheader("Why batches help")
 full_loss, spread = batch_spread()
@@ -183,6 +206,8 @@ layout.predict_then_check([
      "run of the layer cell. Every extra draw shifts which numbers each weight gets."),
     ("Make layer 2's weights 3 × 2 (two values per row). Does the untransposed product still run?",
      "Delete the last value of every row in layer 2's weights.",
-     "The shapes no longer fit layer 1's three outputs either way: the page names the mismatch. The "
-     "quiet mistake needs a square matrix, where both ways fit."),
+     "Yes, and that is the trap. Layer 1 gives 3 outputs per sample, and each of layer 2's neurons now has "
+     "only 2 weights, so the correct product, hidden (3, 3) · W₂ᵀ (2, 3), fails, and the page names the "
+     "mismatch. Without the transpose, `np.dot(hidden, weights2)` is (3, 3) · (3, 2): it runs and returns "
+     "(3, 2), wrong numbers with no error. (Adding the 3 biases to those 2 columns would then fail.)"),
 ])

@@ -5,6 +5,7 @@ import streamlit as st
 from ui import charts, layout
 from ui.catalog import PAGES, SECTIONS
 
+layout.style()
 st.title("Neural Network Explorer")
 st.markdown(
     "Learn how a neural network works by moving its numbers and watching the math happen: "
@@ -34,7 +35,9 @@ with left:
         st.markdown(f"#### {section}")
         for info in pages:
             with st.container(border=True):
-                st.page_link(info.path, label=f"**{info.title}**: {info.question}", icon=info.icon)
+                # The question goes under the link: a link's label is one line and is cut off on a phone.
+                st.page_link(info.path, label=f"**{info.title}**", icon=info.icon)
+                st.markdown(info.question)
                 st.caption(info.teaches)
 
 st.divider()

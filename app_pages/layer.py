@@ -41,6 +41,10 @@ elif weights is not None and biases is not None and len(biases) != weights.shape
                f"but {len(biases)} biases.")
 if problem:
     editors.error(problem, icon=":material/error:")
+    try:                    # numpy's own words for the same mismatch, as the code below would meet it
+        lessons.layer_dot(inputs, weights, biases)
+    except ValueError as error:
+        editors.code(f"np.dot(weights, inputs) + biases\nValueError: {error}", language=None, wrap_lines=True)
 ready = inputs is not None and weights is not None and biases is not None and problem is None
 
 if ready:
@@ -53,9 +57,10 @@ if ready:
             charts.network_chart([len(inputs), len(biases)], weights=[weights.T],
                                  layer_names=["inputs", "neurons"],
                                  description="The layer drawn with its weights."),
-            f"{len(inputs)} inputs, each connected to all {len(biases)} neurons: "
-            f"{weights.size} weights. Blue lines are positive weights, vermillion negative; "
-            "thicker lines are larger weights.")
+            f"{layout.count(len(inputs), 'input')}, each connected to "
+            f"{'the neuron' if len(biases) == 1 else f'all {len(biases)} neurons'}: "
+            f"{layout.count(weights.size, 'weight')}. Blue lines are positive weights, vermillion negative; "
+            "a line's width follows the weight's size (the legend gives the scale).")
 
     st.subheader("Every neuron at once")
     st.latex(mathtex.underset(mathtex.matrix(weights), weights) + r"\cdot"
@@ -103,6 +108,10 @@ else:
 
 layout.toolbar(CONTROLS)
 
+try:
+    lessons.layer_dot(INPUTS.default[:3], WEIGHTS.default, BIASES.default)
+except ValueError as error:
+    refusal = str(error)
 typo = lessons.layer_dot(INPUTS.default, [WEIGHTS.default[0], WEIGHTS.default[1], [-0.26, 0.27, 0.17, 0.87]],
                          BIASES.default)
 layout.predict_then_check([
@@ -116,5 +125,6 @@ layout.predict_then_check([
     ("Delete one input value but leave the weights alone. What goes wrong?",
      "Remove the last input.",
      "Every neuron needs exactly one weight per input, so the dot product cannot line up 4 weights "
-     "with 3 inputs; the page tells you instead of computing."),
+     f"with 3 inputs. numpy refuses (`{refusal}`); the page says which numbers to fix and shows "
+     "numpy's own error instead of a result."),
 ])

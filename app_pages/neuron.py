@@ -16,27 +16,30 @@ MAX_INPUTS = 5
 DEFAULT_INPUTS = (1.0, 2.0, 3.0, 2.5, 1.0)
 DEFAULT_WEIGHTS = (0.2, 0.8, -0.5, 1.0, 0.5)
 DEFAULT_BIAS = 2.0
+# Video 1's neuron: 1.2·3.1 + 5.1·2.1 + 2.1·8.7 + 3 = 35.7.
+VIDEO1_INPUTS, VIDEO1_WEIGHTS, VIDEO1_BIAS = (1.2, 5.1, 2.1), (3.1, 2.1, 8.7), 3.0
+LIMIT = 10.0            # every slider runs from -10 to 10: wide enough for the series' neurons
 ACTIVATIONS = {"none": None, "ReLU": nn.ReLU, "Step": nn.Step, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh}
 
 N = Control("n", "Number of inputs", 3, "int", 1, MAX_INPUTS)
-XS = tuple(Control(f"x{i + 1}", f"Input x{i + 1}", DEFAULT_INPUTS[i], "float", -5.0, 5.0)
+XS = tuple(Control(f"x{i + 1}", f"Input x{i + 1}", DEFAULT_INPUTS[i], "float", -LIMIT, LIMIT)
            for i in range(MAX_INPUTS))
-WS = tuple(Control(f"w{i + 1}", f"Weight w{i + 1}", DEFAULT_WEIGHTS[i], "float", -2.0, 2.0)
+WS = tuple(Control(f"w{i + 1}", f"Weight w{i + 1}", DEFAULT_WEIGHTS[i], "float", -LIMIT, LIMIT)
            for i in range(MAX_INPUTS))
-B = Control("b", "Bias b", DEFAULT_BIAS, "float", -5.0, 5.0)
+B = Control("b", "Bias b", DEFAULT_BIAS, "float", -LIMIT, LIMIT)
 ACT = Control("activation", "Activation", "none", "choice", options=tuple(ACTIVATIONS))
 SWEEP = Control("sweep", "Input to sweep in the chart", "x1", "choice",
                 options=tuple(f"x{i + 1}" for i in range(MAX_INPUTS)))
 CONTROLS = (N, *XS, *WS, B, ACT, SWEEP)
 
 
-def load_example(n_inputs):
+def load_example(inputs, weights, bias):
     """Put one of the series' neurons on the sliders."""
-    st.session_state["n"] = n_inputs
-    for i in range(n_inputs):
-        st.session_state[XS[i].key] = DEFAULT_INPUTS[i]
-        st.session_state[WS[i].key] = DEFAULT_WEIGHTS[i]
-    st.session_state["b"] = DEFAULT_BIAS
+    st.session_state["n"] = len(inputs)
+    for i, (x, w) in enumerate(zip(inputs, weights)):
+        st.session_state[XS[i].key] = x
+        st.session_state[WS[i].key] = w
+    st.session_state["b"] = bias
 
 
 layout.header("One neuron",
@@ -45,13 +48,21 @@ layout.header("One neuron",
               "book chapter 2, *Coding our first neurons*, and videos 1 to 3 of the series")
 layout.link_notices(CONTROLS)
 
+# The result first, pinned: it stays in view while the sliders below scroll by (on a phone, where
+# the columns stack, the sliders come first and the term-by-term sum after them).
+summary = layout.pinned("neuron_result")
 controls, result = st.columns([2, 3], gap="large")
 with controls:
-    examples = st.columns(2)
-    examples[0].button("3-input neuron (2.3)", on_click=load_example, args=(3,), width="stretch",
-                       help="The series' first neuron: inputs 1, 2, 3; weights 0.2, 0.8, -0.5; bias 2.")
-    examples[1].button("4-input neuron (4.8)", on_click=load_example, args=(4,), width="stretch",
-                       help="The same neuron with a fourth input 2.5 and weight 1.0.")
+    examples = st.container(horizontal=True, gap="small")       # the buttons wrap when narrow
+    examples.button("3-input neuron (2.3)", on_click=load_example, width="content",
+                    args=(DEFAULT_INPUTS[:3], DEFAULT_WEIGHTS[:3], DEFAULT_BIAS),
+                    help="The series' first neuron: inputs 1, 2, 3; weights 0.2, 0.8, -0.5; bias 2.")
+    examples.button("4-input neuron (4.8)", on_click=load_example, width="content",
+                    args=(DEFAULT_INPUTS[:4], DEFAULT_WEIGHTS[:4], DEFAULT_BIAS),
+                    help="The same neuron with a fourth input 2.5 and weight 1.0.")
+    examples.button("Video 1's neuron (35.7)", on_click=load_example, width="content",
+                    args=(VIDEO1_INPUTS, VIDEO1_WEIGHTS, VIDEO1_BIAS),
+                    help="Inputs 1.2, 5.1, 2.1; weights 3.1, 2.1, 8.7; bias 3.")
     n = widgets.slider(N, 1)
     inputs, weights = [], []
     for i in range(n):
@@ -70,6 +81,10 @@ z = float(neuron.forward([inputs])[0, 0])
 activation = ACTIVATIONS[activation_name]() if ACTIVATIONS[activation_name] else None
 output = float(activation.forward(np.array([[z]]))[0, 0]) if activation else z
 
+with summary, st.container(horizontal=True, gap="large"):     # side by side even on a phone
+    st.metric("Weighted sum plus bias, z", fmt(round(z, 10)), width="content")
+    st.metric("Neuron output", fmt(round(output, 10)), width="content")
+
 with result:
     terms = " + ".join(f"{fmt(x)}\\cdot({fmt(w)})" if w < 0 else f"{fmt(x)}\\cdot{fmt(w)}"
                        for x, w in zip(inputs, weights))
@@ -80,9 +95,6 @@ with result:
              + r" \\ &= " + fmt(round(z, 10)) + r"\end{aligned}")
     if activation:
         st.latex(f"\\text{{output}} = \\text{{{activation_name}}}({fmt(z)}) = {fmt(output)}")
-    metric_cols = st.columns(2)
-    metric_cols[0].metric("Weighted sum plus bias, z", fmt(round(z, 10)))
-    metric_cols[1].metric("Neuron output", fmt(round(output, 10)))
 
     contributions = pd.DataFrame({
         "term": [f"x{i + 1}·w{i + 1}" for i in range(n)] + ["bias"],
@@ -94,13 +106,14 @@ with result:
             f"{t} = {fmt(v)}" for t, v in zip(contributions["term"], contributions["value"]))
         + f". Together they make z = {fmt(z)}.")
 
-    sweep_options = [f"x{i + 1}" for i in range(n)]
-    sweep = widgets.dropdown(SWEEP)
-    if sweep not in sweep_options:
-        st.info(f"{sweep} is not an input of this neuron now; the chart sweeps x1.")
-        sweep = "x1"
+    # Only this neuron's inputs can be swept; one that was dropped gives way to x1, saying so.
+    asked = st.session_state.get(SWEEP.key, st.query_params.get(SWEEP.key, SWEEP.default))
+    if asked not in SWEEP.options[:n]:
+        st.session_state[SWEEP.key] = "x1"
+        st.info(f"{asked} is not an input of this neuron now; the chart sweeps x1.")
+    sweep = widgets.dropdown(SWEEP, options=SWEEP.options[:n])
     k = int(sweep[1:]) - 1
-    xs = np.linspace(-5, 5, 201)
+    xs = np.linspace(-LIMIT, LIMIT, 201)
     batch = np.tile(np.asarray(inputs, dtype=float), (len(xs), 1))
     batch[:, k] = xs                                       # one batch: every other input held still
     outs = neuron.forward(batch)
@@ -110,8 +123,8 @@ with result:
     layout.chart(
         charts.function_chart(curve, sweep, "output", f"input {sweep}", "neuron output",
                               point=(inputs[k], output),
-                              description=f"The neuron's output as {sweep} sweeps from -5 to 5."),
-        f"The output as {sweep} moves from -5 to 5 with the other inputs held still"
+                              description=f"The neuron's output as {sweep} sweeps from -10 to 10."),
+        f"The output as {sweep} moves from -10 to 10 with the other inputs held still"
         + (f": a straight line of slope w{k + 1} = {fmt(weights[k])}." if not activation
            else f", passed through {activation_name}.")
         + f" The dot marks the current value, {fmt(inputs[k])} → {fmt(round(output, 10))}.")
@@ -133,7 +146,8 @@ layout.predict_then_check([
     ("With ReLU on, which bias makes this neuron output 0 for the default inputs?",
      "Choose ReLU and lower the bias; watch the sweep chart too.",
      "Any bias of -0.3 or lower: the sum before the bias is 0.3, so z ≤ 0 and ReLU outputs 0. "
-     "The sweep chart then shows the flat part of ReLU: small changes of an input change nothing."),
+     "Below -0.3 the sweep chart's dot sits on the flat part of ReLU: small changes of an input change "
+     "nothing. At exactly -0.3 it sits on the kink, and raising x1 brings the output back."),
 ])
 
 show_code(lessons.neuron_terms, nn.Dense.forward, *([type(activation).function] if activation else []),

@@ -16,6 +16,7 @@ nothing is ever written to module state by hand. ``to_spec`` then costs a dict c
 
 import copy
 import functools
+import json
 from typing import NamedTuple
 
 import altair as alt
@@ -25,7 +26,11 @@ POSITIVE = "#0072B2"   # blue
 NEGATIVE = "#D55E00"   # vermillion
 NEUTRAL = "#999999"
 CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
-                 "#D55E00", "#F0E442", "#000000", "#999999", "#882255")
+                 "#D55E00", "#F0E442", "#7F3C8D", "#999999", "#882255")   # purple, not black: dark theme
+DATA_POINT = "#009E73"  # bluish green: data points, apart from the blue model line
+# Ink for numbers drawn as text marks: Streamlit's chart theme colours axes, legends and titles for
+# the light or dark theme but leaves text marks black, so they get a mid grey that reads on both.
+MID_INK = "#8a8a8a"
 SIGNS = alt.Scale(domain=["positive", "negative"], range=[POSITIVE, NEGATIVE])
 
 
@@ -80,14 +85,29 @@ def sign_of(values):
 def function_chart(curve, x, y, x_title, y_title, point=None, description="", height=280):
     """A line of y against x, with the current point marked.
 
-    curve: DataFrame with columns x and y; point: (x, y) of the current value, or None.
+    curve: DataFrame with columns x and y; point: (x, y) of the current value, or None. The point's
+    label sits on the side of the point the line does not pass through (``label_place``).
     """
     datasets = {"curve": records(curve[[x, y]])}
     if point is not None:
         datasets["point"] = [{x: float(point[0]), y: float(point[1]),
-                              "label": f"({point[0]:.3g}, {point[1]:.4g})"}]
+                              "label": f"({point[0]:.3g}, {point[1]:.4g})",
+                              "place": label_place(curve[x].to_numpy(float), curve[y].to_numpy(float), point)}]
     settings = (x, y, x_title, y_title, point is not None, height, description)
     return _chart(_function_structure, settings, datasets)
+
+
+def label_place(xs, ys, point):
+    """Where a point's label goes so the curve through it does not strike it out: to the right of
+    a point in the left half of the x range (else to the left), and above where the curve falls
+    on that side (below where it goes up): 'right above', 'right below', 'left above', 'left below'."""
+    order = np.argsort(xs)
+    xs, ys = xs[order], ys[order]
+    span = float(xs[-1] - xs[0]) or 1.0
+    right = point[0] <= xs[0] + span / 2
+    step = span / 20 if right else -span / 20
+    rise = float(np.interp(point[0] + step, xs, ys) - point[1])     # the curve on the label's side
+    return f"{'right' if right else 'left'} {'below' if rise > 0 else 'above'}"
 
 
 def _function_structure(x, y, x_title, y_title, with_point, height, description):
@@ -99,15 +119,21 @@ def _function_structure(x, y, x_title, y_title, with_point, height, description)
     if with_point:
         layers.append(alt.Chart(alt.NamedData("point")).mark_point(filled=True, size=140, color=NEGATIVE)
                       .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip))
-        layers.append(alt.Chart(alt.NamedData("point"))
-                      .mark_text(align="left", dx=9, dy=-9, fontSize=13, color=NEGATIVE)
-                      .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), text=alt.Text("label:N")))
+        for side in ("right", "left"):
+            for level in ("above", "below"):
+                layers.append(alt.Chart(alt.NamedData("point")).mark_text(
+                    align="left" if side == "right" else "right", dx=10 if side == "right" else -10,
+                    dy=-12 if level == "above" else 14, fontSize=13, color=NEGATIVE)
+                    .encode(x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), text=alt.Text("label:N"))
+                    .transform_filter(f"datum.place == '{side} {level}'"))
     return alt.layer(*layers, height=height, description=description)
 
 
-def signed_bars(table, category, value, value_title="value", description="", height=220, sort=None):
+def signed_bars(table, category, value, value_title="value", description="", height=220, sort=None,
+                ticks=None):
     """Horizontal bars, blue when positive and vermillion when negative, each labelled just
-    outside its end."""
+    outside its end. ticks: the values the axis marks (e.g. 0 to 1 for probabilities, so the
+    room kept for the labels does not read as a probability of 1.1); None lets Vega choose."""
     values = table[value].astype(float).to_numpy()
     order = sort or [str(c) for c in table[category]]
     datasets = {
@@ -117,21 +143,26 @@ def signed_bars(table, category, value, value_title="value", description="", hei
         # Room beyond the longest bars for their labels: two invisible points widen the scale.
         "room": [{value: min(0.0, float(values.min())) * 1.3}, {value: max(0.0, float(values.max())) * 1.15 or 1.0}],
     }
-    return _chart(_bars_structure, (category, value, value_title, tuple(order), height, description), datasets)
+    settings = (category, value, value_title, tuple(order), height, description, tuple(ticks or ()))
+    return _chart(_bars_structure, settings, datasets)
 
 
-def _bars_structure(category, value, value_title, order, height, description):
+def _bars_structure(category, value, value_title, order, height, description, ticks=()):
     """The structure of ``signed_bars`` for these settings (no rows)."""
     y_axis = alt.Y(f"{category}:N", title=None, sort=list(order))
-    x_axis = alt.X(f"{value}:Q", title=value_title)
+    axis = alt.Axis(values=list(ticks), format="~g") if ticks else alt.Undefined
+    x_axis = alt.X(f"{value}:Q", title=value_title, axis=axis)
     bars = alt.Chart(alt.NamedData("bars")).mark_bar().encode(
         y=y_axis, x=x_axis, color=alt.Color("sign:N", scale=SIGNS, legend=None),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=".6g")])
-    right = alt.Chart(alt.NamedData("bars")).mark_text(align="left", dx=4, fontSize=12, color="#555").encode(
-        y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] >= 0")
-    left = alt.Chart(alt.NamedData("bars")).mark_text(align="right", dx=-4, fontSize=12, color="#555").encode(
-        y=y_axis, x=x_axis, text=alt.Text("text:N")).transform_filter(f"datum['{value}'] < 0")
-    zero = alt.Chart(alt.NamedData("zero")).mark_rule(color="#888").encode(x=alt.X("zero:Q"))
+    # Labels in their bar's colour: Streamlit's chart theme colours axes and legends but leaves text
+    # marks black, and a fixed grey nearly vanishes in the dark theme; blue and vermillion read on both.
+    sign = alt.Color("sign:N", scale=SIGNS, legend=None)
+    right = alt.Chart(alt.NamedData("bars")).mark_text(align="left", dx=4, fontSize=12).encode(
+        y=y_axis, x=x_axis, text=alt.Text("text:N"), color=sign).transform_filter(f"datum['{value}'] >= 0")
+    left = alt.Chart(alt.NamedData("bars")).mark_text(align="right", dx=-4, fontSize=12).encode(
+        y=y_axis, x=x_axis, text=alt.Text("text:N"), color=sign).transform_filter(f"datum['{value}'] < 0")
+    zero = alt.Chart(alt.NamedData("zero")).mark_rule(color=NEUTRAL).encode(x=alt.X("zero:Q"))
     padding = alt.Chart(alt.NamedData("room")).mark_point(opacity=0).encode(x=alt.X(f"{value}:Q"))
     return alt.layer(bars, right, left, zero, padding, height=height, description=description)
 
@@ -167,51 +198,107 @@ def _heatmap_structure(row_names, col_names, title, description, cell):
                      title=title, description=description)
 
 
-def network_chart(layer_sizes, weights=None, layer_names=None, description="", height=260):
-    """A network drawn as neurons (circles) and connections (lines).
+MAX_SHOWN = 10          # a layer wider than this is drawn as its SHOWN_OF_WIDE strongest neurons
+SHOWN_OF_WIDE = 8
+
+
+def shown_neurons(layer_sizes, weights=None, max_shown=MAX_SHOWN):
+    """Which neurons of each layer a network drawing shows: every one of a layer up to max_shown
+    wide; of a wider layer the SHOWN_OF_WIDE (at most max_shown) with the largest total |weight| in
+    and out (the first ones without weights), in their own order."""
+    keep = min(SHOWN_OF_WIDE, max_shown)
+    chosen = []
+    for layer, size in enumerate(layer_sizes):
+        if size <= max_shown:
+            chosen.append(list(range(size)))
+            continue
+        strength = np.zeros(size)
+        if weights is not None:
+            if layer > 0:
+                strength += np.abs(np.asarray(weights[layer - 1], dtype=float)).sum(axis=0)
+            if layer < len(layer_sizes) - 1:
+                strength += np.abs(np.asarray(weights[layer], dtype=float)).sum(axis=1)
+        # A stable sort keeps the first of equally strong neurons (all of them without weights).
+        chosen.append(sorted(np.argsort(-strength, kind="stable")[:keep].tolist()))
+    return chosen
+
+
+def network_chart(layer_sizes, weights=None, layer_names=None, description="", height=260,
+                  input_names=None, max_shown=MAX_SHOWN):
+    """A network drawn as neurons (circles) and connections (lines), layer names under the columns.
 
     weights: optional list of arrays, weights[i] of shape (layer_sizes[i], layer_sizes[i+1]);
-    with them a line's width shows the weight's magnitude and its colour its sign.
+    with them a line's width follows |weight| (a legend gives the scale) and its colour its sign.
+    input_names: optional names of the inputs (e.g. "x1", "x1²"), written beside the input neurons.
+    A layer wider than max_shown is drawn as its 8 strongest neurons, its name saying how many
+    more there are (``shown_neurons``); the tooltips give every neuron's own number.
     """
-    hidden = [f"hidden {i}" for i in range(1, len(layer_sizes) - 1)]
-    names = layer_names or (["inputs"] + hidden + ["outputs"])
-    nodes, edges = [], []
-    for layer, size in enumerate(layer_sizes):
-        for j in range(size):
-            nodes.append({"x": layer, "y": j - (size - 1) / 2, "layer": names[layer], "neuron": j + 1})
-    for layer in range(len(layer_sizes) - 1):
-        n_in, n_out = layer_sizes[layer], layer_sizes[layer + 1]
+    sizes = [int(size) for size in layer_sizes]
+    hidden = [f"hidden {i}" for i in range(1, len(sizes) - 1)]
+    names = list(layer_names or (["inputs"] + hidden + ["outputs"]))
+    if input_names is None:
+        inputs = [f"{names[0]} {i + 1}" for i in range(sizes[0])]
+    else:
+        inputs = [str(name) for name in input_names]
+    if len(inputs) != sizes[0]:
+        raise ValueError(f"input_names has {len(inputs)} names for {sizes[0]} inputs")
+    chosen = shown_neurons(sizes, weights, max_shown)
+    # Neuron 1 at the top: a column of k neurons sits at heights (k-1)/2 ... -(k-1)/2.
+    place = [{j: (len(kept) - 1) / 2 - row for row, j in enumerate(kept)} for kept in chosen]
+
+    def name_of(layer, j):
+        return inputs[j] if layer == 0 else f"{names[layer]} {j + 1}"
+
+    nodes = [{"x": layer, "y": place[layer][j], "layer": names[layer], "neuron": name_of(layer, j)}
+             for layer, kept in enumerate(chosen) for j in kept]
+    edges = []
+    for layer in range(len(sizes) - 1):
         w = None if weights is None else np.asarray(weights[layer], dtype=float)
-        for i in range(n_in):
-            for j in range(n_out):
+        if w is not None and w.shape != (sizes[layer], sizes[layer + 1]):
+            raise ValueError(f"weights[{layer}] has shape {w.shape}, not {(sizes[layer], sizes[layer + 1])}")
+        for i in chosen[layer]:
+            for j in chosen[layer + 1]:
                 value = float(w[i, j]) if w is not None else 1.0
-                edges.append({"x": layer, "y": i - (n_in - 1) / 2, "x2": layer + 1, "y2": j - (n_out - 1) / 2,
-                              "weight": value, "size": abs(value),
-                              "sign": "negative" if value < 0 else "positive",
-                              "link": f"{names[layer]} {i + 1} → {names[layer + 1]} {j + 1}"})
-    captions = [{"x": i, "name": name, "y": -(max(layer_sizes) + 1) / 2} for i, name in enumerate(names)]
-    settings = (tuple(layer_sizes), weights is not None, height, description)
-    return _chart(_network_structure, settings, {"edges": edges, "nodes": nodes, "captions": captions})
+                edges.append({"x": layer, "y": place[layer][i], "x2": layer + 1, "y2": place[layer + 1][j],
+                              "weight": value, "size": abs(value), "sign": "negative" if value < 0 else "positive",
+                              "link": f"{name_of(layer, i)} → {name_of(layer + 1, j)}"})
+    captions = tuple(name if len(kept) == size else [name, f"+{size - len(kept)} more"]
+                     for name, kept, size in zip(names, chosen, sizes))
+    labels = tuple(inputs[j] for j in chosen[0]) if input_names is not None else ()
+    settings = (tuple(len(kept) for kept in chosen), json.dumps(captions, ensure_ascii=False), labels,
+                weights is not None, height, description)
+    return _chart(_network_structure, settings, {"edges": edges, "nodes": nodes})
 
 
-def _network_structure(layer_sizes, weighted, height, description):
-    """The structure of ``network_chart`` for these settings (no rows)."""
-    x_axis = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[-0.3, len(layer_sizes) - 0.7]))
-    y_axis = alt.Y("y:Q", axis=None)
-    lines = alt.Chart(alt.NamedData("edges")).mark_rule(opacity=0.75, strokeWidth=1.2, color=NEUTRAL).encode(
-        x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
-        tooltip=[alt.Tooltip("link:N", title="connection"), alt.Tooltip("weight:Q", format=".4g")])
+def _network_structure(shown, captions, labels, weighted, height, description):
+    """The structure of ``network_chart`` for these settings (no rows). Layer names and input
+    names are axis labels, so the chart theme (light or dark) gives them their colour."""
+    tallest = max(shown)
+    x_axis = alt.X("x:Q", scale=alt.Scale(domain=[-0.3, len(shown) - 0.7], nice=False), axis=alt.Axis(
+        values=list(range(len(shown))), labelExpr=f"{captions}[datum.value]", title=None, grid=False,
+        labelFontSize=12, labelLimit=0, labelFlush=False, labelPadding=4))
+    # Input names label the input neurons' heights on a left axis (no axis without names).
+    heights = [(len(labels) - 1) / 2 - row for row in range(len(labels))]
+    names = json.dumps(list(labels), ensure_ascii=False)
+    y_axis = alt.Y("y:Q", scale=alt.Scale(domain=[-tallest / 2, tallest / 2], nice=False), axis=alt.Axis(
+        values=heights, labelExpr=f"{names}[{len(labels) - 1} / 2 - datum.value]",
+        title=None, grid=False, labelFontSize=12, labelLimit=0, labelPadding=2) if labels else None)
+    tooltip = [alt.Tooltip("link:N", title="connection"), alt.Tooltip("weight:Q", format=".4g")]
     if weighted:
-        lines = lines.encode(strokeWidth=alt.StrokeWidth("size:Q", scale=alt.Scale(range=[0.5, 5]), legend=None),
-                             color=alt.Color("sign:N", scale=SIGNS, legend=None))
-    # Circles shrink as the widest layer grows, so a column of neurons never overlaps.
+        # No strokeWidth on the mark itself: in Vega-Lite a mark's own value wins over the encoding.
+        lines = alt.Chart(alt.NamedData("edges")).mark_rule(opacity=0.8).encode(
+            strokeWidth=alt.StrokeWidth("size:Q", title="|weight|", scale=alt.Scale(zero=True, range=[0.3, 7]),
+                                        legend=alt.Legend(orient="bottom", direction="horizontal", tickCount=4,
+                                                          format=".2g")),
+            color=alt.Color("sign:N", scale=SIGNS, legend=None))
+    else:
+        lines = alt.Chart(alt.NamedData("edges")).mark_rule(opacity=0.75, strokeWidth=1.2, color=NEUTRAL)
+    lines = lines.encode(x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"), tooltip=tooltip)
+    # Circles shrink as the tallest column grows, so a column of neurons never overlaps.
     dots = alt.Chart(alt.NamedData("nodes")).mark_circle(
-        size=max(12, min(420, 0.35 * (height / max(layer_sizes)) ** 2)), color="#E69F00", stroke="#333",
-        strokeWidth=0.8 if max(layer_sizes) > 16 else 1, opacity=1).encode(
-        x=x_axis, y=y_axis, tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:Q")])
-    labels = alt.Chart(alt.NamedData("captions")).mark_text(fontSize=12, color="#666").encode(
-        x=x_axis, y=y_axis, text=alt.Text("name:N"))
-    return alt.layer(lines, dots, labels, height=height, description=description)
+        size=max(12, min(420, 0.35 * (height / tallest) ** 2)), color="#E69F00", opacity=1).encode(
+        x=x_axis, y=y_axis, tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("neuron:N")])
+    return alt.layer(lines, dots, height=height, description=description)
 
 
 def spread_chart(table, x, y, x_title, y_title, reference=None, description="", height=260):
@@ -287,7 +374,7 @@ def _residuals_structure(x, y, prediction, x_title, y_title, height, description
         tooltip=tooltip)
     line = alt.Chart(alt.NamedData("rows")).mark_line(color=POSITIVE, strokeWidth=2.5).encode(
         x=alt.X(f"{x}:Q"), y=alt.Y(f"{prediction}:Q"))
-    dots = alt.Chart(alt.NamedData("rows")).mark_circle(size=90, color="#333", opacity=1).encode(
+    dots = alt.Chart(alt.NamedData("rows")).mark_circle(size=90, color=DATA_POINT, opacity=1).encode(
         x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), tooltip=tooltip)
     return alt.layer(segments, line, dots, height=height, description=description)
 
@@ -307,7 +394,7 @@ def _graph_structure(height, description):
         x=x_axis, y=y_axis, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"))
     tooltip = [alt.Tooltip("name:N", title="node"), alt.Tooltip("value:N", title="forward value"),
                alt.Tooltip("grad:N", title="gradient")]
-    dots = alt.Chart(alt.NamedData("nodes")).mark_circle(size=900, opacity=1, stroke="#333").encode(
+    dots = alt.Chart(alt.NamedData("nodes")).mark_circle(size=900, opacity=1, stroke=NEUTRAL).encode(
         x=x_axis, y=y_axis, tooltip=tooltip,
         color=alt.Color("kind:N", legend=None, scale=alt.Scale(
             domain=["input", "operation", "output"], range=["#E69F00", "#56B4E9", "#009E73"])))
@@ -318,7 +405,7 @@ def _graph_structure(height, description):
     for where, place in (("datum.kind == 'input'", {"align": "right", "dx": -24}),
                          ("datum.kind != 'input'", {"dy": 27})):
         shift = place.get("dy", -7)
-        texts.append(alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, color="#222", **{**place, "dy": shift})
+        texts.append(alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, color=MID_INK, **{**place, "dy": shift})
                      .encode(x=x_axis, y=y_axis, text=alt.Text("value:N")).transform_filter(where))
         texts.append(alt.Chart(alt.NamedData("nodes")).mark_text(fontSize=12, color=NEGATIVE,
                                                                 **{**place, "dy": shift + 15})

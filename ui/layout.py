@@ -6,9 +6,48 @@ import streamlit as st
 
 from ui import charts, state
 
+# Page-wide style, for narrow screens (a 390 px phone) and both themes:
+# - a wide equation or table scrolls sideways inside its own box instead of being cut off, with its
+#   scroll bar always shown (Streamlit hides scroll bars until hovered: on a phone nothing said
+#   that a cut-off matrix goes on);
+# - a container made by ``pinned`` stays in view while the controls below it scroll (sticky: set on
+#   the wrapper Streamlit puts around a keyed container, whose parent is the page's whole column);
+#   on a phone, where columns stack, a column holding a ``pinned_column`` container does too, so a
+#   result stays on screen while a learner moves the sliders under it. The frosted backdrop hides
+#   what scrolls beneath without naming a colour, so it suits the light and the dark theme.
+STYLE = """<style>
+.katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; padding: 0.1rem 0; }
+[data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; max-width: 100%; }
+.katex-display, [data-testid="stMarkdownContainer"] table {
+  scrollbar-width: thin; scrollbar-color: rgba(128, 128, 128, 0.6) transparent; }
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-pinned_"]) { position: sticky; top: 3.75rem; z-index: 3;
+  backdrop-filter: blur(10px); -webkit-backdrop-filter: blur(10px); }
+@media (max-width: 640px) {
+  [data-testid="stColumn"]:has([class*="st-key-pincolumn_"]) { position: sticky; top: 3.75rem; z-index: 3;
+    backdrop-filter: blur(10px); -webkit-backdrop-filter: blur(10px); }
+}
+</style>"""
+
+
+def style():
+    """The page-wide style (see STYLE); ``header`` adds it, a page without a header calls it."""
+    st.html(STYLE)
+
+
+def pinned(key):
+    """A container that stays in view while the page scrolls past it (a result above controls)."""
+    return st.container(key=f"pinned_{key}")
+
+
+def pinned_column(key):
+    """A container whose column stays in view on a phone, where columns stack (a chart above its
+    sliders); on a wide screen the columns stand side by side and nothing moves."""
+    return st.container(key=f"pincolumn_{key}")
+
 
 def header(title, summary, follows):
     """Title, one sentence of what the page teaches, and the book chapter or video it follows."""
+    style()
     st.title(title)
     st.markdown(summary)
     st.caption(f":material/menu_book: Follows {follows}")
@@ -49,6 +88,11 @@ def _share_and_reset(controls):
         if st.button("Reset to defaults", icon=":material/restart_alt:", on_click=state.reset, args=(controls,),
                      key="reset_defaults", width="content"):
             st.rerun()
+
+
+def count(n, noun, plural=None):
+    """'1 input', '3 inputs': a number with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def chart(figure, text):

@@ -1,11 +1,14 @@
 """Numbers typed by a learner: parse matrices and vectors from text, and write them back.
 
 An editor shows one row per line with values separated by commas; a share link writes the same
-matrix with rows split by ';' and values by ','. Pure functions, no Streamlit, so every rule
+matrix with rows split by ';' and values by ','. A row or matrix pasted from Python or numpy,
+``[1.0, 2.0]``, ``[[1, 2], [3, 4]]`` or ``np.array([[1, 2], [3, 4]])``, is read too: as data, by
+splitting at its brackets and commas, never evaluated. Pure functions, no Streamlit, so every rule
 about bad input is tested directly.
 """
 
 import math
+import re
 
 import numpy as np
 
@@ -36,14 +39,51 @@ def _number(cell, row, col):
     return value
 
 
+# What a pasted numpy call may wrap a list in: np.array( ... ), numpy.array( ... ), with an optional dtype.
+NUMPY_CALL = re.compile(r"^(?:np|numpy)\.(?:array|asarray)\((.*?)(?:,\s*dtype\s*=\s*[\w.]+)?\)$", re.S)
+
+
+def list_rows(text, what="matrix"):
+    """The rows of a matrix written as a Python or numpy list, as comma-separated lines (the
+    editor's own form), or None when ``text`` is not written with brackets. Only brackets,
+    commas and numbers are read: '[1, 2]' is one row, '[[1, 2], [3, 4]]' two."""
+    text = text.strip()
+    call = NUMPY_CALL.match(text)
+    if call:
+        text = call.group(1).strip()
+    if not text.startswith("["):
+        if "[" in text or "]" in text:
+            raise MatrixError(f"{what.capitalize()}: a list starts with '[' (e.g. [1, 2] or [[1, 2], [3, 4]]).")
+        return None
+    flat = re.sub(r"\s+", "", text)
+    flat = re.sub(r",(?=\])", "", flat)                  # Python allows a comma before a closing bracket
+    if flat.count("[") != flat.count("]") or not flat.endswith("]"):
+        raise MatrixError(f"{what.capitalize()}: the brackets do not match: every '[' needs its ']'.")
+    if not flat.startswith("[["):                          # one row: [1, 2, 3]
+        inner = flat[1:-1]
+        if "[" in inner or "]" in inner:
+            raise MatrixError(f"{what.capitalize()}: write one row as [1, 2, 3] or rows as [[1, 2], [3, 4]].")
+        if not inner:
+            raise MatrixError(f"{what.capitalize()}: the list is empty; put numbers between the brackets.")
+        return [inner]
+    if not flat.endswith("]]") or re.search(r"\[\[\[", flat):
+        raise MatrixError(f"{what.capitalize()}: a matrix is a list of rows, [[1, 2], [3, 4]], nested two deep.")
+    rows = flat[2:-2].split("],[")
+    if any("[" in row or "]" in row for row in rows):
+        raise MatrixError(f"{what.capitalize()}: rows are separated by commas: [[1, 2], [3, 4]].")
+    return rows
+
+
 def parse_matrix(text, row_sep="\n", shape=None, what="matrix"):
     """Parse text into a 2-D float array; raise MatrixError saying what is wrong.
 
-    ``shape`` = (rows, cols) with None for "any" restricts the size.
+    ``shape`` = (rows, cols) with None for "any" restricts the size. Text in brackets is read as
+    a Python or numpy list (``list_rows``).
     """
     if not isinstance(text, str):
         raise MatrixError(f"{what.capitalize()} must be text.")
-    lines = [line for line in text.strip().split(row_sep) if line.strip()]
+    listed = list_rows(text, what)
+    lines = listed if listed is not None else [line for line in text.strip().split(row_sep) if line.strip()]
     if not lines:
         raise MatrixError(f"Nothing is typed in {what}: type numbers, one row per line, separated by commas.")
     if len(lines) > MAX_ROWS:
@@ -70,7 +110,8 @@ def parse_matrix(text, row_sep="\n", shape=None, what="matrix"):
 
 def parse_vector(text, length=None, what="list"):
     """Parse one row of comma-separated numbers into a 1-D float array."""
-    if isinstance(text, str) and ("\n" in text.strip() or ";" in text):
+    listed = isinstance(text, str) and list_rows(text, what) is not None
+    if isinstance(text, str) and not listed and ("\n" in text.strip() or ";" in text):
         raise MatrixError(f"{what.capitalize()} is a single row: separate its values with commas, on one line.")
     return parse_matrix(text, shape=(1, length), what=what)[0]
 

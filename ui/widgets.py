@@ -12,13 +12,22 @@ def slider(control, step, help=None, format=None):
                      key=control.key, bind="query-params", help=help, format=format)
 
 
-def number(control, step, help=None, format=None):
+def number(control, step, help=None, format=None, say_out_of_range=False):
+    """A number box. With ``say_out_of_range`` a whole number outside the control's range is
+    accepted by the box and then replaced by the nearest allowed value with a message saying so
+    (a bounded box only turns red and silently keeps its old value)."""
     if control.kind == "int":
         # Streamlit's own link binding crashes on an infinite value for a whole-number box (int(inf)), so
         # these boxes read and write the address bar here, through the same checks as every other control.
         state.seed_from_link(control)
-        value = st.number_input(control.label, control.low, control.high, control.default, step, key=control.key,
+        low, high = (None, None) if say_out_of_range else (control.low, control.high)
+        value = st.number_input(control.label, low, high, control.default, step, key=control.key,
                                 help=help, format=format)
+        if say_out_of_range and not control.low <= value <= control.high:
+            used = int(min(max(value, control.low), control.high))
+            st.warning(f"{control.label} runs from {control.low:,} to {control.high:,}: {value:,} is out of "
+                       f"range, so the page uses {used:,}.", icon=":material/warning:")
+            value = used
         state.sync_to_link(control, value)
         return value
     return st.number_input(control.label, control.low, control.high, control.default, step,
@@ -31,8 +40,9 @@ def choice(control, help=None, horizontal=True):
                     bind="query-params", help=help, horizontal=horizontal)
 
 
-def dropdown(control, help=None):
-    options = list(control.options)
+def dropdown(control, help=None, options=None):
+    """A select box; ``options`` narrows the Control's options for now (its default must be one)."""
+    options = list(control.options if options is None else options)
     return st.selectbox(control.label, options, index=options.index(control.default),
                         key=control.key, bind="query-params", help=help)
 
@@ -52,7 +62,8 @@ def matrix_editor(control, help=None, height=None):
     (one line). Returns the parsed float array, or None after showing what is wrong."""
     state.seed_from_link(control)
     rows = 1 if control.kind == "vector" else max(2, len(np.atleast_2d(control.default)))
-    st.text_area(control.label, key=control.key, help=help,
+    pasted = "A Python or numpy list, such as [1.0, 2.0] or [[1, 2], [3, 4]], can be pasted too."
+    st.text_area(control.label, key=control.key, help=f"{help} {pasted}" if help else pasted,
                  height=height or (68 if rows == 1 else 40 + 28 * rows))
     text = st.session_state.get(control.key, "")
     shape = control.shape or (None, None)

@@ -8,6 +8,7 @@ engine. One module per part of the course; everything is importable from ``nneng
 from .activations import (
     collapse_linear,
     linear_stack_demo,
+    naive_softmax_trouble,
     relu_pairs,
     run_layers,
     sine_pieces,
@@ -62,7 +63,7 @@ __all__ = [
     "neuron_terms", "layer_loop", "layer_dot", "dense_from_rows", "batch_layer", "shape_error_without_transpose",
     "chained_layers", "seeded_layers", "batch_loss_spread",
     "collapse_linear", "relu_pairs", "run_layers", "sine_pieces", "trained_sine_network", "softmax_steps",
-    "linear_stack_demo", "regression_points",
+    "naive_softmax_trouble", "linear_stack_demo", "regression_points",
     "neuron_graph", "neuron_step", "BrokenReLU", "BrokenDense", "BROKEN", "check_network",
     "random_search_vs_gradients", "XOR_X", "XOR_Y", "xor_run",
     "BOX", "OPTIMIZERS", "RACERS", "SURFACES", "Bowl", "Valley", "Saddle", "NetworkLoss", "Point", "Run",

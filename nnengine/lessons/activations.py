@@ -70,7 +70,9 @@ def sine_pieces(n_pairs=8):
     knots = np.linspace(0, 1, n_pairs + 1)
     heights = np.diff(np.sin(2 * np.pi * knots))
     pairs = [(float(n_pairs), -float(k), -1.0, 1.0, -float(h)) for k, h in enumerate(heights)]
-    return pairs, float(heights.sum())
+    # At x = 0 every pair outputs -height, so the bias is the heights' sum: sin(2 pi) - sin(0) = 0.
+    # Floating point leaves about -2e-16 (shown as "-0.00"); rounding gives the exact 0.
+    return pairs, float(round(heights.sum(), 12)) + 0.0
 
 
 def trained_sine_network(seed=0, hidden=8, epochs=3000):
@@ -109,6 +111,27 @@ def softmax_steps(scores, subtract_max=True):
         total = exps.sum()
         probabilities = exps / total
     return {"shifted": shifted, "exps": exps, "total": total, "probabilities": probabilities}
+
+
+def naive_softmax_trouble(scores):
+    """What goes wrong when softmax does not subtract the max first, or None when nothing does
+    (its probabilities equal the stable ones):
+
+    'overflow': some exp(score) is infinite (a score above about 709), so that class gets
+    inf / inf = nan; 'sum overflow': every exp is finite but their sum is not, so every
+    probability is finite / inf = 0; 'underflow': every exp(score) is 0 (all scores below about
+    -745), so every probability is 0 / 0 = nan.
+    """
+    naive, stable = softmax_steps(scores, subtract_max=False), softmax_steps(scores)
+    if np.allclose(naive["probabilities"], stable["probabilities"], rtol=1e-9, atol=1e-12):
+        return None
+    if np.isinf(naive["exps"]).any():
+        return "overflow"
+    if np.isinf(naive["total"]):
+        return "sum overflow"
+    if naive["total"] == 0:
+        return "underflow"
+    return "rounding"
 
 
 def linear_stack_demo(seed=0, samples=200):

@@ -117,3 +117,103 @@ def test_charts_sharing_a_structure_keep_their_own_rows():
     spec = charts.to_spec(first)
     spec["description"] = "changed"
     assert charts.to_spec(second).get("description") != "changed"
+
+
+def network_layers(spec):
+    """(the connections' layer, the neurons' layer) of a network chart's Vega-Lite dict."""
+    return spec["layer"][0], spec["layer"][1]
+
+
+def test_network_chart_line_width_follows_the_weight_with_a_legend():
+    """Vega-Lite lets a mark's own strokeWidth win over the encoding: every line was drawn 1.2 wide."""
+    weights = [np.array([[0.1, -2.0, 0.5], [1.0, 0.2, -0.3]])]
+    spec = charts.to_spec(charts.network_chart([2, 3], weights=weights))
+    lines, _ = network_layers(spec)
+    assert "strokeWidth" not in lines["mark"]
+    width = lines["encoding"]["strokeWidth"]
+    assert width["field"] == "size" and width["legend"] and width["title"] == "|weight|"
+    low, high = width["scale"]["range"]
+    assert high / low >= 10
+    sizes = sorted(e["size"] for e in spec["datasets"]["edges"])
+    assert sizes == sorted(np.abs(weights[0]).ravel().tolist())
+
+
+def test_network_chart_without_weights_keeps_one_width_and_no_legend():
+    spec = charts.to_spec(charts.network_chart([2, 4, 4, 2]))
+    lines, _ = network_layers(spec)
+    assert lines["mark"]["strokeWidth"] == 1.2 and "strokeWidth" not in lines["encoding"]
+    assert len(spec["datasets"]["edges"]) == 2 * 4 + 4 * 4 + 4 * 2
+
+
+def test_network_chart_draws_a_wide_layer_as_its_strongest_neurons_and_says_how_many_more():
+    rng = np.random.default_rng(0)
+    w1, w2 = rng.normal(size=(2, 64)), rng.normal(size=(64, 3))
+    w1[:, 40] *= 50                                   # neuron 41 is by far the strongest
+    spec = charts.to_spec(charts.network_chart([2, 64, 3], weights=[w1, w2]))
+    hidden = [n for n in spec["datasets"]["nodes"] if n["x"] == 1]
+    assert len(hidden) == charts.SHOWN_OF_WIDE
+    assert "hidden 1 41" in [n["neuron"] for n in hidden]
+    assert len(spec["datasets"]["edges"]) == 2 * 8 + 8 * 3
+    assert "+56 more" in spec["layer"][0]["encoding"]["x"]["axis"]["labelExpr"]
+
+
+def test_network_chart_names_its_inputs():
+    spec = charts.to_spec(charts.network_chart([5, 4, 3], weights=[np.ones((5, 4)), np.ones((4, 3))],
+                                               input_names=["x1", "x2", "x1²", "x2²", "x1x2"]))
+    axis = spec["layer"][0]["encoding"]["y"]["axis"]
+    assert "x1²" in axis["labelExpr"] and len(axis["values"]) == 5
+    links = [e["link"] for e in spec["datasets"]["edges"]]
+    assert links[0] == "x1 → hidden 1 1"
+    with pytest.raises(ValueError, match="2 names for 5 inputs"):
+        charts.network_chart([5, 3], input_names=["a", "b"])
+
+
+def test_chart_text_is_never_a_fixed_dark_grey():
+    """Dark ink vanishes on the dark theme (#333 points, #555 bar labels, #666 network captions)."""
+    curve = pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0], "p": [0.5, 0.5]})
+    specs = [charts.signed_bars(pd.DataFrame({"k": ["a", "b"], "v": [1.0, -2.0]}), "k", "v"),
+             charts.network_chart([2, 3, 1], weights=[np.ones((2, 3)), -np.ones((3, 1))]),
+             charts.network_chart([2, 3]),
+             charts.residuals_chart(curve, "x", "y", "p", "x", "y")]
+    for chart in specs:
+        text = str(charts.to_spec(chart)).lower()
+        for grey in ("#333", "#555", "#666", "#222", "#000000"):
+            assert grey not in text
+
+
+@pytest.mark.parametrize("points, place", [
+    ((0.2, 0.2), "right below"),      # a rising line leaves the label below it on the right
+    ((0.8, 0.8), "left above"),
+    ((0.2, 0.8), "right above"),      # a falling line: above on the right
+])
+def test_function_chart_label_avoids_the_line(points, place):
+    xs = np.linspace(0, 1, 11)
+    rising = points[1] == points[0]
+    curve = pd.DataFrame({"x": xs, "y": xs if rising else 1 - xs})
+    spec = charts.to_spec(charts.function_chart(curve, "x", "y", "x", "y", point=points))
+    assert spec["datasets"]["point"][0]["place"] == place
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[1.0, 2.0, 3.0, 2.5]", [[1.0, 2.0, 3.0, 2.5]]),                          # a row from the notebooks
+    ("[[0.2, 0.8], [0.5, -0.91],\n [-0.26, -0.27]]", [[0.2, 0.8], [0.5, -0.91], [-0.26, -0.27]]),
+    ("[[1, 2],\n [3, 4],\n]", [[1, 2], [3, 4]]),                               # Python's trailing comma
+    ("np.array([[1., 2.], [3., 4.]])", [[1, 2], [3, 4]]),
+    ("numpy.array([1e-3, -.5], dtype=np.float32)", [[0.001, -0.5]]),
+])
+def test_parse_matrix_reads_python_and_numpy_lists(text, expected):
+    assert np.array_equal(matrix.parse_matrix(text), np.array(expected, dtype=float))
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("[1, 2", "brackets do not match"), ("[[1, 2], [3]]", "same number"), ("[[[1]]]", "two deep"),
+    ("1, [2]", "a list starts with"), ("[[1, 2] [3, 4]]", "separated by commas"), ("[]", "empty"),
+    ("[__import__('os').getcwd()]", "not a number"), ("[1, inf]", "finite"),
+])
+def test_parse_matrix_refuses_bad_lists_with_a_reason(text, fragment):
+    with pytest.raises(matrix.MatrixError, match=fragment):
+        matrix.parse_matrix(text)
+
+
+def test_parse_vector_reads_a_list_over_several_lines():
+    assert matrix.parse_vector("[1.0,\n 2.0, 3.0]").tolist() == [1.0, 2.0, 3.0]

@@ -145,6 +145,27 @@ def test_softmax_steps_match_the_engine_and_show_the_overflow():
     np.testing.assert_allclose(stable["probabilities"], [1.0, 0.0, 0.0], atol=1e-12)
 
 
+@pytest.mark.parametrize("scores, trouble", [
+    ([4.8, 1.21, 2.385], None),
+    ([960.0, 242.0, 477.0], "overflow"),            # exp(960) = inf: inf / inf = nan
+    ([709.5, 709.5], "sum overflow"),               # each exp fits, the sum does not: x / inf = 0
+    ([-1000.0, -1001.0, -1002.0], "underflow"),     # every exp is 0: 0 / 0 = nan
+    ([-800.0, 0.0], None),                          # exp(-800) = 0 is right: the probability is 0
+])
+def test_naive_softmax_trouble_names_what_breaks(scores, trouble):
+    assert lessons.naive_softmax_trouble(scores) == trouble
+    naive = lessons.softmax_steps(scores, subtract_max=False)["probabilities"]
+    if trouble == "sum overflow":
+        assert np.all(naive == 0)
+    elif trouble:
+        assert np.isnan(naive).any()
+
+
+def test_sine_pieces_output_bias_is_exactly_zero():
+    for n in range(1, 9):
+        assert repr(lessons.sine_pieces(n)[1]) == "0.0"
+
+
 def test_linear_stack_demo_is_a_straight_line_until_relu_bends_it():
     demo = lessons.linear_stack_demo(seed=0)
     slopes = np.diff(demo["straight"]) / np.diff(demo["x"])
