@@ -12,7 +12,7 @@ from ui.matrix import format_number as fmt
 from ui.source import show_code
 from ui.state import Control
 
-CONFIDENCES = tuple(Control(f"c{k}", f"Confidence in class {k}", value, "float", 0.0, 1.0)
+CONFIDENCES = tuple(Control(f"c{k}", f"Confidence in class {k} (before scaling)", value, "float", 0.0, 1.0)
                     for k, value in enumerate((0.7, 0.1, 0.2)))
 TARGET = Control("target", "Correct class", "0", "choice", options=("0", "1", "2"))
 BATCH = Control("batch", "Predicted probabilities (one sample per line)",
@@ -26,6 +26,28 @@ OUTLIER = Control("outlier", "Move the last point 4 units up (an outlier)", Fals
 CONTROLS = (*CONFIDENCES, TARGET, BATCH, TARGETS, BCE_P, BCE_Y, SLOPE, INTERCEPT, OUTLIER)
 CCE = nn.CategoricalCrossentropy()
 
+
+def clipped(p):
+    """p as the loss uses it: kept within [EPSILON, 1 - EPSILON] so that its log is finite."""
+    return float(np.clip(p, EPSILON, 1 - EPSILON))
+
+
+def minus_log(p, digits=4):
+    """TeX for -log p as the engine computes it, writing out the clip when it changed p."""
+    if clipped(p) == p:
+        return rf"-\log({fmt(round(p, digits))})"
+    bound = r"10^{-7}" if p < EPSILON else r"1 - 10^{-7}"
+    return rf"-\log({fmt(round(p, digits))}) \to -\log({bound})"
+
+
+def log_curve(lowest):
+    """p from ``lowest`` (at most 0.005) to 1 for a -log p curve: evenly spaced, plus points
+    spaced by ratio below 0.005 when the curve must reach a clipped probability near 0."""
+    ps = np.linspace(0.005, 1, 200)
+    if lowest < 0.005:
+        ps = np.concatenate([np.geomspace(lowest, 0.005, 40, endpoint=False), ps])
+    return ps
+
 layout.header("Loss: how wrong is the network?",
               "A loss turns a prediction and the truth into one number that is small when the network is "
               "right and confident, and that training drives down.",
@@ -36,8 +58,16 @@ layout.link_notices(CONTROLS)
 st.subheader("Categorical cross-entropy")
 left, right = st.columns([2, 3], gap="large")
 with left:
-    raw = np.array([widgets.slider(control, 0.01) for control in CONFIDENCES])
+    raw = np.array([widgets.slider(control, 0.01, help="The three are divided by their sum, so that they add "
+                                                       "up to 1 like the outputs of softmax.")
+                    for control in CONFIDENCES])
     target = int(widgets.choice(TARGET))
+    if raw.sum() > 0:
+        # right under the sliders, so the result stays in view on a phone where the columns stack
+        scaled = raw / raw.sum()
+        st.markdown("Scaled to add up to 1 (each divided by " + fmt(round(float(raw.sum()), 4)) + "): "
+                    + ", ".join(f"class {k} **{v:.4g}**" for k, v in enumerate(scaled))
+                    + f". Loss for class {target}: **{CCE.calculate(scaled.reshape(1, -1), [target]):.4f}**.")
 if raw.sum() == 0:
     left.error("All three confidences are 0: raise at least one, so they can be scaled to add up to 1.",
                icon=":material/error:")
@@ -50,28 +80,29 @@ with right:
         sparse = CCE.calculate(sample, [target])
         one_hot = CCE.calculate(sample, np.eye(3)[[target]])
         p_true = probabilities[target]
-        st.latex(r"\hat y = " + mathtex.matrix(np.round(probabilities, 4)) + r",\quad L = -\log \hat y_{"
-                 + str(target) + "} = -\\log(" + fmt(round(p_true, 4)) + ") = " + fmt(round(sparse, 4)))
+        st.latex(r"\begin{gathered}\hat y = " + mathtex.matrix(np.round(probabilities, 4)) + r" \\ L = -\log \hat y_{"
+                 + str(target) + "} = " + minus_log(p_true) + " = " + fmt(round(sparse, 4)) + r"\end{gathered}")
         cols = st.columns(3)
         cols[0].metric("Loss, sparse label", f"{sparse:.4f}", help=f"y = {target}")
         cols[1].metric("Loss, one-hot label", f"{one_hot:.4f}", help=f"y = {np.eye(3, dtype=int)[target].tolist()}")
         cols[2].metric("Predicted class", int(np.argmax(probabilities)),
                        help="The class with the largest probability; accuracy compares it with the truth.")
-        ps = np.linspace(0.005, 1, 200)
+        ps = log_curve(clipped(p_true))
         layout.chart(
             charts.function_chart(pd.DataFrame({"p": ps, "loss": -np.log(ps)}), "p", "loss",
                                   "probability given to the correct class", "loss = -log p",
                                   point=(float(p_true), float(sparse))),
             f"The loss -log(p) against the probability p given to the correct class: 0 at p = 1, rising "
-            f"steeply as p falls towards 0. Now p = {p_true:.4f} and the loss is {sparse:.4f}.")
-clipped = CCE.calculate(np.array([[1.0, 0.0, 0.0]]), [1])
+            f"steeply as p falls towards 0. Now p = {p_true:.4f} and the loss is {sparse:.4f}"
+            + (f" (p clipped to {clipped(p_true):g})." if clipped(p_true) != p_true else "."))
+zero_loss = CCE.calculate(np.array([[1.0, 0.0, 0.0]]), [1])
 with np.errstate(divide="ignore"):
     unclipped = float(-np.log(0.0))
 st.markdown(
     f"**Sparse or one-hot**, the loss is the same: a one-hot row only picks out the correct class's "
     f"probability. **Clipping**: if the correct class gets probability 0, -log(0) is {unclipped} and one sample "
     f"would make the mean infinite, so the engine keeps probabilities within [{EPSILON:g}, 1 - {EPSILON:g}]; "
-    f"that sample's loss is then {clipped:.3f}, large but finite.")
+    f"that sample's loss is then {zero_loss:.3f}, large but finite.")
 show_code(nn.CategoricalCrossentropy.sample_losses, nn.CategoricalCrossentropy.prepare)
 
 # -- the book's batch -------------------------------------------------------------------------
@@ -99,7 +130,7 @@ if batch is not None and targets is not None and not problem:
     mean = CCE.calculate(batch, labels)
     with batch_right:
         st.latex(r"\begin{aligned}" + r" \\ ".join(
-            f"L_{i} &= -\\log({fmt(batch[i, labels[i]])}) = {fmt(round(v, 3))}" for i, v in enumerate(per_sample))
+            f"L_{i} &= {minus_log(batch[i, labels[i]])} = {fmt(round(v, 3))}" for i, v in enumerate(per_sample))
             + r"\end{aligned}")
         st.latex(r"L = \frac{1}{" + str(len(per_sample)) + r"} \sum_i L_i = " + fmt(round(mean, 3)))
         st.metric("Mean loss of the batch", f"{mean:.3f}",
@@ -114,12 +145,13 @@ with bce_left:
     p = widgets.slider(BCE_P, 0.01, help="A sigmoid output: the network's probability that the label is 1.")
     label = int(widgets.choice(BCE_Y))
     bce = nn.BinaryCrossentropy().calculate(np.array([[p]]), np.array([[label]]))
-    st.latex(r"\begin{aligned} L &= -\left(y \log p + (1 - y) \log(1 - p)\right) \\ &= " + fmt(round(bce, 4))
-             + r"\end{aligned}")
+    st.latex(r"\begin{aligned} L &= -\left(y \log p + (1 - y) \log(1 - p)\right) \\ &= "
+             + (minus_log(p) if label == 1 else minus_log(1 - p)) + " = " + fmt(round(bce, 4)) + r"\end{aligned}")
     st.markdown("With label 1 only the first term counts, -log p; with label 0 only the second, -log(1 - p): "
                 "the same curve as cross-entropy, for each of the two outcomes.")
 with bce_right:
-    ps = np.linspace(0.005, 0.995, 200)
+    ps = log_curve(clipped(min(p, 1 - p)))
+    ps = np.unique(np.concatenate([ps[ps <= 0.5], 1 - ps[ps <= 0.5]]))     # as close to 0 as to 1
     curves = pd.concat([pd.DataFrame({"p": ps, "loss": -np.log(ps), "label": "label 1: -log p"}),
                         pd.DataFrame({"p": ps, "loss": -np.log(1 - ps), "label": "label 0: -log(1 - p)"})])
     shown = "label 1: -log p" if label == 1 else "label 0: -log(1 - p)"
@@ -173,14 +205,28 @@ st.markdown(
 
 layout.toolbar(CONTROLS)
 
+
+@st.cache_data(show_spinner=False)
+def slider_best_lines(outlier):
+    """The best lines among those the two sliders can set (every step of each)."""
+    slopes = np.round(np.arange(SLOPE.low, SLOPE.high + 0.025, 0.05), 2)
+    intercepts = np.round(np.arange(INTERCEPT.low, INTERCEPT.high + 0.025, 0.05), 2)
+    return lessons.best_lines(outlier, slopes, intercepts)
+
+
+without, with_outlier = slider_best_lines(False), slider_best_lines(True)
+
 layout.predict_then_check([
     ("What loss does a prediction of 0.5 for the correct class give?",
-     "Move the confidences until the correct class has probability 0.5.",
+     "Move the confidences until the scaled value of the correct class is 0.5 (for example 0.5, 0.3, 0.2).",
      f"-log(0.5) = {-np.log(0.5):.3f}: halving the probability of the right answer from 1 adds 0.693."),
     ("Which line gives the smallest mean absolute error once the outlier is in?",
      "Turn the outlier on and move the slope and intercept.",
-     "A line through the seven ordinary points: absolute error lets the outlier pull with its distance, "
-     "squared error with its square, so the squared error's best line tilts toward the outlier."),
+     f"Slope {fmt(with_outlier['mae'][0])}, intercept {fmt(with_outlier['mae'][1])} (absolute error "
+     f"{with_outlier['mae'][2]:.3f}): close to the best line without the outlier, slope "
+     f"{fmt(without['mae'][0])} and intercept {fmt(without['mae'][1])}. The smallest squared error is at slope "
+     f"{fmt(with_outlier['mse'][0])}, intercept {fmt(with_outlier['mse'][1])}: tilted toward the outlier. Absolute "
+     "error lets the outlier pull with its distance, squared error with its square."),
     ("The book's batch has a mean loss of 0.385. Which sample contributes most?",
      "Look at the per-sample losses.",
      "The second: it gives its correct class only 0.5, so its loss is -log(0.5) = 0.693."),

@@ -20,6 +20,8 @@ LR_OPTIONS = ("0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "
 DECAY_OPTIONS = ("0", "0.0001", "0.001", "0.01", "0.03", "0.1", "0.3", "1")
 EPSILON_OPTIONS = ("1e-10", "1e-8", "1e-7", "1e-6", "1e-4", "0.01", "0.1", "1")
 BETA_2_OPTIONS = ("0.5", "0.9", "0.99", "0.999", "0.9999")
+GRID = 32                   # cells per side of a drawn surface: 1,024 rectangles for the browser to draw
+REACHED = 1e-3              # the race table's "loss below this at step" column, and question 1's level
 
 SURFACE = Control("surface", "Loss surface", "Bowl", "choice", options=tuple(SURFACE_KEYS))
 CONDITIONING = Control("cond", "Conditioning c: how many times flatter along x than across", 10, "int", 1, 100)
@@ -101,7 +103,7 @@ def point(xy, digits=3):
 @st.cache_data(show_spinner=False, max_entries=64)
 def surface_grid(key, conditioning):
     surface = lessons.make_surface(key, conditioning)
-    xs, ys, values = surface.grid(40)
+    xs, ys, values = surface.grid(GRID)
     worst = float(lessons.curvatures(surface, surface.minimum)[-1])
     return surface_charts.grid_table(xs, ys, values), worst
 
@@ -128,14 +130,16 @@ def decay_rows(name, learning_rate, decay, steps):
     curves = [(f"decay {d:g}" + (" (yours)" if d == decay else ""),
                lessons.decay_curve(lessons.make_optimizer(name, learning_rate=learning_rate, decay=d), steps))
               for d in decays]
-    return surface_charts.decay_table(curves), [label for label, _ in curves], curves[0][1]
+    # The curves are smooth and monotone: about 100 points each draw them as well as all 500.
+    return (surface_charts.decay_table(curves, every=max(1, steps // 100)), [label for label, _ in curves],
+            curves[0][1])
 
 
 @st.cache_data(show_spinner=False)
 def answers():
     valley = lessons.make_surface("valley")
     valley_runs = lessons.race_all(valley, valley.start, 500)
-    reach = {name: lessons.first_step_below(run, 0.01) for name, run in valley_runs.items()}
+    reach = {name: lessons.first_step_below(run, REACHED) for name, run in valley_runs.items()}
     network = lessons.make_surface("network")
     mirrored = lessons.race_all(network, (2.0, -2.0), 200)
     nudged = lessons.race_all(network, (2.0, -1.9), 200)
@@ -205,10 +209,37 @@ marks = surface_charts.marks_table([{"x": start[0], "y": start[1], "label": "sta
                                    + [{"x": p[0], "y": p[1], "label": "minimum"} for p in surface.minima])
 
 
+def off_map_note(run, what):
+    """A note when a run that did not diverge still left the drawn square, or None."""
+    outside = np.abs(run.path).max(axis=1) > lessons.BOX[1]
+    if run.diverged or not outside.any():
+        return None
+    return (f"{what} left the drawn square (±{lessons.BOX[1]:g}) at step {int(np.argmax(outside))} and ended at "
+            f"{point(run.path[-1])}, off the map shown: the chart draws only the part of its path inside the square.")
+
+
+def thrown_back_note(run, what):
+    """A note when a run ended at a visible loss (above 1e-9) at least 1000 times higher than the
+    lowest it reached, or None."""
+    best = int(np.argmin(run.losses))
+    if run.diverged or not run.losses[-1] > max(1e3 * run.losses[best], 1e-9):
+        return None
+    text = (f"{what} reached a loss of {number(run.losses[best], 2)} at step {best}, then was thrown back: it ended at "
+            f"{number(run.losses[-1], 2)}.")
+    if what.startswith(("RMSprop", "Adam")):
+        text += (" Its step is η·g / (√c + ε), with c a running average of recent squared gradients. Near the "
+                 "minimum g and c shrink together; once √c falls below ε the step becomes η·g / ε, plain gradient "
+                 "descent with the rate η / ε (here far above 2 / curvature), and the point is thrown out until √c "
+                 "is back above ε. Without decay it then keeps bouncing with steps about η long; a smaller η or a "
+                 "decay makes the bounces smaller.")
+    return text
+
+
 def diverged_message(run, what):
     """The explanation shown when a run blew up (never its nan or inf)."""
     return (f"{what} diverged at step {run.diverged_at}: each step overshot further than the last, until the point "
-            f"left the map (beyond ±{lessons.surfaces.LIMIT:g}, where the numbers would soon overflow to infinity). "
+            f"was more than {lessons.surfaces.LIMIT:g} from the origin (the drawing shows only ±{lessons.BOX[1]:g}; "
+            "a few steps more and the numbers would overflow to infinity). "
             f"By then the loss was {number(run.losses[-1])}, from {number(run.losses[0])} at the start. The run stops "
             "there and the charts show the steps before; a smaller learning rate (or more decay) keeps it on the "
             "surface.")
@@ -236,18 +267,22 @@ def one_optimizer(surface, key, conditioning, start, steps):
     with right:
         done = len(run.path) - 1
         cols = st.columns([2, 3, 2])
-        cols[0].metric(f"Loss after {done} steps", number(run.losses[-1]), help=f"From {number(run.losses[0], 5)}.")
+        cols[0].metric(f"Loss after {layout.count(done, 'step')}", number(run.losses[-1]),
+                       help=f"From {number(run.losses[0], 5)}.")
         cols[1].metric("Where it stopped", point(run.path[-1]))
         left = min(float(np.hypot(*(run.path[-1] - np.array(p)))) for p in surface.minima)
         cols[2].metric("Distance left", number(left, 3),
                        help="To the nearest lowest point: " + " or ".join(point(p) for p in surface.minima) + ".")
         if run.diverged:
             st.error(diverged_message(run, name), icon=":material/error:")
+        for note in (off_map_note(run, name), thrown_back_note(run, name)):
+            if note:
+                st.info(note, icon=":material/info:")
         layout.chart(
             surface_charts.surface_chart(cells, rows, [name], marks, lessons.BOX),
-            f"{name} on the {surface_name.lower()} surface, {done} steps from {point(start)}; darker grey is higher "
-            f"loss, and each band is the next contour. It stopped at {point(run.path[-1])} with loss "
-            f"{number(run.losses[-1])}.")
+            f"{name} on the {surface_name.lower()} surface, {layout.count(done, 'step')} from {point(start)}; "
+            f"darker grey is higher loss, and each band is the next contour. It stopped at {point(run.path[-1])} "
+            f"with loss {number(run.losses[-1])}.")
     step_col, loss_col = st.columns([2, 3], gap="large")
     with step_col:
         shown = [k for k in range(min(done, 5) + 1)] + ([done] if done > 5 else [])
@@ -260,7 +295,7 @@ def one_optimizer(surface, key, conditioning, start, steps):
     with loss_col:
         layout.chart(surface_charts.loss_chart(rows, [name], height=250),
                      f"The loss of {name} at each step, on a log scale: from {number(run.losses[0])} to "
-                     f"{number(run.losses[-1])} after {done} steps.")
+                     f"{number(run.losses[-1])} after {layout.count(done, 'step')}.")
     show_code(Optimizer.step, lessons.OPTIMIZERS[name].delta, lessons.race,
               note="lessons.race sets the point's dweights to the surface's gradient and calls optimizer.step(point); "
                    "the optimizer cannot tell the point from a Dense layer.")
@@ -294,11 +329,11 @@ one_optimizer(surface, key, conditioning, start, steps)
 # -- the race ---------------------------------------------------------------------------------------
 st.subheader("The race: all five from the same start")
 runs, race_rows = race_of_five(key, conditioning, start, steps)
-table = ["| optimizer | settings | loss at the end | where it stopped | loss < 0.001 at step |",
+table = [f"| optimizer | settings | loss at the end | where it stopped | loss < {REACHED:g} at step |",
          "|---|---|---:|---:|---:|"]
 for name, run in runs.items():
     settings = ", ".join(f"{SYMBOLS[k]} {number(v)}" for k, v in lessons.RACERS[name].items() if k != "decay")
-    reached = lessons.first_step_below(run, 1e-3)
+    reached = lessons.first_step_below(run, REACHED)
     end = f"diverged at step {run.diverged_at}" if run.diverged else number(run.losses[-1])
     table.append(f"| {name} | {settings} | {end} | {point(run.path[-1])} | {'—' if reached is None else reached} |")
 race_left, race_right = st.columns([1, 1], gap="large")
@@ -318,11 +353,14 @@ st.caption("Each uses the settings in its row, no decay: the book's momentum 0.9
 for name, run in runs.items():
     if run.diverged:
         st.warning(diverged_message(run, name), icon=":material/warning:")
+    for note in (off_map_note(run, name), thrown_back_note(run, name)):
+        if note:
+            st.info(note, icon=":material/info:")
 
 
 # -- too large a learning rate ---------------------------------------------------------------------
 @st.fragment
-def too_large(key, conditioning, start, steps, steepest):
+def too_large(surface, key, conditioning, start, steps, steepest):
     st.subheader("Too large a learning rate")
     limit = 2 / steepest
     big_left, big_right = st.columns([2, 3], gap="large")
@@ -332,13 +370,28 @@ def too_large(key, conditioning, start, steps, steepest):
                     f"with a learning rate below 2 / {number(steepest, 3)} = **{number(limit, 3)}**: a larger step "
                     "lands further up the opposite wall than it started, and every bounce grows.")
         run, rows = walk(key, conditioning, start, steps, "SGD", (("decay", 0.0), ("learning_rate", rate)))
-        if run.diverged:
+        if not np.any(surface.gradient(np.array(start, dtype=float))):
+            st.info(f"The gradient at the start {point(start)} is exactly 0, so no step moves the point, whatever the "
+                    "learning rate: the loss stays at " + number(run.losses[-1]) + ". Move the start a little.",
+                    icon=":material/info:")
+        elif run.diverged:
             st.error(diverged_message(run, f"SGD with learning rate {number(rate)}"), icon=":material/error:")
-        elif rate >= limit:
-            st.warning(f"Learning rate {number(rate)} is above {number(limit, 3)} yet the run stayed on the map: the "
-                       f"loss ended at {number(run.losses[-1])}. Away from the minimum the curvature differs, or the "
-                       "bounces settled where the surface is flatter; raise it further to see it blow up.",
-                       icon=":material/warning:")
+        elif np.isclose(rate, limit, rtol=1e-6):
+            st.warning(f"Learning rate {number(rate)} is exactly the limit 2 / {number(steepest, 3)}: near the minimum "
+                       "a step along the steepest direction lands exactly as far up the opposite side as it started, "
+                       "so that bounce neither grows nor dies out. The loss ended at "
+                       f"{number(run.losses[-1])}.", icon=":material/warning:")
+        elif rate > limit:
+            largest = (("decay", 0.0), ("learning_rate", float(LR_OPTIONS[-1])))
+            biggest = walk(key, conditioning, start, steps, "SGD", largest)[0]
+            further = (f"at {LR_OPTIONS[-1]} it diverges at step {biggest.diverged_at}." if biggest.diverged else
+                       f"even {LR_OPTIONS[-1]} does not diverge here"
+                       + (": this loss is bounded, since the network's output, a difference of two tanh, stays "
+                          "between -2 and 2 however large the weights." if key == "network" else "."))
+            st.warning(f"Learning rate {number(rate)} is above {number(limit, 3)} yet the run stayed within "
+                       f"{lessons.surfaces.LIMIT:g} of the origin: the loss ended at {number(run.losses[-1])}. The "
+                       f"limit holds near the minimum, where the curvature is {number(steepest, 3)}; elsewhere the "
+                       f"surface curves differently. Raise the rate further: {further}", icon=":material/warning:")
         else:
             st.success(f"Learning rate {number(rate)} is below {number(limit, 3)}: the loss went from "
                        f"{number(run.losses[0])} to {number(run.losses[-1])}. Raise it past {number(limit, 3)}.",
@@ -349,7 +402,7 @@ def too_large(key, conditioning, start, steps, steepest):
                      + (f"; it diverged at step {run.diverged_at}." if run.diverged else "."))
 
 
-too_large(key, conditioning, start, steps, steepest)
+too_large(surface, key, conditioning, start, steps, steepest)
 
 layout.toolbar(CONTROLS)
 
@@ -357,12 +410,11 @@ reach, mirrored, nudged, limit, below, above = answers()
 fastest = min((step, name) for name, step in reach.items() if step is not None)
 slowest = [name for name, step in reach.items() if step is None]
 layout.predict_then_check([
-    ("On the curved valley, which optimizer is first to bring the loss below 0.01?",
-     "Choose Valley, set 500 steps and read the race.",
+    (f"On the curved valley, which optimizer is first to bring the loss below {REACHED:g}?",
+     "Choose Valley, set 500 steps and read the race's last column.",
      f"{fastest[1]}, at step {fastest[0]}. "
      + ", ".join(f"{name}: step {step}" for name, step in reach.items() if step is not None and name != fastest[1])
-     + (f"; {', '.join(slowest)} not within 500 steps" if slowest else "")
-     + ". Reaching the floor is fast for all; speed along the gently sloping floor is what separates them."),
+     + (f"; {' and '.join(slowest)} not within 500 steps" if slowest else "") + "."),
     ("Start the tiny network at x = 2, y = -2. Where do the optimizers end up?",
      "Choose Network and move the start there.",
      f"All five stop near {point(mirrored['Adam'].path[-1])}, loss {number(mirrored['Adam'].losses[-1], 3)}: on the "

@@ -60,7 +60,7 @@ def marks_table(marks):
 
 def _colours(names, legend=True):
     return alt.Color("optimizer:N", scale=alt.Scale(domain=list(names), range=list(CLASS_COLOURS[:len(names)])),
-                     legend=alt.Legend(title=None, orient="top", columns=3, labelLimit=220) if legend else None)
+                     legend=alt.Legend(title=None, orient="top", columns=2, labelLimit=220) if legend else None)
 
 
 def surface_chart(cells, paths, names, marks, box, height=430):
@@ -118,13 +118,18 @@ def _loss_structure(names, height):
     ).properties(height=height)
 
 
-def decay_table(curves):
+def decay_table(curves, every=1):
     """Learning-rate curves as one Arrow table (decay, step, learning_rate); curves: a list of
-    (label, rates) pairs, rates (steps,) the rate used at steps 1, 2, ..."""
+    (label, rates) pairs, rates (steps,) the rate used at steps 1, 2, ...; keeps every ``every``-th
+    step of each and always its first and last."""
+    kept = []
+    for label, rates in curves:
+        keep = np.unique(np.append(np.arange(0, len(rates), max(1, int(every))), len(rates) - 1))
+        kept.append((label, keep + 1, np.asarray(rates, dtype=float)[keep]))
     return pa.table({
-        "decay": [label for label, rates in curves for _ in rates],
-        "step": np.concatenate([np.arange(1, len(rates) + 1) for _, rates in curves]),
-        "learning_rate": np.concatenate([np.asarray(rates, dtype=float) for _, rates in curves]),
+        "decay": [label for label, steps, _ in kept for _ in steps],
+        "step": np.concatenate([steps for _, steps, _ in kept]),
+        "learning_rate": np.concatenate([rates for _, _, rates in kept]),
     })
 
 
@@ -138,7 +143,7 @@ def _decay_structure(names, height):
     """The structure of ``decay_chart`` for these settings (no rows)."""
     colours = [POSITIVE] + list(CLASS_COLOURS[1:])[:len(names) - 1]
     colour = alt.Color("decay:N", scale=alt.Scale(domain=list(names), range=colours),
-                       legend=alt.Legend(title=None, orient="top"))
+                       legend=alt.Legend(title=None, orient="top", columns=2))
     width = alt.StrokeWidth("decay:N", legend=None,
                             scale=alt.Scale(domain=list(names), range=[3.5] + [1.5] * (len(names) - 1)))
     return alt.Chart(alt.NamedData("rates")).mark_line().encode(

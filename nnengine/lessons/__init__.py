@@ -17,6 +17,7 @@ from .activations import (
 )
 from .backprop import (
     BROKEN,
+    NOTEBOOK_RATE_FACTOR,
     XOR_X,
     XOR_Y,
     BrokenDense,
@@ -26,6 +27,7 @@ from .backprop import (
     neuron_step,
     random_search_vs_gradients,
     xor_run,
+    xor_verdict,
 )
 from .forward import (
     batch_layer,
@@ -38,7 +40,7 @@ from .forward import (
     seeded_layers,
     shape_error_without_transpose,
 )
-from .loss import regression_points
+from .loss import best_lines, regression_points
 from .surfaces import (
     BOX,
     OPTIMIZERS,
@@ -63,9 +65,9 @@ __all__ = [
     "neuron_terms", "layer_loop", "layer_dot", "dense_from_rows", "batch_layer", "shape_error_without_transpose",
     "chained_layers", "seeded_layers", "batch_loss_spread",
     "collapse_linear", "relu_pairs", "run_layers", "sine_pieces", "trained_sine_network", "softmax_steps",
-    "naive_softmax_trouble", "linear_stack_demo", "regression_points",
+    "naive_softmax_trouble", "linear_stack_demo", "regression_points", "best_lines",
     "neuron_graph", "neuron_step", "BrokenReLU", "BrokenDense", "BROKEN", "check_network",
-    "random_search_vs_gradients", "XOR_X", "XOR_Y", "xor_run",
+    "random_search_vs_gradients", "XOR_X", "XOR_Y", "xor_run", "xor_verdict", "NOTEBOOK_RATE_FACTOR",
     "BOX", "OPTIMIZERS", "RACERS", "SURFACES", "Bowl", "Valley", "Saddle", "NetworkLoss", "Point", "Run",
     "make_surface", "make_optimizer", "race", "race_all", "decay_curve", "curvatures", "first_step_below",
 ]

@@ -100,16 +100,24 @@ BROKEN = {"nothing": None, "ReLU's backward (forgets to zero the gradient)": "re
           "Dense's bias gradient (a mean instead of a sum)": "dense"}
 
 
-def check_network(hidden=4, activation="ReLU", broken="nothing", samples=5, seed=0):
+def check_network(hidden=4, activation="ReLU", broken="nothing", samples=5, seed=0, origin=False):
     """A small classifier (2 -> hidden -> 3, softmax and cross-entropy) on a few spiral points,
     with one backward rule broken if asked, and its gradient check: nnengine.gradcheck's list
-    of (parameter, analytic, numerical, max relative error)."""
+    of GradientCheck (parameter, analytic, numerical, max relative error, kinks).
+
+    Each spiral arm starts at the origin (radius 0). There a hidden neuron's input is its bias,
+    0 at the start: exactly ReLU's kink, so every first-layer bias's finite difference straddles
+    it and the check must leave those entries out. Unless ``origin`` is True those three points
+    are dropped, so that every entry is checked."""
     from .. import datasets
     from ..activations import Tanh
     from ..gradcheck import gradcheck
 
     rng = as_rng(int(seed))
     X, y = datasets.spiral(samples=samples, classes=3, rng=rng, dtype=np.float64)
+    if not origin:
+        away = np.any(X != 0, axis=1)
+        X, y = X[away], y[away]
     kind = BROKEN[broken]
     first = (BrokenDense if kind == "dense" else Dense)(2, hidden, weight_scale=1.0, rng=rng, dtype=np.float64)
     acts = {"ReLU": BrokenReLU if kind == "relu" else ReLU, "Tanh": Tanh, "Sigmoid": Sigmoid}
@@ -171,13 +179,19 @@ def random_search_vs_gradients(iterations=1000, seed=0, learning_rate=0.05):
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
+NOTEBOOK_RATE_FACTOR = 2.0       # the engine's MSE gradient is half the notebook's: see xor_run
 
 
 def xor_run(weight_scale=0.01, learning_rate=0.1, epochs=1000, seed=0, every=100):
     """The seed notebook's XOR network: 2 -> 4 -> 1, sigmoids, no biases, squared error, plain
     SGD, weights ``weight_scale`` * normal. Returns a dict: epochs and losses every ``every``
-    epochs, the gradients of both weight matrices at the first step, the final outputs, and the
-    last loss.
+    epochs, the gradients of both weight matrices at the first step, the hidden sigmoids' outputs
+    at the start (4 samples x 4 neurons), the final outputs, and the last loss.
+
+    ``learning_rate`` is the notebook's. The notebook starts backpropagation from p - y summed
+    over the 4 samples; the engine's MeanSquaredError is the mean of (p - y)^2, whose gradient is
+    2 (p - y) / 4 = (p - y) / 2 per sample: half the notebook's. So the engine's SGD gets twice
+    the notebook's rate (NOTEBOOK_RATE_FACTOR), and every step is exactly the notebook's step.
 
     With weights of 0.01 every sigmoid sits at 0.5 whatever the input, so the output is 0.5 for
     all four samples and the loss 0.25; the gradients that reach the weights are tiny, and the
@@ -186,12 +200,23 @@ def xor_run(weight_scale=0.01, learning_rate=0.1, epochs=1000, seed=0, every=100
     rng = as_rng(int(seed))
     model = Model([Dense(2, 4, weight_scale=weight_scale, bias=False, rng=rng, dtype=np.float64), Sigmoid(),
                    Dense(4, 1, weight_scale=weight_scale, bias=False, rng=rng, dtype=np.float64), Sigmoid()],
-                  loss=MeanSquaredError(), optimizer=SGD(learning_rate=learning_rate))
+                  loss=MeanSquaredError(), optimizer=SGD(learning_rate=NOTEBOOK_RATE_FACTOR * learning_rate))
     output = model.forward(XOR_X, training=True)
     model.backward(output, XOR_Y)
     first_gradients = [model.layers[0].dweights.copy(), model.layers[2].dweights.copy()]
+    first_hidden = model.layers[1].output.copy()                   # (4, 4): each sample's hidden sigmoids
     history = model.fit(XOR_X, XOR_Y, epochs=int(epochs))
     marks = list(range(0, int(epochs), int(every))) + [int(epochs) - 1]
     return {"epochs": marks, "losses": [history[e]["loss"] for e in marks],
-            "first_gradients": first_gradients, "outputs": model.predict(XOR_X)[:, 0],
+            "first_gradients": first_gradients, "first_hidden": first_hidden, "outputs": model.predict(XOR_X)[:, 0],
             "final_loss": history[-1]["loss"]}
+
+
+def xor_verdict(run):
+    """What an xor_run did: 'learned' when every output is on its target's side of 0.5;
+    'stuck' when every output is still within 0.05 of 0.5 (the symmetric start never broke);
+    otherwise 'not yet'."""
+    outputs = np.asarray(run["outputs"])
+    if np.all((outputs > 0.5) == (XOR_Y[:, 0] > 0.5)):
+        return "learned"
+    return "stuck" if np.all(np.abs(outputs - 0.5) < 0.05) else "not yet"

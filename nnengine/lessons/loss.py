@@ -17,3 +17,17 @@ def regression_points(outlier=False):
     if outlier:
         y[-1] += 4.0
     return x, y
+
+
+def best_lines(outlier, slopes, intercepts):
+    """The lines y = intercept + slope x with the smallest mean absolute and mean squared error
+    on regression_points(outlier), searched over every pair of ``slopes`` x ``intercepts``.
+    Returns {"mae": (slope, intercept, error), "mse": (slope, intercept, error)}."""
+    x, y = regression_points(outlier)
+    slope, intercept = np.meshgrid(np.asarray(slopes, dtype=float), np.asarray(intercepts, dtype=float))
+    misses = intercept[..., None] + slope[..., None] * x - y                 # (intercepts, slopes, 8)
+    best = {}
+    for name, errors in (("mae", np.abs(misses).mean(-1)), ("mse", (misses ** 2).mean(-1))):
+        at = np.unravel_index(errors.argmin(), errors.shape)
+        best[name] = (float(slope[at]), float(intercept[at]), float(errors[at]))
+    return best

@@ -88,4 +88,4 @@ def test_the_seed_xor_network_stays_at_0_25_and_learns_with_larger_weights_and_r
     at.radio(key="xor_rate").set_value("2.0").run()
     at.radio(key="epochs").set_value("20000").run()
     assert float(metrics(at)["Loss after training"]) < 0.01
-    assert any("Learning" in s for s in texts(at.success))
+    assert any("Learned" in s for s in texts(at.success))

@@ -120,7 +120,7 @@ def test_a_diverging_run_shows_its_message():
     assert_clean(at)
     message = " ".join(texts(at.error))
     assert "SGD with learning rate 10 diverged at step" in message
-    assert "left the map" in message
+    assert "more than 1000 from the origin (the drawing shows only ±4" in message
     at.select_slider(key="lr").set_value("3").run()               # the inspected optimizer, too
     assert any(e.startswith("SGD diverged at step 9") for e in texts(at.error))
     assert metrics(at)["Loss after 8 steps"] == "2.048e5"
@@ -153,3 +153,16 @@ def test_a_bad_link_value_gives_the_notice(query, label):
     notices = texts(at.warning)
     assert any(label in n and "not valid" in n for n in notices), notices
     assert metrics(at)["Loss at the start"] == "3.7375"          # the defaults are used instead
+
+
+def test_the_decay_chart_keeps_about_100_points_per_curve_and_the_exact_last_rate():
+    """Lighter to draw: 500 steps send 101 points per decay curve (was 500), the first and last exact."""
+    import numpy as np
+
+    from ui import surface_charts
+
+    rates = [("decay 0.01", 1.0 / (1 + 0.01 * np.arange(500))), ("decay 0", np.ones(500))]
+    table = surface_charts.decay_table(rates, every=5).to_pydict()
+    assert len(table["step"]) == 2 * 101
+    assert table["step"][:2] == [1, 6] and table["step"][100] == 500
+    assert table["learning_rate"][100] == pytest.approx(1 / (1 + 0.01 * 499))

@@ -328,3 +328,42 @@ def test_gradcheck_catches_a_loss_with_a_missing_factor():
     y_pred, y_true = rng.standard_normal((4, 2)), rng.standard_normal((4, 2))
     checks = nn.gradcheck(nn.Linear(), y_pred, y_true, loss=HalfMSE())
     assert max_error(checks) == pytest.approx(1 / 3, rel=1e-4)
+
+
+# -- kinks: a finite difference across ReLU's corner is not a derivative ----------------------------
+
+
+def kinked_model(activation):
+    """A correct 2-5-3 network whose data include the origin: there, with biases of 0, every hidden
+    input is exactly 0, so each first-layer bias's finite difference straddles the kink."""
+    rng = np.random.RandomState(21)
+    X = np.vstack([[0.0, 0.0], rng.standard_normal((6, 2))])
+    y = np.array([0, 1, 2, 0, 1, 2, 0])
+    first = nn.Dense(2, 5, weight_scale=1.0, rng=rng, dtype=np.float64)     # biases 0
+    return nn.Model([first, activation, dense64(5, 3, 22), nn.Softmax()], loss=nn.CategoricalCrossentropy()), X, y
+
+
+@pytest.mark.parametrize("activation", [nn.ReLU(), nn.LeakyReLU(0.05)], ids=repr)
+def test_gradcheck_names_entries_across_a_kink_and_leaves_them_out(activation):
+    model, X, y = kinked_model(activation)
+    checks = {check.name: check for check in nn.gradcheck(model, X, y)}
+    biases = checks["layer 0 biases"]
+    assert biases.kinks.all() and biases.kink_count == 5                  # every bias straddles the corner
+    assert checks["layer 0 weights"].kink_count == 0                      # x = 0 there: weights do not move it
+    assert checks["layer 2 weights"].kink_count == 0
+    # the entries left out really are ones the central difference gets wrong
+    assert float(np.max(np.abs(biases.analytic - biases.numerical))) > 1e-3
+    assert all(check.passed() for check in checks.values())
+
+
+def test_gradcheck_without_kinks_checks_every_entry():
+    model, X, y = kinked_model(nn.Tanh())
+    assert all(check.kink_count == 0 for check in nn.gradcheck(model, X, y))
+
+
+def test_a_relu_input_at_zero_is_named_in_a_layer_check():
+    X = away_from_zero(np.random.RandomState(23), (3, 4))
+    X[1, 2] = 0.0
+    check = nn.gradcheck(nn.ReLU(), X)[0]
+    assert check.kink_count == 1 and check.kinks[1, 2]
+    assert check.passed()
