@@ -3,88 +3,172 @@ live in ui/training_controls.py and the drawings in ui/training_views.py; this p
 runs the training."""
 
 import threading
-import time
+from dataclasses import replace
 
 import streamlit as st
 
 import nnengine as nn
-from ui import layout, trainers, training, widgets
+from ui import layout, trainers, training, training_cost, training_files, widgets
+from ui.matrix import readable
 from ui.source import show_code
+from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
 
-CHUNK = 0.4               # seconds of training in one run of the training area (Stop waits at most this)
-CHUNK_GAP = 0.02          # seconds between those runs while training (the fragment's run_every)
-WAIT_POLL = 1.0           # seconds between those runs while the run waits in line for a trainer
+TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
+REDRAW = 0.3              # each redraw first waits this long for the run to end (the next tick then comes at once)
+STOP_WAIT = 3.0           # seconds Stop waits for the training thread to end before drawing the stopped model
 
 
 def command(name):
-    """A button's on_click: remember what was asked. Every button click reruns the whole page,
-    and a new run interrupts a training in progress at its next redraw: that is how Stop works."""
+    """A button's on_click: remember what was asked (the training area reads it on its next run)."""
     st.session_state["training_command"] = name
 
 
 def trainer(settings, uploaded=None):
-    """The training area is a fragment, so training and its live charts rerun only this part of the page.
-    While a run trains, the fragment reruns itself every CHUNK_GAP seconds (run_every) and trains for
-    about CHUNK seconds each time: between chunks a click on Stop, or on anything else, gets its turn,
-    and no run of the page ever waits long for another. A run waiting in line for a trainer looks again
-    every WAIT_POLL seconds, and costs the server next to nothing in between."""
+    """The training area is a fragment: a run trains on a thread of its own (ui/trainers.py), and while it
+    does, the browser asks every TICK seconds for this area to be redrawn from the run's latest snapshot.
+    Streamlit runs one request at a time and folds the ones that arrive meanwhile into one, so the area is
+    redrawn about every REDRAW seconds (plus its drawing time) however slowly the browser draws, and the
+    training never waits for the drawing."""
     run = st.session_state.get("training_run")
-    interval = rerun_interval(run) if run and run["settings"] == settings else None
+    interval = TICK if run and run["settings"] == settings and busy(run) else None
     st.fragment(training_area, run_every=interval)(settings, uploaded, interval)
 
 
-def rerun_interval(run):
-    """How often the training area reruns itself: while training, while waiting in line, or never."""
-    if not run["running"]:
-        return None
-    return WAIT_POLL if run.get("waiting") else CHUNK_GAP
+def busy(run):
+    """Whether the run's training thread is still going (training, or waiting in line)."""
+    return run.get("trainer") is not None and run["trainer"].running()
 
 
 def current_run(settings, uploaded):
     """The session's run for these settings: kept while they stay the same, built afresh when they change."""
     run = st.session_state.get("training_run")
+    loaded = st.session_state.get(training_files.PENDING)
+    if loaded is not None and same_run(loaded["settings"], settings):
+        # A model loaded from a file (its settings are on the controls now): it becomes the run.
+        del st.session_state[training_files.PENDING]
+        if run is not None:
+            halt(run, wait=0)
+            remember_previous(run)
+        run = st.session_state["training_run"] = new_run(settings, uploaded)
+        run["setup"].model = loaded["model"]
+        if loaded["rng"] is not None and run["fit"].get("rng") is not None:
+            run["fit"]["rng"] = loaded["rng"]
+        return run
+    if run is not None and training.more_epochs_of(run["settings"], settings):
+        run = st.session_state["training_run"] = carried_on(run, settings, uploaded)
     if run is not None and run["settings"] != settings:
+        halt(run, wait=0)
         remember_previous(run)
     if run is None or run["settings"] != settings:
-        run = st.session_state["training_run"] = {"settings": settings,
-                                                  "classes": uploaded.classes if uploaded else None,
-                                                  "setup": training.build(settings, uploaded),
-                                                  "running": False, "message": None}
+        run = st.session_state["training_run"] = new_run(settings, uploaded)
     return run
 
 
+def new_run(settings, uploaded):
+    """A fresh model for these settings, with the arguments every fit of this run passes: the same shuffle
+    stream for all of them, so the run's numbers do not depend on where it was stopped and started."""
+    setup = training.build(settings, uploaded)
+    freq = validation_freq(settings)
+    estimate = training_cost.estimate_seconds(setup, settings, freq)
+    book = any(same_run(settings, training.preset(name)) for name in training.PRESETS)
+    return {"settings": settings, "classes": uploaded.classes if uploaded else None, "setup": setup,
+            "fit": {**training.fit_kwargs(settings, setup), "validation_freq": freq},
+            "estimate": estimate, "book": book,
+            "limit": settings.epochs if book else training_cost.epoch_cap(estimate, settings.epochs),
+            "trainer": None, "message": None}
+
+
+def carried_on(run, settings, uploaded):
+    """The same run, to another number of epochs: the model, its History and its shuffle stream carry on."""
+    halt(run)
+    longer = new_run(settings, uploaded)
+    longer["fit"] = {**run["fit"], "validation_freq": longer["fit"]["validation_freq"]}
+    return {**longer, "setup": run["setup"], "message": run["message"], "diagnosed": run.get("diagnosed")}
+
+
+def same_run(a, b):
+    """Whether two Settings train the same run: equal, once the settings their dataset and optimizer leave
+    unused are set aside (the panel reads classes only for multiclass data, momentum only for SGD, ...)."""
+    def used(s):
+        defaults = training.Settings()
+        drawn = s.dataset not in ("digits", "upload")
+        return replace(s, classes=s.classes if s.dataset in training.MULTICLASS else 2,
+                       samples=s.samples if drawn else defaults.samples, noise=s.noise if drawn else 0.0,
+                       features=s.features if s.dataset in training.TWO_D else defaults.features,
+                       loss=s.loss if s.dataset == "sine" else defaults.loss,
+                       momentum=s.momentum if s.optimizer == "SGD" else defaults.momentum)
+    return used(a) == used(b)
+
+
+def validation_freq(settings):
+    return max(1, settings.epochs // 200)
+
+
+def halt(run, wait=STOP_WAIT):
+    """Stop the run's training thread, if any, waiting up to ``wait`` seconds for it to end."""
+    if run.get("trainer") is not None:
+        run["trainer"].stop()
+        run["trainer"].wait(wait)
+
+
+def start(run):
+    """Train the run's remaining epochs on a thread of its own, when its turn in the shared queue comes."""
+    setup = run["setup"]
+    ticket = st.session_state.setdefault("trainer_ticket", trainers.new_ticket())
+    # Steps too large for a classifier rarely overflow: the loss jumps, one class takes every point or the
+    # ReLUs die. The thread looks every 50 epochs and stops the run with what it found, once per run (Train
+    # after it carries on, for a learner who wants to watch).
+    check = None if run.get("diagnosed") else lambda record: (
+        training.diagnose(setup, run["settings"]) if record["epoch"] % 50 == 49 else None)
+    run["trainer"] = trainers.Trainer(setup.model, setup.X, setup.y, run["limit"], run["fit"],
+                                      trainers.shared_queue(), ticket, trainers.page_watch(), check=check).start()
+
+
+def collect(run):
+    """After the thread has ended: keep what it says (a divergence), raise what went wrong (a bug)."""
+    ended, run["trainer"] = run["trainer"], None
+    if ended.error is not None:
+        raise ended.error
+    if ended.diverged is not None:
+        run["message"] = diverged_message(ended.diverged)
+    if ended.verdict is not None:
+        run["message"], run["diagnosed"] = ("warning", ended.verdict), True
+
+
+def diverged_message(error):
+    where = ("as it was when this training started" if error.best_epoch is None else
+             f"back at the start of epoch {error.best_epoch}, where its loss was lowest ({readable(error.best_loss)})")
+    return ("error", f"Training stopped at epoch {error.epoch}: the loss became {readable(error.loss)}. The model "
+                     f"and its optimizer are {where}. Lower the learning rate and press Reset to start again.")
+
+
 def training_area(settings, uploaded, interval):
-    # Each run of this area takes a new generation number. A chunk still going on in an older run (Streamlit
-    # may start this run before that one has finished) sees the newer number at its next epoch and stops there;
-    # the lock makes this run wait until it has.
-    control = st.session_state.setdefault("training_control", {"generation": 0, "lock": threading.Lock()})
-    control["generation"] += 1
-    generation = control["generation"]
-    if not control["lock"].acquire(timeout=5):
-        st.warning("The previous training is still stopping; press Train again in a moment.",
+    # One run of this area at a time per session: Streamlit may start a run before an interrupted one has
+    # finished, and two must never both start a thread on the same model.
+    lock = st.session_state.setdefault("training_lock", threading.Lock())
+    if not lock.acquire(timeout=5):
+        st.warning("The previous redraw is still finishing; press the button again in a moment.",
                    icon=":material/hourglass:")
         return
     try:
-        train_and_draw(settings, uploaded, interval, control, generation)
+        train_and_draw(settings, uploaded, interval)
     finally:
-        control["lock"].release()
+        lock.release()
 
 
-def train_and_draw(settings, uploaded, interval, control, generation):
+def train_and_draw(settings, uploaded, interval):
     run = current_run(settings, uploaded)
     setup = run["setup"]
-    # Work is bounded: a run estimated to take much longer than LIMIT_SECONDS trains only the epochs that fit.
-    cap = training.epoch_cap(setup, settings, trainers.machine_speed())
-    run["limit"] = min(settings.epochs, cap)
-    if cap < settings.epochs:
-        estimate = training.estimate_seconds(setup, settings, trainers.machine_speed())
-        st.warning(f"{settings.epochs:,} epochs of this network on this data would take about {estimate:,.0f} s; "
-                   f"the page trains at most {cap:,} of them (about {training.LIMIT_SECONDS:.0f} s). Fewer epochs, "
-                   "neurons or samples make the whole run fit.", icon=":material/timer:")
+    if run["limit"] < settings.epochs:
+        st.warning(f"{settings.epochs:,} epochs of this network on this data would take about "
+                   f"{run['estimate']:,.0f} s; the page trains at most {run['limit']:,} of them (about "
+                   f"{training_cost.LIMIT_SECONDS:.0f} s). Fewer epochs, neurons or samples make the whole run fit.",
+                   icon=":material/timer:")
     st.caption(f"{setup.model.count_parameters():,} parameters · {len(setup.X):,} training and "
-               f"{len(setup.X_val):,} validation samples · {task_sentence(setup, settings)}")
+               f"{len(setup.X_val):,} validation samples · {task_sentence(setup, settings)} "
+               f"{training.validation_sentence(settings)}")
     buttons = st.container(horizontal=True)
     buttons.button("Train", icon=":material/play_arrow:", type="primary", key="train", on_click=command,
                    args=("train",))
@@ -95,52 +179,45 @@ def train_and_draw(settings, uploaded, interval, control, generation):
                    help="New weights from the seed; the history is cleared.")
     asked = st.session_state.pop("training_command", None)
     if asked == "reset":
+        halt(run)
         remember_previous(run)
-        run.update(setup=training.build(settings, uploaded), running=False, message=None)
+        run = st.session_state["training_run"] = new_run(settings, uploaded)
         setup = run["setup"]
     elif asked == "stop":
-        run["running"] = False
-    elif asked == "train":
-        run["running"], run["message"] = True, None
-    epochs_left = run["limit"] - setup.model.epochs_done
-    # A run trains only on its turn: the server trains at most one model per core at a time (ui/trainers.py).
-    # A single Step is one epoch, too small to queue.
-    queue = trainers.shared_queue()
-    ticket = st.session_state.setdefault("trainer_ticket", trainers.new_ticket())
-    ahead = queue.ask(ticket) if run["running"] and epochs_left > 0 and asked != "step" else None
-    if asked == "step" or (run["running"] and epochs_left > 0 and ahead is None):
-        started = time.perf_counter()
-
-        def chunk(record):
-            # Between steps only: end this chunk when its time is up, or when a newer run has started.
-            return control["generation"] == generation and time.perf_counter() - started < CHUNK
-
+        halt(run)
+    elif asked == "train" and not busy(run) and setup.model.epochs_done < run["limit"]:
+        run["message"] = None
+        start(run)
+    elif asked in ("train", "step") and not busy(run) and setup.model.epochs_done >= run["limit"]:
+        run["message"] = ("info", f"This run has finished its {run['limit']:,} epochs. To train on, raise Epochs and "
+                                  "press Train: the model carries on from where it is. To start again, press Reset.")
+    elif asked == "step" and not busy(run):
+        # One epoch, too small to queue, with the run's own arguments (its shuffle stream among them).
         try:
-            setup.model.fit(setup.X, setup.y, epochs=1 if asked == "step" else epochs_left, callback=chunk,
-                            validation_freq=max(1, settings.epochs // 200), **training.fit_kwargs(settings, setup))
+            setup.model.fit(setup.X, setup.y, epochs=1, **run["fit"])
         except nn.TrainingDiverged as error:
-            run["message"] = (f"Training stopped at epoch {error.epoch}: the loss became {error.loss}. The model "
-                              "keeps its last weights whose loss was finite. Lower the learning rate and press "
-                              "Reset to start again.")
-            run["running"] = False
-    if run["running"] and setup.model.epochs_done >= run["limit"]:
-        run["running"] = False
-    if not run["running"]:
-        queue.leave(ticket)
-    run["waiting"] = ahead is not None
-    # The places for the drawings come after the chunk: while it trains, the page keeps showing the
-    # last chunk's progress line and charts, and each is then replaced where it stands.
+            run["message"] = diverged_message(error)
+    if busy(run):
+        run["trainer"].wait(REDRAW)            # the thread trains meanwhile; this only paces the redraws
+    if run.get("trainer") is not None and not run["trainer"].running():
+        collect(run)
+    trainer_ = run["trainer"]
+    live = trainer_ is not None
     places = {"progress": st.container(), "message": st.container(), "curves": st.container(),
               "picture": st.container()}
     if run["message"]:
-        places["message"].error(run["message"], icon=":material/error:")
-    elif run["running"] and ahead is not None:
-        places["message"].info(trainers.waiting_message(ahead, queue.slots), icon=":material/hourglass_top:")
-    draw(run, settings, places, live=run["running"])
-    if rerun_interval(run) != interval:
+        kind, text = run["message"]
+        getattr(places["message"], kind)(text, icon={"error": ":material/error:", "warning": ":material/warning:",
+                                                     "info": ":material/info:"}[kind])
+    elif live and trainer_.place is not None:
+        places["message"].info(trainers.waiting_message(trainer_.place, trainers.shared_queue().slots),
+                               icon=":material/hourglass_top:")
+    draw(run, settings, places, live=live)
+    book_view(settings, setup, live)
+    if busy(run) != (interval is not None):
         st.rerun()          # the whole page again, so the fragment reruns itself as often as it now should
-    if run["running"]:
-        st.caption(("Training…" if ahead is None else "In line for a trainer…")
+    if live:
+        st.caption(("Training…" if trainer_.place is None else "In line for a trainer…")
                    + " the network, neuron maps and downloads appear when it stops.")
         return
     views = st.container(horizontal=True)
@@ -173,14 +250,17 @@ layout.toolbar(CONTROLS)
 layout.predict_then_check([
     ("What training accuracy does the default run reach, and what does the book get?",
      "Press Train and wait for epoch 10000.",
-     "0.967, with loss 0.083: the same numbers as the book's chapter 10, because the page draws the data and "
-     "the weights from one RandomState(0) in the book's order."),
+     "0.967, with loss 0.074 (the progress line's 0.0741): the book's chapter 10 to every digit it prints, "
+     "because the page draws the data and the weights from one RandomState(0) in the book's order and "
+     "multiplies as the book's nnfs.init() makes numpy do (The book's arithmetic, on by default)."),
     ("Why is the validation accuracy lower than the training accuracy?",
      "Compare the two accuracy curves after training.",
      "The network has fitted the quirks of its 300 training points; fresh points from the same spiral show how "
      "well it generalises. Regularization (L2) and dropout narrow the gap."),
     ("What happens with a learning rate of 5 and SGD?",
      "Set the optimizer to SGD, the learning rate to 5 and train.",
-     "Steps that large overshoot: the loss jumps around or the run diverges, and the page stops it with a "
-     "message, keeping the last good weights."),
+     "Steps that large overshoot, and the page stops the run within its first 200 epochs and says why: most "
+     "of the hidden ReLU neurons have died (their output is 0 for every point, so their gradient is 0 and they "
+     "never learn again) and the accuracy stalls below 0.5. The fix it suggests, a rate ten times lower (0.5), trains. "
+     "(With a rate of 10 and momentum 0.99 every point ends in one class instead, by epoch 50.)"),
 ])

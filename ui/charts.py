@@ -328,22 +328,27 @@ def _spread_structure(x, y, x_title, y_title, with_reference, height, descriptio
 
 
 def lines_chart(table, x, y, series, x_title, y_title, points=None, colours=None, dashed=(),
-                description="", height=280):
+                description="", height=280, legend_columns=None):
     """Several lines in one chart, one per value of ``series`` (long-format table), with an
-    optional marked point per series: points is a list of dicts with x, y and series keys."""
+    optional marked point per series: points is a list of dicts with x, y and series keys.
+    ``legend_columns``: the legend below the chart in that many columns, its names never cut short
+    (for many or long names, which a legend in one row above the chart clips on a narrow screen)."""
     names = list(dict.fromkeys(table[series]))
     datasets = {"lines": records(table[[x, y, series]])}
     if points:
         datasets["points"] = [{x: float(p[x]), y: float(p[y]), series: p[series]} for p in points]
     settings = (x, y, series, x_title, y_title, tuple(names), tuple(colours or ()), tuple(dashed), bool(points),
-                height, description)
+                height, description, legend_columns)
     return _chart(_lines_structure, settings, datasets)
 
 
-def _lines_structure(x, y, series, x_title, y_title, names, colours, dashed, with_points, height, description):
+def _lines_structure(x, y, series, x_title, y_title, names, colours, dashed, with_points, height, description,
+                     legend_columns=None):
     """The structure of ``lines_chart`` for these settings (no rows)."""
     scale = alt.Scale(domain=list(names), range=list(colours or CLASS_COLOURS[:len(names)]))
-    colour = alt.Color(f"{series}:N", scale=scale, legend=alt.Legend(title=None, orient="top"))
+    legend = (alt.Legend(title=None, orient="bottom", columns=legend_columns, labelLimit=0) if legend_columns
+              else alt.Legend(title=None, orient="top"))
+    colour = alt.Color(f"{series}:N", scale=scale, legend=legend)
     tooltip = [alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:Q", title=x_title, format=".3g"),
                alt.Tooltip(f"{y}:Q", title=y_title, format=".4g")]
     dashes = alt.StrokeDash(f"{series}:N", legend=None, scale=alt.Scale(
@@ -439,22 +444,43 @@ def _boundary_structure(classes, height, description):
     return alt.layer(grid, dots, height=height, description=description)
 
 
-def neuron_maps_chart(rows, columns=4, description="", size=110):
-    """Small maps, one per neuron: its activation over the input plane (rows with neuron, x1,
-    x1_end, x2, x2_end, activation), darker where it is more active."""
-    return _chart(_neuron_maps_structure, (columns, size, description), {"maps": rows})
+def neuron_maps_chart(maps, points, classes, diverging=False, columns=4, size=72, large=260, description=""):
+    """What the hidden neurons respond to: ``maps`` rows (map: 'L1 n3', layer, neuron, order, x1, x1_end, x2,
+    x2_end, activation), one small map per neuron on ONE colour scale with its legend, in order of layer and
+    neuron; clicking a small map draws it large, under the data ``points`` (x1, x2, class). ``diverging``:
+    activations of both signs (a scale centred on 0)."""
+    return _chart(_neuron_maps_structure, (classes, diverging, columns, size, large, description),
+                  {"maps": maps, "points": points})
 
 
-def _neuron_maps_structure(columns, size, description):
+def _neuron_maps_structure(classes, diverging, columns, size, large, description):
     """The structure of ``neuron_maps_chart`` for these settings (no rows)."""
-    return alt.Chart(alt.NamedData("maps")).mark_rect().encode(
-        x=alt.X("x1:Q", axis=None, scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x1_end:Q"),
-        y=alt.Y("x2:Q", axis=None, scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("x2_end:Q"),
-        color=alt.Color("activation:Q", legend=None, scale=alt.Scale(scheme="blues")),
-        tooltip=[alt.Tooltip("neuron:N"), alt.Tooltip("activation:Q", format=".3g")],
-    ).properties(width=size, height=size).facet(
-        facet=alt.Facet("neuron:N", title=None, sort=None, header=alt.Header(labelFontSize=11)), columns=columns,
-    ).properties(description=description)
+    scale = (alt.Scale(scheme="blueorange", domainMid=0, reverse=True) if diverging else alt.Scale(scheme="blues"))
+    colour = alt.Color("activation:Q", scale=scale, legend=alt.Legend(title="activation", orient="right"))
+    x = alt.X("x1:Q", axis=None, scale=alt.Scale(nice=False, zero=False))
+    y = alt.Y("x2:Q", axis=None, scale=alt.Scale(nice=False, zero=False))
+    chosen = alt.selection_point(name="neuron", fields=["map"], on="click", clear=False, empty=False,
+                                 value=[{"map": "L1 n1"}])
+    small = alt.Chart(alt.NamedData("maps")).mark_rect().encode(
+        x=x, x2=alt.X2("x1_end:Q"), y=y, y2=alt.Y2("x2_end:Q"), color=colour,
+        tooltip=[alt.Tooltip("map:N", title="layer, neuron"), alt.Tooltip("activation:Q", format=".3g")],
+    ).properties(width=size, height=size).add_params(chosen).facet(
+        facet=alt.Facet("map:N", title=None, sort=alt.EncodingSortField("order", op="min"),
+                        header=alt.Header(labelFontSize=11, labelPadding=2)), columns=columns)
+    enlarged = alt.Chart(alt.NamedData("maps")).transform_filter(chosen).mark_rect().encode(
+        x=alt.X("x1:Q", title="x1", scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x1_end:Q"),
+        y=alt.Y("x2:Q", title="x2", scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("x2_end:Q"),
+        color=colour, tooltip=[alt.Tooltip("map:N", title="layer, neuron"),
+                               alt.Tooltip("activation:Q", format=".3g")])
+    dots = alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=22, stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("x1:Q"), y=alt.Y("x2:Q"),
+        fill=alt.Fill("class:N", scale=alt.Scale(domain=[str(c) for c in range(classes)],
+                                                 range=list(CLASS_COLOURS[:classes])),
+                      legend=alt.Legend(title="class", orient="right")))
+    title = alt.Title("The chosen neuron over the data (click a small map to choose)", anchor="start",
+                      fontSize=12)
+    large_view = alt.layer(enlarged, dots, title=title).properties(width=large, height=large)
+    return alt.vconcat(large_view, small, description=description).resolve_scale(color="shared")
 
 
 def images_chart(rows, columns=6, size=70, description=""):

@@ -17,7 +17,10 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
+from ui.matrix import count
+
 MAX_BYTES = 5 * 1024 * 1024
+UPLOAD_LIMIT_MB = 20        # what the uploader lets through, so that MAX_BYTES is checked (and said) by the page
 MAX_ROWS = 100_000
 MAX_COLUMNS = 1_000
 MIN_ROWS = 10
@@ -290,7 +293,7 @@ def prepare(table: Table, target: str, task: str):
         raise CsvError(f"there is no column {target!r}; the columns are {list(table.columns)}")
     rows = len(table.frame)
     if rows < MIN_ROWS:
-        raise CsvError(f"the file has {rows} data rows; at least {MIN_ROWS} rows are needed to train")
+        raise CsvError(f"the file has {count(rows, 'data row')}; at least {MIN_ROWS} rows are needed to train")
     features = [column for column in table.columns if column != target]
     X = np.empty((rows, len(features)), dtype=np.float32)
     for i, column in enumerate(features):

@@ -122,6 +122,27 @@ def format_number(value):
     return "0" if text == "-0" else text
 
 
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def readable(value, decimals=4):
+    """A measured number (a loss, a rate, an error) as a learner reads it: ``decimals`` places for
+    ordinary sizes (0.0829), powers of ten for huge and tiny ones (1.85 × 10³⁴, 1.13 × 10⁻⁶) where
+    fixed places would print 36 digits or 0.0000."""
+    value = float(value)
+    if not math.isfinite(value):
+        return "not a number" if math.isnan(value) else ("infinity" if value > 0 else "minus infinity")
+    if value == 0 or 10.0 ** -decimals <= abs(value) < 1e5:
+        return f"{value:.{decimals}f}"
+    mantissa, exponent = f"{value:.2e}".split("e")
+    return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+
+
+def count(n, noun):
+    """'1 row', '2 rows', '1,437 rows' (nouns that take an s)."""
+    return f"{n:,} {noun}{'s' * (n != 1)}"
+
+
 def format_matrix(array, row_sep="\n", value_sep=", "):
     array = np.atleast_2d(np.asarray(array, dtype=float))
     return row_sep.join(value_sep.join(format_number(v) for v in row) for row in array)

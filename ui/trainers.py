@@ -1,30 +1,41 @@
-"""Sharing the machine between learners: at most one training per core at a time, the rest wait in line.
+"""Sharing the machine between learners, and training on a thread of its own while the page draws.
+
+Each run trains on its own thread (``Trainer``); the Training page only draws from it, as often as it
+likes, and the training never waits for a browser to draw.
 
 A hosted app serves every learner from one process. Twenty learners pressing Train at once would make
 twenty trainings share two cores, and every page, the concept pages too, would crawl. So a training
-asks the queue for a turn before each chunk of epochs:
+thread asks the queue for a turn before it trains, and again about every ``ASK_SECONDS`` while it does:
 
 - first come, first served: at most ``slots`` sessions train at once (``trainer_count``);
-- a session keeps its turn from chunk to chunk until its run ends, so most runs train without pause;
+- a run keeps its turn until it ends, so most runs train without pause;
 - a run that has trained for ``turn_seconds`` while others wait goes to the back of the line;
-- a session that stops asking (its tab was closed) loses its place after ``lease_seconds``.
+- a ticket that stops asking loses its place after ``lease_seconds``; a run whose tab was closed
+  stops by itself (``Trainer``) and gives its trainer back.
 
 The queue knows sessions only by an opaque ticket (a random string): nothing of a learner's data or
-model ever enters it, so one queue is safely shared by every session (``shared_queue``), as is the
-measure of the machine's speed (``machine_speed``).
+model ever enters it, so one queue is safely shared by every session (``shared_queue``). A Trainer
+belongs to one session (it is kept in that session's state) and holds only that session's run.
 """
 
+import copy
 import os
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
-from ui import training
+import nnengine as nn
 
 LEASE_SECONDS = 5.0      # a ticket not heard from for this long is dropped (a closed tab)
 TURN_SECONDS = 20.0      # a run that has trained this long while others wait lets the next one go
+ASK_SECONDS = 0.5        # a training thread asks the queue again this often (keeping its place, or giving it up)
+WAIT_POLL = 0.25         # a thread waiting in line asks this often
+SNAPSHOT_SECONDS = 0.1   # the copy of the weights the page draws from is refreshed this often
+STOP_SECONDS = 0.3       # Stop waits this long for the epoch to end, then stops between two of its batches
 
 
 def trainer_count():
@@ -109,15 +120,155 @@ def shared_queue():
     return TrainerQueue(trainer_count())
 
 
-@st.cache_resource(ttl=3600, show_spinner=False)
-def machine_speed():
-    """This server's seconds per unit of training work (ui/training.py's estimate of a run's cost multiplies
-    it), timed once an hour: it describes the machine, not a learner, so every session shares it."""
-    return training.calibrate()
-
-
 def waiting_message(ahead, slots):
     trainers = "one training" if slots == 1 else f"{slots} trainings"
     where = "you are next" if ahead == 0 else f"{ahead} ahead"
     return (f"Waiting for a free trainer, {where}. This server runs {trainers} at a time so that every page "
             "stays quick; yours starts by itself.")
+
+
+# ---- a run on its own thread ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the page draws while a run trains: the model as it was at one moment between two epochs (or two
+    batches of a long epoch), copied so that drawing it never touches the arrays the trainer is changing."""
+    epochs_done: int
+    records: int                  # how many History records were complete then
+    weights: tuple                # copies of model.parameters()' arrays, in that order
+    progress: dict = None         # the last callback record (with 'batch' and 'batches' in a long epoch)
+
+
+def drawing_copy(model):
+    """A copy of ``model`` (layers, loss, optimizer; an empty History) to draw snapshots with: a prediction
+    runs every layer's forward pass, which stores its inputs in the layer, so it must not run on the model
+    a thread is training."""
+    return copy.deepcopy(model, {id(model.history): nn.History()})
+
+
+class Trainer:
+    """One run, trained on a thread of its own until ``epochs`` are done, Stop is asked, its page has gone
+    (``page_open()`` turns False) or the loss diverges.
+
+    The page never waits for the training, nor the training for the page: the page reads ``snapshot()``
+    whenever it redraws, and the thread refreshes it about every SNAPSHOT_SECONDS. The thread trains only
+    when the shared queue gives it a turn (see the module's docstring) and with ONE model.fit call per turn,
+    passing the same arguments each time (the same shuffle stream among them), so a run's numbers are
+    those of a single fit of all its epochs, however often it was paused, stopped and started again.
+    Stop ends the run at the end of an epoch, or between two batches when that epoch would make Stop
+    wait more than STOP_SECONDS.
+    """
+
+    def __init__(self, model, X, y, epochs, fit_kwargs, queue, ticket, page_open=lambda: True,
+                 clock=time.monotonic, check=None):
+        self.model, self.X, self.y, self.epochs, self.fit_kwargs = model, X, y, int(epochs), fit_kwargs
+        self.check = check                # check(record) after each epoch: a message ends the run (``verdict``)
+        self.verdict = None
+        self.queue, self.ticket, self.page_open, self.clock = queue, ticket, page_open, clock
+        self.place = None                 # tickets ahead of this one in the queue's line; None: not waiting
+        self.diverged = None              # the TrainingDiverged that ended the run, if one did
+        self.error = None                 # any other exception (a bug): the page raises it again
+        self.finished = threading.Event()
+        self._stop, self._stop_asked = threading.Event(), None
+        self._drawing = drawing_copy(model)
+        self._published = self._asked = clock()
+        self._snapshot = self._take()
+        self._thread = threading.Thread(target=self._run, name=f"trainer-{ticket}", daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        """Ask the run to stop (it does so at its next epoch's end, or within about STOP_SECONDS)."""
+        if self._stop_asked is None:
+            self._stop_asked = self.clock()
+        self._stop.set()
+
+    def wait(self, timeout):
+        """Wait until the run has ended, at most ``timeout`` seconds; True if it has."""
+        return self.finished.wait(timeout)
+
+    def running(self):
+        return not self.finished.is_set()
+
+    def snapshot(self):
+        return self._snapshot
+
+    def drawing_model(self, shot):
+        """The model as of snapshot ``shot``, for drawing (one copy per run, refreshed in place)."""
+        for (_, array), saved in zip(self._drawing.parameters(), shot.weights):
+            np.copyto(array, saved)
+        self._drawing.epochs_done = shot.epochs_done
+        return self._drawing
+
+    # -- the thread --
+
+    def _take(self, progress=None):
+        history = self.model.history.records
+        return Snapshot(self.model.epochs_done, len(history),
+                        tuple(array.copy() for _, array in self.model.parameters()),
+                        progress if progress is not None else (history[-1] if history else None))
+
+    def _run(self):
+        try:
+            while (not self._stop.is_set() and self.verdict is None and self.model.epochs_done < self.epochs
+                   and self.page_open()):
+                self.place = self.queue.ask(self.ticket)
+                if self.place is not None:
+                    self._stop.wait(WAIT_POLL)          # in line: look again soon (Stop wakes it at once)
+                    continue
+                self._asked = self.clock()
+                self.model.fit(self.X, self.y, epochs=self.epochs - self.model.epochs_done,
+                               callback=self._between_steps, **self.fit_kwargs)
+        except nn.TrainingDiverged as error:
+            self.diverged = error
+        except Exception as error:          # noqa: BLE001 - handed to the page, which raises it again
+            self.error = error
+        finally:
+            self.place = None
+            self.queue.leave(self.ticket)
+            self._snapshot = self._take()
+            self.finished.set()
+
+    def _between_steps(self, record):
+        """fit's callback: refresh the snapshot now and then; False ends this fit (Stop, a closed page, or
+        the end of this run's turn while others wait in line)."""
+        now = self.clock()
+        if now - self._published >= SNAPSHOT_SECONDS:
+            self._snapshot, self._published = self._take(record), now
+        if "batch" in record:                   # between two batches of a long epoch
+            return not (self._stop.is_set() and now - self._stop_asked > STOP_SECONDS)
+        if self._stop.is_set():
+            return False
+        if self.check is not None:
+            self.verdict = self.check(record)
+            if self.verdict is not None:
+                return False
+        if now - self._asked >= ASK_SECONDS:
+            self._asked = now
+            if not self.page_open() or self.queue.ask(self.ticket) is not None:
+                return False
+        return True
+
+
+def page_watch(grace=LEASE_SECONDS, clock=time.monotonic):
+    """A function telling a Trainer whether the page that started it is still open: False once this session's
+    browser tab has been gone for ``grace`` seconds (Streamlit keeps a closed tab's session for a while, but
+    says at once that it is no longer connected). Outside a Streamlit server (AppTest) it is never False."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if not runtime.exists() or context is None:
+        return lambda: True
+    server, session = runtime.get_instance(), context.session_id
+    last_seen = [clock()]
+
+    def page_open():
+        now = clock()
+        if server.is_active_session(session):
+            last_seen[0] = now
+        return now - last_seen[0] <= grace
+
+    return page_open

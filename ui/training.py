@@ -3,15 +3,19 @@ and a model out, drawing every random number from ONE RandomState(seed) in the b
 (the data, then the layers, then a fresh validation set), so the default run follows the book.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 import nnengine as nn
+from nnengine import book
+from ui.matrix import readable
 
 TWO_D = ("spiral", "vertical", "xor", "circles", "moons", "blobs")
 DATASETS = TWO_D + ("sine", "digits", "upload")
 MULTICLASS = ("spiral", "vertical", "blobs")          # these take a number of classes
+# Each drawn dataset's own noise: the book's for the spiral (0.2), vertical (0.1) and sine (none), and what
+# keeps the others' shapes visible. Choosing a dataset on the page applies it (ui/training_controls.py).
 NOISE = {"spiral": 0.2, "vertical": 0.1, "xor": 0.0, "circles": 0.0, "moons": 0.1, "blobs": 0.15, "sine": 0.0}
 ACTIVATIONS = {"ReLU": nn.ReLU, "Leaky ReLU": nn.LeakyReLU, "Tanh": nn.Tanh, "Sigmoid": nn.Sigmoid}
 OPTIMIZERS = ("SGD", "Adagrad", "RMSprop", "Adam")
@@ -25,6 +29,8 @@ class Settings:
     classes: int = 3
     noise: float = 0.2
     val_split: float = 0.0        # 0: a fresh validation set drawn after the model, as the book does
+    val_samples: int = 0          # the fresh set's samples per class (sine: in all); 0: as many as the data
+    val_fixed: bool = False       # the fresh set from its own stream: the same points for every network
     seed: int = 0
     hidden: tuple = (64,)
     activation: str = "ReLU"
@@ -39,6 +45,7 @@ class Settings:
     dropout: float = 0.0
     init_scale: float = 0.01
     loss: str = "MSE"             # regression only: MSE or MAE
+    book_precision: bool = True   # multiply in float64, store float32: the book's arithmetic (nnfs.init())
     features: tuple = field(default=("x1", "x2"))
     upload: str = ""              # which uploaded table, target and task (an uploaded CSV's identity)
 
@@ -64,6 +71,13 @@ class Setup:
     raw_val: np.ndarray
 
 
+def more_epochs_of(old, new):
+    """True when ``new`` differs from ``old`` in the number of epochs alone: the run carries on. Its
+    numbers are those of a run started with the new number (the steps, the decay and the streams do not
+    depend on it; only how often the validation set is measured does)."""
+    return old.epochs != new.epochs and replace(old, epochs=new.epochs) == new
+
+
 def task_of(settings, uploaded=None):
     if settings.dataset == "upload":
         if uploaded.task == "regression":
@@ -78,9 +92,31 @@ def task_of(settings, uploaded=None):
     return "binary"
 
 
-def draw_data(settings, rng):
-    """The dataset's X, y from ``rng`` (digits: the shipped images, no randomness)."""
-    name, n = settings.dataset, settings.samples
+def validation_sentence(settings):
+    """How the validation set is drawn, for the page."""
+    if settings.val_split or settings.dataset in ("digits", "upload"):
+        return "Validation: a share held out from the data, the same whatever the network."
+    if settings.val_fixed:
+        return "Validation: a fresh set from a stream of its own, the same points for every network."
+    return ("Validation: a fresh set drawn after the network's weights, as the book does, so another network "
+            "gets other points (switch on 'The same validation points for every network' to compare networks).")
+
+
+def dataset_defaults(name):
+    """The settings a dataset brings with it when it is chosen (its noise)."""
+    return {"noise": NOISE[name]} if name in NOISE else {}
+
+
+def validation_stream(seed):
+    """The stream of the validation set that stays the same for every network: its own, seeded by
+    [seed, 2] (a seed sequence no RandomState(int) shares), so neither the data nor the weights move."""
+    return np.random.RandomState([seed, 2])
+
+
+def draw_data(settings, rng, samples=None):
+    """The dataset's X, y from ``rng`` (digits: the shipped images, no randomness); ``samples`` per
+    class instead of the settings' (a validation set of its own size)."""
+    name, n = settings.dataset, samples or settings.samples
     if name == "digits":
         return nn.datasets.digits()
     if name == "sine":
@@ -98,13 +134,14 @@ def build_model(settings, n_inputs, n_outputs, task, rng):
     for neurons in settings.hidden:
         layers.append(nn.Dense(width, neurons, weight_scale=settings.init_scale, rng=rng,
                                weight_l1=settings.l1, weight_l2=settings.l2,
-                               bias_l1=settings.l1, bias_l2=settings.l2))
+                               bias_l1=settings.l1, bias_l2=settings.l2, book_precision=settings.book_precision))
         activation = ACTIVATIONS[settings.activation]
         layers.append(activation(0.01) if activation is nn.LeakyReLU else activation())
         if settings.dropout:
             layers.append(nn.Dropout(settings.dropout, rng=rng))
         width = neurons
-    layers.append(nn.Dense(width, n_outputs, weight_scale=settings.init_scale, rng=rng))
+    layers.append(nn.Dense(width, n_outputs, weight_scale=settings.init_scale, rng=rng,
+                           book_precision=settings.book_precision))
     if task == "classification":
         layers.append(nn.Softmax())
         loss = nn.CategoricalCrossentropy()
@@ -147,8 +184,11 @@ def build(settings, uploaded=None):
     n_inputs = len(settings.features) if two_d else X.shape[1]
     model = build_model(settings, n_inputs, n_outputs, task, rng)
     if X_val is None:
-        # The book's way: a new dataset drawn from the same stream, after the model.
-        X_val, y_val = draw_data(settings, rng)
+        # The book's way: a new dataset drawn from the same stream, after the model (so a different
+        # network, which draws a different number of weights, gets different validation points), or
+        # from a stream of its own, the same whatever the network.
+        stream = validation_stream(settings.seed) if settings.val_fixed else rng
+        X_val, y_val = draw_data(settings, stream, settings.val_samples)
     if task == "binary":
         y_val = y_val.reshape(-1, 1)
     raw, raw_val = (X, X_val) if two_d else (None, None)
@@ -198,25 +238,64 @@ def boundary_rows(setup, settings, resolution=50, validation=True, discrete=Fals
     return cells, points
 
 
-def neuron_rows(setup, settings, resolution=16, most=16):
-    """What each neuron of the first hidden layer responds to: its activation over a grid of the
-    input plane (TensorFlow Playground's little squares), for at most ``most`` neurons."""
-    both = np.vstack([setup.raw, setup.raw_val])
-    low, high = both.min(axis=0), both.max(axis=0)
-    edges1, edges2 = np.linspace(low[0], high[0], resolution + 1), np.linspace(low[1], high[1], resolution + 1)
-    centres = np.array([[(a + b) / 2, (c + d) / 2] for c, d in zip(edges2[:-1], edges2[1:])
-                        for a, b in zip(edges1[:-1], edges1[1:])], dtype=setup.raw.dtype)
-    first, activation = setup.model.layers[0], setup.model.layers[1]
-    values = activation.forward(first.forward(nn.datasets.features(centres, settings.features)))
-    rows = []
-    for neuron in range(min(values.shape[1], most)):
-        k = 0
-        for c, d in zip(edges2[:-1], edges2[1:]):
-            for a, b in zip(edges1[:-1], edges1[1:]):
-                rows.append({"neuron": f"neuron {neuron + 1}", "x1": float(a), "x1_end": float(b), "x2": float(c),
-                             "x2_end": float(d), "activation": float(values[k, neuron])})
-                k += 1
-    return rows
+def dead_neurons(setup):
+    """(dead, total) hidden ReLU neurons: those whose output is 0 for every training sample. ReLU's
+    gradient is 0 there, so no update ever reaches their weights again: they are dead for good."""
+    dead = total = 0
+    values = setup.X
+    for layer in setup.model.layers[:-2]:           # the hidden layers (not the output and its activation)
+        values = layer.forward(values, training=False)
+        if isinstance(layer, nn.ReLU):
+            dead += int(np.count_nonzero(values.max(axis=0) <= 0))
+            total += values.shape[1]
+    return dead, total
+
+
+def diagnose(setup, settings):
+    """What has gone wrong with a classifier whose steps are too large, in words with the fix to try,
+    or None. Three signs (tests/app/test_claims_training.py sets each up): the loss jumped far above
+    the loss it started at (a guess's: ln 3 for three classes) and has not been below that for 50
+    epochs; every point is given one class; most ReLU neurons are dead. Looked at from epoch 20 on,
+    when a sane run has left its start behind."""
+    records = setup.model.history.records
+    if setup.task == "regression" or len(records) < 20:
+        return None
+    start = records[0]["data_loss"]
+    worst = max(records, key=lambda r: r["data_loss"])
+    output = setup.model.predict(setup.X)
+    predicted = (output[:, 0] > 0.5).astype(int) if setup.task == "binary" else output.argmax(axis=1)
+    dead, total = dead_neurons(setup)
+    now = records[-1]["data_loss"]
+    recent = min(r["data_loss"] for r in records[-50:])
+    if worst["data_loss"] > 2 * start and recent >= start:   # a spike in a run that was learning is left alone
+        sign = (f"the loss jumped to {readable(worst['data_loss'])} at epoch {worst['epoch']}, far above the "
+                f"{readable(start)} it started at (the loss of a guess), and is still at {readable(now)}")
+    elif len(np.unique(predicted)) == 1 and now > 0.9 * start:
+        sign = (f"every training point is given class {int(predicted[0])}, and the loss ({readable(now)}) is no "
+                f"better than the {readable(start)} of a guess")
+    elif total and dead >= 0.75 * total:
+        sign = (f"{dead} of {total} hidden ReLU neurons are dead: they output 0 for every point, so their "
+                "gradient is 0 and they never learn again")
+    else:
+        return None
+    fix = f"lower the learning rate (try {settings.lr / 10:g})"
+    if settings.optimizer == "SGD" and settings.momentum >= 0.9:
+        fix += f" or the momentum ({settings.momentum:g} keeps adding the old steps)"
+    return (f"Training stopped: {sign}. Steps this large overshoot the valley the loss is in and throw the "
+            f"weights about. To fix it, {fix}, then press Reset and Train.")
+
+
+def regression_measures(setup):
+    """What a regression's numbers mean, on the validation data: the book's accuracy counts
+    predictions within std(y) / 250 of the truth (a strict bar); the root mean squared error is in
+    the target's own units; R² is the share of the target's variance the model explains (1 is perfect,
+    0 is no better than always predicting the mean)."""
+    truth = setup.y_val.astype(np.float64)
+    error = setup.model.predict(setup.X_val).astype(np.float64) - truth
+    spread = float(np.sum((truth - truth.mean()) ** 2))
+    return {"precision": setup.model.regression_precision or float(np.std(setup.y)) / 250,
+            "rmse": float(np.sqrt(np.mean(error ** 2))),
+            "r2": 1 - float(np.sum(error ** 2)) / spread if spread else float("nan")}
 
 
 def thinned(records, max_points):
@@ -227,14 +306,38 @@ def thinned(records, max_points):
     return chosen if chosen[-1] is records[-1] else chosen + [records[-1]]
 
 
+def progress_numbers(record):
+    """The last epoch's numbers for the progress line; with L1/L2 the loss split into the data loss
+    and the penalty, as the book prints them (the validation loss has no penalty: compare it with
+    the data loss)."""
+    loss = f"loss {readable(record['loss'])}"
+    if record.get("reg_loss"):
+        loss += f" (data {readable(record['data_loss'])} + penalty {readable(record['reg_loss'])})"
+    rate = record["learning_rate"]
+    rate = f"{rate:.4g}" if 1e-4 <= rate < 1e5 else readable(rate)
+    return f"{loss} · accuracy {record['accuracy']:.3f} · learning rate {rate}"
+
+
+def loss_kind(setup, settings):
+    """What a loss curve measures: the same for two runs whose losses can be drawn on one chart."""
+    return (settings.dataset, settings.upload, setup.task, type(setup.model.loss).__name__)
+
+
 def history_rows(records, max_points=400):
     """Loss and accuracy per epoch in long form for a chart, each curve thinned to at most
     ``max_points`` epochs (and the last). The validation curves are thinned on their own: they are measured only
     every few epochs, and thinning them with the training curves' stride would keep only the epochs
-    the two spacings share (with validation every 250 epochs and a stride of 76, just every 9 500th)."""
+    the two spacings share (with validation every 250 epochs and a stride of 76, just every 9 500th).
+    With L1/L2 on, the training loss is drawn as its two parts, the data loss (comparable with the
+    validation loss, which has no penalty) and the penalty."""
     rows = []
+    penalised = any(r.get("reg_loss") for r in records)
     for r in thinned(records, max_points):
-        rows.append({"epoch": r["epoch"], "value": r["loss"], "curve": "training loss"})
+        if penalised:
+            rows.append({"epoch": r["epoch"], "value": r["data_loss"], "curve": "training data loss"})
+            rows.append({"epoch": r["epoch"], "value": r["reg_loss"], "curve": "penalty (L1/L2)"})
+        else:
+            rows.append({"epoch": r["epoch"], "value": r["loss"], "curve": "training loss"})
         rows.append({"epoch": r["epoch"], "value": r["accuracy"], "curve": "training accuracy"})
     for r in thinned([r for r in records if r["val_loss"] is not None], max_points):
         rows.append({"epoch": r["epoch"], "value": r["val_loss"], "curve": "validation loss"})
@@ -242,26 +345,53 @@ def history_rows(records, max_points=400):
     return rows
 
 
-# The book's chapters as starting points (the settings each chapter's code uses).
+def chapter_settings(number):
+    """The page's Settings for the book's chapter ``number``: every setting of its final script, read
+    from nnengine.book.CHAPTERS (tests/app/test_claims_training.py builds both and compares them)."""
+    chapter = book.CHAPTERS[number]
+    first, *others = chapter.penalties
+    # The page puts one L1/L2 on every hidden layer's weights and biases, and dropout after each: the
+    # book's chapters (one hidden layer where they use either) fit that.
+    assert first["weight_l2"] == first["bias_l2"] and first["weight_l1"] == first["bias_l1"]
+    assert all(not any(p.values()) for p in others) and (chapter.dropout is None or chapter.dropout[1] == 0)
+    validation = chapter.validation[0] if chapter.validation else chapter.samples
+    return Settings(
+        dataset=chapter.dataset, samples=chapter.samples, classes=chapter.classes or Settings.classes,
+        noise=NOISE[chapter.dataset], val_samples=0 if validation == chapter.samples else validation,
+        # Chapter 15 draws its validation set after training, from the stream its dropout masks come from;
+        # a live curve needs the points before training, so the page draws them from a stream of their own
+        # and the dropout masks stay the book's.
+        val_fixed=chapter.validation_drawn == "after_training",
+        hidden=chapter.hidden, activation={"relu": "ReLU"}[chapter.activation], optimizer=chapter.optimizer,
+        lr=chapter.optimizer_kwargs.get("learning_rate", 0.001), decay=chapter.optimizer_kwargs.get("decay", 0.0),
+        epochs=chapter.epochs, l1=first["weight_l1"], l2=first["weight_l2"],
+        dropout=chapter.dropout[0] if chapter.dropout else 0.0, init_scale=chapter.weight_scale,
+        loss={"mean_squared_error": "MSE"}.get(chapter.loss, Settings.loss), book_precision=True)
+
+
+# The book's chapters as starting points: the settings of each chapter's final script.
+CHAPTER_PRESETS = {"Chapter 10: Adam on the spiral": 10, "Chapter 14: L2 regularization": 14,
+                   "Chapter 15: dropout": 15, "Chapter 16: binary classification": 16,
+                   "Chapter 17: sine regression": 17}
 PRESETS = {
-    "Chapter 10: Adam on the spiral": {},
-    "Chapter 14: L2 regularization": {"samples": 1000, "lr": 0.02, "l2": 5e-4},
-    "Chapter 15: dropout": {"samples": 1000, "hidden": (512,), "lr": 0.05, "decay": 5e-5, "l2": 5e-4, "dropout": 0.1},
-    "Chapter 16: binary classification": {"classes": 2, "lr": 0.001, "l2": 5e-4, "epochs": 10_000},
-    "Chapter 17: sine regression": {"dataset": "sine", "samples": 1000, "noise": 0.0, "hidden": (64, 64),
-                                    "lr": 0.005, "decay": 1e-3, "epochs": 10_001},
+    **{name: chapter_settings(number) for name, number in CHAPTER_PRESETS.items()},
     # The seed notebook's XOR network (4 sigmoids, weights 0.01 x normal, plain SGD at 0.1) on the page's XOR
     # data: its loss stays at log 2 = 0.693. (The notebook's own has no biases and squared error; the
     # Backpropagation page runs that one exactly.)
-    "Seed notebook: the XOR network that never learns": {
-        "dataset": "xor", "classes": 2, "noise": 0.0, "hidden": (4,), "activation": "Sigmoid", "optimizer": "SGD",
-        "lr": 0.1, "momentum": 0.0, "decay": 0.0, "epochs": 1000},
+    "Seed notebook: the XOR network that never learns": Settings(
+        dataset="xor", classes=2, noise=0.0, hidden=(4,), activation="Sigmoid", optimizer="SGD",
+        lr=0.1, momentum=0.0, decay=0.0, epochs=1000),
 }
 
 
+def book_chapter(settings):
+    """The number of the book chapter these settings are, or None."""
+    return next((number for name, number in CHAPTER_PRESETS.items() if PRESETS[name] == settings), None)
+
+
 def preset(name):
-    """The Settings of a book chapter (defaults for everything the chapter does not set)."""
-    return Settings(**PRESETS[name])
+    """The Settings of a preset (a book chapter's, or the seed notebook's XOR network)."""
+    return PRESETS[name]
 
 
 def _layer_code(settings, n_inputs, n_outputs, task):
@@ -271,13 +401,14 @@ def _layer_code(settings, n_inputs, n_outputs, task):
                  if (s.l1 or s.l2) else "")
     activation = {"ReLU": "nn.ReLU()", "Leaky ReLU": "nn.LeakyReLU(0.01)", "Tanh": "nn.Tanh()",
                   "Sigmoid": "nn.Sigmoid()"}[s.activation]
+    precision = ", book_precision=True" if s.book_precision else ""
     for neurons in s.hidden:
-        lines.append(f"nn.Dense({width}, {neurons}, weight_scale={s.init_scale!r}, rng=rng{penalties})")
+        lines.append(f"nn.Dense({width}, {neurons}, weight_scale={s.init_scale!r}, rng=rng{penalties}{precision})")
         lines.append(activation)
         if s.dropout:
             lines.append(f"nn.Dropout({s.dropout!r}, rng=rng)")
         width = neurons
-    lines.append(f"nn.Dense({width}, {n_outputs}, weight_scale={s.init_scale!r}, rng=rng)")
+    lines.append(f"nn.Dense({width}, {n_outputs}, weight_scale={s.init_scale!r}, rng=rng{precision})")
     output, loss = {"classification": ("nn.Softmax()", "nn.CategoricalCrossentropy()"),
                     "binary": ("nn.Sigmoid()", "nn.BinaryCrossentropy()"),
                     "regression": ("nn.Linear()", "nn.MeanAbsoluteError()" if s.loss == "MAE"
@@ -290,23 +421,40 @@ def _layer_code(settings, n_inputs, n_outputs, task):
     return lines, loss, optimizer
 
 
+SCRIPT_HEADER = '''"""Repeat a Training-page run of Neural Network Explorer with nnengine alone.
+
+How to run it: install the engine once, from the folder of the Neural Network Explorer repository (the one
+with pyproject.toml; it needs numpy only), then run this file from anywhere:
+
+    pip install -e .                  # in the repository's folder (or: pip install /path/to/that/folder)
+    python reproduce_run.py
+
+It prints the final epoch's numbers, the same as the page's after the same number of epochs.
+"""'''
+
+
+def _data_code(settings, samples=None, rng="rng"):
+    s = settings
+    n = samples or s.samples
+    if s.dataset == "digits":
+        return "nn.datasets.digits()"
+    if s.dataset == "sine":
+        return f"nn.datasets.sine(samples={n}, noise={s.noise!r}, rng={rng})"
+    classes = f"classes={s.classes}, " if s.dataset in MULTICLASS else ""
+    return f"nn.datasets.{s.dataset}(samples={n}, {classes}noise={s.noise!r}, rng={rng})"
+
+
 def reproduce_script(settings, setup):
     """A standalone script (numpy and nnengine only) that repeats the run ``setup`` was built for,
     drawing every random number in the same order as the page, and prints the final numbers the
     page shows."""
     s = settings
     task = task_of(s)
-    if s.dataset == "digits":
-        data = "nn.datasets.digits()"
-    elif s.dataset == "sine":
-        data = f"nn.datasets.sine(samples={s.samples}, noise={s.noise!r}, rng=rng)"
-    else:
-        classes = f"classes={s.classes}, " if s.dataset in MULTICLASS else ""
-        data = f"nn.datasets.{s.dataset}(samples={s.samples}, {classes}noise={s.noise!r}, rng=rng)"
+    data = _data_code(s)
     held_out = s.val_split or (HELD_OUT_DEFAULT if s.dataset == "digits" else 0.0)
     layers, loss, optimizer = _layer_code(s, setup.model.n_inputs, setup.model.n_outputs, task)
     two_d = s.dataset in TWO_D
-    lines = ['"""Repeat a Training-page run of Neural Network Explorer with nnengine alone."""', "",
+    lines = [SCRIPT_HEADER, "",
              "import numpy as np", "", "import nnengine as nn", "",
              f"rng = np.random.RandomState({s.seed})           # one stream: data, then layers, then validation",
              f"X, y = {data}"]
@@ -317,8 +465,12 @@ def reproduce_script(settings, setup):
     lines.append("model = nn.Model([")
     lines += [f"    {layer}," for layer in layers]
     lines.append(f"], loss={loss}, optimizer={optimizer})")
-    if not held_out:
-        lines.append(f"X_val, y_val = {data}        # a fresh validation set, drawn after the model")
+    if not held_out and s.val_fixed:
+        lines.append(f"X_val, y_val = {_data_code(s, s.val_samples, f'np.random.RandomState([{s.seed}, 2])')}"
+                     "        # a validation set from its own stream: the same for every network")
+    elif not held_out:
+        lines.append(f"X_val, y_val = {_data_code(s, s.val_samples)}        # a fresh validation set, drawn after "
+                     "the model")
     if task == "binary":
         lines.append("y_val = y_val.reshape(-1, 1)")
     if two_d and tuple(s.features) != ("x1", "x2"):
@@ -332,45 +484,6 @@ def reproduce_script(settings, setup):
               "      f\"validation accuracy: {last['val_accuracy']:.3f}, validation loss: {last['val_loss']:.4f}\")",
               ""]
     return "\n".join(lines)
-
-
-# ---- what a run costs ------------------------------------------------------------------------
-
-LIMIT_SECONDS = 30.0
-STEP_OVERHEAD = 60e-6       # seconds of Python per layer and step, whatever the sizes
-
-
-def work(setup, settings):
-    """A run's size in units of parameters × samples × epochs, and its steps × layers."""
-    n = len(setup.X)
-    steps_per_epoch = 1 if not settings.batch_size else -(-n // settings.batch_size)
-    return (setup.model.count_parameters() * n * settings.epochs,
-            steps_per_epoch * settings.epochs * len(setup.model.layers))
-
-
-def calibrate(epochs=20):
-    """Seconds per unit of work on this machine, timed on a mid-sized network (2-256-256-3 on the
-    spiral, full batch) so the matrix products, not Python, dominate."""
-    import time
-
-    settings = Settings(hidden=(256, 256), samples=200, epochs=epochs)
-    setup = build(settings)
-    started = time.perf_counter()
-    setup.model.fit(setup.X, setup.y, epochs=epochs)
-    elapsed = time.perf_counter() - started
-    units, steps = work(setup, settings)
-    return max(elapsed - steps * STEP_OVERHEAD, elapsed / 10) / units
-
-
-def estimate_seconds(setup, settings, seconds_per_unit):
-    units, steps = work(setup, settings)
-    return units * seconds_per_unit + steps * STEP_OVERHEAD
-
-
-def epoch_cap(setup, settings, seconds_per_unit, limit=LIMIT_SECONDS):
-    """How many epochs of this run fit in about ``limit`` seconds (at least 1)."""
-    per_epoch = estimate_seconds(setup, settings, seconds_per_unit) / settings.epochs
-    return max(1, int(limit / per_epoch))
 
 
 def grid_resolution(setup):

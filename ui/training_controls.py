@@ -6,6 +6,7 @@ import streamlit as st
 
 import nnengine as nn
 from ui import csv_data, training, widgets
+from ui.matrix import count
 from ui.state import Control, parse_layers
 
 DEFAULTS = training.Settings()
@@ -15,6 +16,9 @@ CLASSES = Control("classes", "Classes", DEFAULTS.classes, "int", 2, 5)
 NOISE = Control("noise", "Noise", DEFAULTS.noise, "float", 0.0, 0.5)
 VAL_SPLIT = Control("val_split", "Validation share (0: a fresh set, the book's way)", DEFAULTS.val_split,
                     "float", 0.0, 0.5)
+VAL_SAMPLES = Control("val_samples", "Validation samples per class (0: as many as for training)",
+                      DEFAULTS.val_samples, "int", 0, 1000)
+VAL_FIXED = Control("val_fixed", "Fixed validation set", DEFAULTS.val_fixed, "bool")
 SEED = Control("seed", "Seed", DEFAULTS.seed, "int", 0, 100_000)
 HIDDEN = Control("hidden", "Hidden layers (neurons, comma-separated; 0 for none)", "64", "layers", 6, 512)
 ACTIVATION = Control("activation", "Hidden activation", DEFAULTS.activation, "choice",
@@ -29,25 +33,57 @@ L1 = Control("l1", "L1 penalty", DEFAULTS.l1, "float", 0.0, 0.1)
 L2 = Control("l2", "L2 penalty", DEFAULTS.l2, "float", 0.0, 0.1)
 DROPOUT = Control("dropout", "Dropout rate", DEFAULTS.dropout, "float", 0.0, 0.9)
 INIT = Control("init_scale", "Initial weights: scale × normal", DEFAULTS.init_scale, "float", 0.0001, 2.0)
+BOOK_PRECISION = Control("book_precision", "Book arithmetic", DEFAULTS.book_precision,
+                         "bool")
 LOSS = Control("loss", "Regression loss", DEFAULTS.loss, "choice", options=("MSE", "MAE"))
 FEATURES = Control("features", "Input features", DEFAULTS.features, "multi", options=tuple(nn.datasets.FEATURES))
 SHOW_VAL = Control("show_val", "Show the validation data", True, "bool")
 DISCRETE = Control("discrete", "Discretize the output", False, "bool")
 COMPARE = Control("compare", "Keep the previous run's loss on the chart", True, "bool")
-CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, SEED, FEATURES, HIDDEN, ACTIVATION, OPTIMIZER, LR, DECAY,
-            MOMENTUM, BATCH, EPOCHS, L1, L2, DROPOUT, INIT, LOSS, SHOW_VAL, DISCRETE, COMPARE]
+CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, VAL_SAMPLES, VAL_FIXED, SEED, FEATURES,
+            HIDDEN, ACTIVATION, OPTIMIZER, LR, DECAY,
+            MOMENTUM, BATCH, EPOCHS, L1, L2, DROPOUT, INIT, BOOK_PRECISION, LOSS, SHOW_VAL, DISCRETE, COMPARE]
+
+
+def apply_dataset_defaults(keep_link_values=False):
+    """Put the chosen dataset's own settings (its noise) on the controls: the dataset box's on_change,
+    and once when the page opens, where a value the link gives wins (``keep_link_values``)."""
+    dataset = st.session_state.get(DATASET.key, DATASET.default)
+    for key, value in training.dataset_defaults(dataset).items():
+        if not (keep_link_values and key in st.query_params):
+            st.session_state[key] = value
+    st.session_state["_dataset_defaults_applied"] = True
+
+
 def load_preset():
     """Put the chosen book chapter's settings on the controls (the preset box's on_change)."""
-    chosen = training.preset(st.session_state["preset"])
+    put_on_controls(training.preset(st.session_state["preset"]))
+
+
+def put_on_controls(settings):
+    """Set every control to ``settings`` (in a callback, before the widgets are made)."""
     for control in CONTROLS:
-        if not hasattr(chosen, control.key):
+        if not hasattr(settings, control.key):
             continue                              # a view option, not a setting
-        value = getattr(chosen, control.key)
+        value = getattr(settings, control.key)
         if control.key == "hidden":
             value = ",".join(map(str, value)) or "0"
         elif control.kind == "multi":
             value = list(value)
         st.session_state[control.key] = value
+
+
+def checked_setting(control, value):
+    """A setting read from a file, checked as a link's value is (ValueError when it is not valid)."""
+    if control.kind == "layers":
+        return control.parse(",".join(str(int(v)) for v in value) or "0")
+    if control.kind == "multi":
+        return control.parse([str(v) for v in value])
+    if control.kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(value)
+        return value
+    return control.parse(str(value))
 
 
 def learning_rate_slider():
@@ -74,13 +110,24 @@ def settings_panel():
     st.selectbox("Start from the book", list(training.PRESETS), index=None, key="preset", on_change=load_preset,
                  placeholder="Choose a chapter's setup…",
                  help="Sets every control to the settings of that chapter's code.")
-    dataset = widgets.dropdown(DATASET, help="'upload' trains on a CSV file of your own.")
+    dataset = widgets.dropdown(DATASET, help="'upload' trains on a CSV file of your own. Choosing one sets its "
+                                             "own noise.", on_change=apply_dataset_defaults)
+    if not st.session_state.get("_dataset_defaults_applied"):
+        apply_dataset_defaults(keep_link_values=True)      # before the controls it sets are made
     uploaded, upload_id = upload_panel() if dataset == "upload" else (None, "")
     drawn = dataset not in ("digits", "upload")
     samples = widgets.number(SAMPLES, 10) if drawn else DEFAULTS.samples
     classes = widgets.slider(CLASSES, 1) if dataset in training.MULTICLASS else 2
     noise = widgets.slider(NOISE, 0.01) if drawn else 0.0
-    val_split = widgets.slider(VAL_SPLIT, 0.05, help="Digits always hold out a share: 0.2 when 0 is chosen.")
+    val_split = widgets.slider(VAL_SPLIT, 0.05, help="Digits always hold out a share: 0.2 when 0 is chosen. A share "
+                                                      "held out is the same whatever the network.")
+    val_samples, val_fixed = DEFAULTS.val_samples, DEFAULTS.val_fixed
+    if drawn and not val_split:
+        val_samples = widgets.number(VAL_SAMPLES, 10)
+        val_fixed = widgets.toggle(VAL_FIXED, help="Off, the book's way: the validation set is drawn from the seed's "
+                                                   "stream after the network's weights, so a network of another "
+                                                   "size gets other points. On: drawn from a stream of its own, so "
+                                                   "networks are compared on the same points.")
     seed = widgets.number(SEED, 1)
     features = DEFAULTS.features
     if dataset in training.TWO_D:
@@ -107,13 +154,20 @@ def settings_panel():
     l2 = widgets.number(L2, 1e-5, format="%g", help="Applied to the hidden layers' weights and biases alike.")
     dropout = widgets.slider(DROPOUT, 0.05)
     init_scale = widgets.number(INIT, 0.01, format="%g")
+    book_precision = widgets.toggle(BOOK_PRECISION, help="On, each layer multiplies in float64 and stores float32, "
+                                                         "as the book's nnfs.init() makes numpy do: the book's "
+                                                         "numbers to the digit, at some cost in speed. Off: "
+                                                         "float32 throughout, a little faster; the numbers drift "
+                                                         "from the book's in the last digits, then further.")
     loss = widgets.choice(LOSS) if dataset == "sine" else DEFAULTS.loss
     if hidden is None or not features or (dataset == "upload" and uploaded is None):
         return None, None
     return training.Settings(dataset=dataset, samples=samples, classes=classes, noise=noise, val_split=val_split,
-                             seed=seed, hidden=hidden, activation=activation, optimizer=optimizer, lr=lr,
+                             val_samples=val_samples, val_fixed=val_fixed, seed=seed,
+                             hidden=hidden, activation=activation, optimizer=optimizer, lr=lr,
                              decay=decay, momentum=momentum, batch_size=batch_size, epochs=epochs, l1=l1, l2=l2,
-                             dropout=dropout, init_scale=init_scale, loss=loss, features=features,
+                             dropout=dropout, init_scale=init_scale, loss=loss, book_precision=book_precision,
+                             features=features,
                              upload=upload_id), uploaded
 
 
@@ -133,7 +187,7 @@ def parsed_upload(file):
 def upload_panel():
     """A CSV of the learner's own: the file, a preview, which column to predict and how. Returns
     (checked arrays or None, an identity string that changes when any of them changes)."""
-    file = st.file_uploader("Your CSV file", type=["csv"], key="csv_upload",
+    file = st.file_uploader("Your CSV file", type=["csv"], key="csv_upload", max_upload_size=csv_data.UPLOAD_LIMIT_MB,
                             help=f"Numbers, one sample per row, a header row optional; at most "
                                  f"{csv_data.MAX_ROWS:,} rows, {csv_data.MAX_COLUMNS:,} columns and "
                                  f"{csv_data.MAX_BYTES // 2**20} MB.")
@@ -144,7 +198,7 @@ def upload_panel():
     if isinstance(table, csv_data.CsvError):
         st.error(f"That CSV file cannot be used: {table}.", icon=":material/error:")
         return None, ""
-    st.caption(f"{table.rows:,} rows, {len(table.columns)} columns"
+    st.caption(f"{count(table.rows, 'row')}, {count(len(table.columns), 'column')}"
                + ("" if table.had_header else " (no header row: columns named x1, x2, … and label)") + ":")
     st.dataframe(table.frame.head(8), height=180)
     columns = list(table.columns)

@@ -2,17 +2,19 @@
 curve, or a confusion matrix), the network with its weights, the first layer's neurons, misread digits,
 and the downloads and upload of models."""
 
-import io
+import dataclasses
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import nnengine as nn
-from ui import charts, layout, training
+from ui import charts, layout, training, training_files
+from ui.matrix import readable
 from ui.training_controls import COMPARE, DISCRETE, SHOW_VAL
 
 CURVE_COLOURS = {"training loss": charts.POSITIVE, "training accuracy": charts.CLASS_COLOURS[1],
+                 "training data loss": charts.POSITIVE, "penalty (L1/L2)": charts.CLASS_COLOURS[2],
                  "validation loss": charts.POSITIVE, "validation accuracy": charts.CLASS_COLOURS[1],
                  "previous run: training loss": charts.NEUTRAL, "previous run: validation loss": charts.NEUTRAL}
 def task_sentence(setup, settings):
@@ -23,23 +25,39 @@ def task_sentence(setup, settings):
     return f"regression: a linear output with {'mean absolute' if settings.loss == 'MAE' else 'mean squared'} error."
 
 
+def latest(run):
+    """(setup, records, epochs done, the last record) to draw: the model itself when no thread trains it,
+    else the training thread's latest snapshot (ui/trainers.py), drawn with a copy of the model."""
+    setup, trainer = run["setup"], run.get("trainer")
+    if trainer is None:
+        records = setup.model.history.records
+        return setup, records, setup.model.epochs_done, records[-1] if records else None
+    shot = trainer.snapshot()
+    return (dataclasses.replace(setup, model=trainer.drawing_model(shot)),
+            setup.model.history.records[:shot.records], shot.epochs_done, shot.progress)
+
+
+def progress_line(done, limit, last):
+    """'epoch 120 of 10001 · loss … · accuracy … · learning rate …' (and the batch, in a long epoch)."""
+    if last is None:
+        return f"epoch {done} of {limit}"
+    batch = f" · epoch {last['epoch'] + 1}: batch {last['batch']} of {last['batches']}" if "batch" in last else ""
+    return f"epoch {done} of {limit}{batch} · {training.progress_numbers(last)}"
+
+
 def draw(run, settings, places, live=False):
-    """Redraw the progress line, the curves and the model's picture from the current model (lighter
-    while training: fewer curve points and a coarser boundary grid)."""
-    setup, records = run["setup"], run["setup"].model.history.records
-    done = setup.model.epochs_done
-    places["progress"].progress(min(done / run["limit"], 1.0),
-                                text=f"epoch {done} of {run['limit']}" + (
-                                    f" · loss {records[-1]['loss']:.4f} · accuracy {records[-1]['accuracy']:.3f} · "
-                                    f"learning rate {records[-1]['learning_rate']:.4g}" if records else ""))
-    previous = st.session_state.get("previous_curves") if st.session_state.get(COMPARE.key, True) else None
+    """Redraw the progress line, the curves and the model's picture (lighter while training: fewer curve
+    points and a coarser boundary grid)."""
+    setup, records, done, last = latest(run)
+    places["progress"].progress(min(done / run["limit"], 1.0), text=progress_line(done, run["limit"], last))
+    previous = comparable_previous(setup, settings) if st.session_state.get(COMPARE.key, True) else None
     if records or previous:
         rows = training.history_rows(records, max_points=200 if live else 400) + (previous or [])
         places["curves"].vega_lite_chart(charts.to_spec(charts.lines_chart(
             pd.DataFrame(rows), "epoch", "value", "curve", "epoch", "loss and accuracy",
             dashed=("validation loss", "validation accuracy", "previous run: validation loss"),
             colours=[CURVE_COLOURS[name] for name in dict.fromkeys(row["curve"] for row in rows)],
-            height=240)), width="stretch")
+            height=240, legend_columns=2)), width="stretch")
     if setup.raw is not None:
         resolution = min(30, training.grid_resolution(setup)) if live else training.grid_resolution(setup)
         cells, points = training.boundary_rows(setup, settings, resolution=resolution,
@@ -60,6 +78,8 @@ def draw(run, settings, places, live=False):
         table = pd.DataFrame({"true": truth, "predicted": setup.model.predict(setup.X_val)[:, 0], "line": truth})
         places["picture"].vega_lite_chart(charts.to_spec(charts.residuals_chart(
             table, "true", "predicted", "line", "true value", "predicted value")), width="stretch")
+    if setup.task == "regression":
+        places["picture"].caption(regression_sentence(setup))
     else:
         output = setup.model.predict(setup.X_val)
         predicted = (output[:, 0] > 0.5).astype(int) if setup.task == "binary" else output.argmax(axis=1)
@@ -72,6 +92,15 @@ def draw(run, settings, places, live=False):
             title="Validation samples: true class (rows) against predicted class (columns)")), width="stretch")
 
 
+def regression_sentence(setup):
+    """What a regression's accuracy counts, and two measures a learner can read, on the validation data."""
+    m = training.regression_measures(setup)
+    return (f"For a regression, accuracy is the book's: the share of predictions within std(y) / 250 = "
+            f"{readable(m['precision'], 6)} of the truth, a strict bar, so it stays near 0 until the fit is "
+            f"close. On the validation data the root mean squared error is {readable(m['rmse'])} (in y's units) "
+            f"and R² is {readable(m['r2'], 3)} (1: a perfect fit, 0: no better than predicting the mean).")
+
+
 def uploaded_classes(settings):
     """The original labels of an uploaded CSV's classes (None for other datasets)."""
     run = st.session_state.get("training_run")
@@ -79,19 +108,32 @@ def uploaded_classes(settings):
 
 
 def remember_previous(run):
-    """Keep a finished run's losses (thinned) to draw in grey beside the next run."""
+    """Keep a finished run's losses (thinned) to draw in grey beside the next run, with what makes
+    losses comparable: the data, the task and the loss."""
     records = run["setup"].model.history.records
     if records:
         rows = [row for row in training.history_rows(records) if row["curve"].endswith("loss")]
-        st.session_state["previous_curves"] = [{**row, "curve": "previous run: " + row["curve"]} for row in rows]
+        st.session_state["previous_curves"] = {
+            "kind": training.loss_kind(run["setup"], run["settings"]),
+            "rows": [{**row, "curve": "previous run: " + row["curve"].replace(" data", "")} for row in rows]}
+
+
+def comparable_previous(setup, settings):
+    """The previous run's loss curves, when they measure the same thing as this run's (the same dataset,
+    task and loss; an MSE curve under a cross-entropy run means nothing), cut to this run's epochs so
+    they do not stretch its axis. None otherwise."""
+    previous = st.session_state.get("previous_curves")
+    if not previous or previous["kind"] != training.loss_kind(setup, settings):
+        return None
+    return [row for row in previous["rows"] if row["epoch"] < settings.epochs]
 
 
 def inside_views(setup, settings):
-    """The network with its real weights, and what each first-layer neuron has learned (drawn
-    between trainings, not during them, so they cost training nothing)."""
+    """The network with its real weights, and what each hidden neuron has learned (drawn between
+    trainings, not during them, so they cost training nothing)."""
     sizes = [setup.model.n_inputs] + [d.n_neurons for d in setup.model.dense_layers]
-    names = ["The network", "Neurons of the first hidden layer"] + (["Misread digits"] if settings.dataset == "digits"
-                                                                     else [])
+    names = ["The network", "What the hidden neurons see"] + (["Misread digits"] if settings.dataset == "digits"
+                                                               else [])
     tabs = st.tabs(names)
     if settings.dataset == "digits":
         with tabs[2]:
@@ -103,70 +145,84 @@ def inside_views(setup, settings):
             else:
                 st.caption(f"The model reads all {checked} validation images correctly.")
     with tabs[0]:
-        if max(sizes) <= 64 and sum(a * b for a, b in zip(sizes, sizes[1:])) <= 2000:
-            names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
-            layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
-                                              layer_names=names, height=320),
-                         f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
-                         "shows the weight's size, blue positive and vermillion negative.")
-        else:
-            st.caption(f"A network of {' → '.join(map(str, sizes))} neurons has too many connections to draw "
-                       "legibly; the drawing shows networks of up to 64 neurons per layer.")
+        names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
+        layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
+                                          layer_names=names, input_names=input_names(settings, sizes[0]),
+                                          height=320),
+                     f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
+                     "shows the weight's size, blue positive and vermillion negative. A layer too wide to draw "
+                     "shows its strongest neurons and how many more it has.")
     with tabs[1]:
-        if setup.raw is None or len(setup.model.layers) < 3:
+        if setup.raw is None or len(setup.model.dense_layers) < 2:
             st.caption("These maps are drawn for 2-D datasets and networks with a hidden layer.")
         else:
-            layout.chart(charts.neuron_maps_chart(training.neuron_rows(setup, settings)),
-                         "Each square is one neuron of the first hidden layer, coloured by its output over the "
-                         "input plane: the simple pieces (lines, bands) the next layers combine into the boundary.")
+            maps, shown = neuron_map_rows(setup, settings)
+            points = [{"x1": float(a), "x2": float(b), "class": str(int(c))}
+                      for (a, b), c in zip(setup.raw, setup.y.reshape(-1))]
+            counts = "; ".join(f"hidden layer {layer}: {n} of {width} neurons" for layer, (n, width) in
+                               enumerate(shown, start=1))
+            text = (f"Each small square is one hidden neuron (L2 n5: neuron 5 of hidden layer 2), coloured by its "
+                    f"output over the input plane, on one scale for all of them; click one to see it large under "
+                    f"the data. Shown: {counts}. The first layer's neurons draw simple pieces (lines, bands); "
+                    "each next layer combines them into the boundary.")
+            figure = charts.neuron_maps_chart(maps, points, max(setup.model.n_outputs, 2), description=text,
+                                              diverging=min(row["activation"] for row in maps) < 0)
+            st.vega_lite_chart(charts.to_spec(figure), width="content")       # its own sizes: small maps stay square
+            st.caption(text)
+
+
+def input_names(settings, count):
+    """What each input neuron is fed: the chosen features (x1², x1·x2, ...), a digit's pixels, sine's x;
+    None when the page does not know (an uploaded table's columns are scaled numbers without names here)."""
+    if settings.dataset in training.TWO_D:
+        return [name.replace("^2", "²").replace("*", "·") for name in settings.features]
+    if settings.dataset == "digits":
+        return [f"pixel {row},{col}" for row in range(8) for col in range(8)]
+    return ["x"] if settings.dataset == "sine" and count == 1 else None
+
+
+def neuron_map_rows(setup, settings, resolution=16, most=16):
+    """What each hidden neuron responds to: its output over a resolution x resolution grid of the input plane
+    (TensorFlow Playground's little squares), for the first ``most`` neurons of every hidden layer, in order.
+    Returns (rows, [(neurons shown, neurons in the layer) for each hidden layer])."""
+    both = np.vstack([setup.raw, setup.raw_val])
+    low, high = both.min(axis=0), both.max(axis=0)
+    edges1, edges2 = np.linspace(low[0], high[0], resolution + 1), np.linspace(low[1], high[1], resolution + 1)
+    cells = [(a, b, c, d) for c, d in zip(edges2[:-1], edges2[1:]) for a, b in zip(edges1[:-1], edges1[1:])]
+    centres = np.array([[(a + b) / 2, (c + d) / 2] for a, b, c, d in cells], dtype=setup.raw.dtype)
+    # Through the layers, prediction-style (dropout off): what enters each Dense after the first is the
+    # output of a hidden layer.
+    inputs = output = nn.datasets.features(centres, settings.features)
+    hidden = []
+    for layer in setup.model.layers:
+        if isinstance(layer, nn.Dense) and output is not inputs:
+            hidden.append(output)
+        output = layer.forward(output, training=False)
+    rows, shown = [], []
+    for number, values in enumerate(hidden, start=1):
+        count = min(values.shape[1], most)
+        shown.append((count, values.shape[1]))
+        for neuron in range(count):
+            name = f"L{number} n{neuron + 1}"
+            rows += [{"map": name, "layer": number, "neuron": neuron + 1, "order": number * 10_000 + neuron,
+                      "x1": float(a), "x1_end": float(b), "x2": float(c), "x2_end": float(d),
+                      "activation": float(values[k, neuron])} for k, (a, b, c, d) in enumerate(cells)]
+    return rows, shown
 
 
 def keep_and_share(run, setup):
-    """Download the history and the model; load a saved model back."""
+    """Download the history and the model (with the page's settings); load a saved model back."""
     files = st.container(horizontal=True)
     records = setup.model.history.records
     if records:
         files.download_button("Download the history (CSV)", lambda: pd.DataFrame(records).to_csv(index=False),
                               file_name="history.csv", mime="text/csv", icon=":material/download:")
-    def saved_model():
-        saved = io.BytesIO()
-        setup.model.save(saved)
-        return saved.getvalue()
-
     # Like the CSV, the file is only written when the button is pressed, not on every rerun.
-    files.download_button("Download the model (.npz)", saved_model, file_name="model.npz",
+    files.download_button("Download the model (.npz)", lambda: training_files.saved_bytes(run), file_name="model.npz",
                           mime="application/octet-stream", icon=":material/save:",
-                          help="The engine's safe format: arrays and a JSON description, no pickle.")
-    upload = st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload",
-                              help="A model downloaded from this page, for the same dataset and features.")
-    if upload is None:
-        return
-    if run.get("loaded") == upload.file_id:
-        if run.get("load_error"):          # the file is still there: so is what is wrong with it
-            st.error(run["load_error"], icon=":material/error:")
-        return
-    run["loaded"], run["load_error"] = upload.file_id, None
-    try:
-        model = nn.Model.load(io.BytesIO(upload.getvalue()))
-        problem = model_misfit(model, setup)
-        if problem is None:
-            no_optimizer = model.optimizer is None
-            if no_optimizer:                # saved without one: it trains with this page's optimizer
-                model.optimizer = type(setup.model.optimizer)(**setup.model.optimizer.config())
-            accuracy = model.evaluate(setup.X_val, setup.y_val)["accuracy"]
-    except nn.ModelFileError as error:
-        problem = f"That file cannot be loaded: {error}."
-    except (ValueError, FloatingPointError) as error:     # the checks above should leave none: say so
-        problem = f"That model cannot run on this data: {error}."
-    if problem is not None:
-        run["load_error"] = problem
-        st.error(problem, icon=":material/error:")
-        return
-    setup.model = model
-    st.success(f"Loaded a model with {model.count_parameters():,} parameters; its accuracy on the validation data "
-               f"is {accuracy:.3f}. Train carries on from its weights"
-               + (", with this page's optimizer (the file has none)." if no_optimizer else "."),
-               icon=":material/check_circle:")
+                          help="The engine's safe format: arrays and a JSON description (with this page's "
+                               "settings), no pickle.")
+    training_files.model_upload()
 
 
 # The losses this page trains each kind of output with (regression: either error).

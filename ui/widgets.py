@@ -40,11 +40,11 @@ def choice(control, help=None, horizontal=True):
                     bind="query-params", help=help, horizontal=horizontal)
 
 
-def dropdown(control, help=None, options=None):
+def dropdown(control, help=None, options=None, on_change=None):
     """A select box; ``options`` narrows the Control's options for now (its default must be one)."""
     options = list(control.options if options is None else options)
     return st.selectbox(control.label, options, index=options.index(control.default),
-                        key=control.key, bind="query-params", help=help)
+                        key=control.key, bind="query-params", help=help, on_change=on_change)
 
 
 def multi(control, help=None):

@@ -25,6 +25,22 @@ def texts(elements):
     return [element.value for element in elements]
 
 
+def until_trained(at, runs=2_000):
+    """Rerun the Training page as the browser's timer would (AppTest has none) until its run has ended: the
+    run trains on a thread of its own, and each rerun redraws it (waiting a moment first)."""
+    for _ in range(runs):
+        if not any(str(c.value).startswith(("Training…", "In line for a trainer…")) for c in at.caption):
+            return at
+        at.run()
+    raise AssertionError(f"still training after {runs} reruns")
+
+
+def train(at, key="train"):
+    """Click Train (or Step: key="step_epoch") and rerun until the run has ended."""
+    at.button(key=key).click().run()
+    return until_trained(at)
+
+
 @pytest.fixture(autouse=True)
 def fresh_trainer_queue():
     """Each test starts with an empty trainer queue: all AppTest sessions share the process's queue, and

@@ -3,9 +3,10 @@ take turns; and the Training page waiting in line with a message."""
 
 import threading
 
-from conftest import open_page, texts
+import numpy as np
+from conftest import open_page, texts, train, until_trained
 
-from ui import trainers
+from ui import trainers, training
 from ui.trainers import TrainerQueue
 
 PAGE = "app_pages/training.py"
@@ -100,14 +101,133 @@ def test_the_page_waits_for_a_free_trainer_then_trains():
         queue.ask(ticket)
     try:
         at = open_page(PAGE, {"epochs": "50"})
+        for ticket in others:
+            queue.ask(ticket)                        # still there (a slow page load must not outlast their lease)
         at.button(key="train").click().run()
         assert not at.exception
-        assert any("Waiting for a free trainer, 1 ahead" in i for i in texts(at.info))
+        assert any("Waiting for a free trainer, 1 ahead" in i for i in texts(at.info)), texts(at.info)
         assert progress(at) == ["epoch 0 of 50"]
     finally:
         for ticket in others:
             queue.leave(ticket)
-    at.run()
+    until_trained(at)
     assert not any("Waiting" in i for i in texts(at.info))
     assert progress(at)[0].startswith("epoch 50 of 50 · loss")
     assert queue.status() == (0, 0)                  # a finished run gives its trainer back
+
+
+# ---- a run on its own thread ----------------------------------------------------------------------
+
+def run_settings(**changes):
+    return training.Settings(**{"samples": 40, "hidden": (16,), "epochs": 60, **changes})
+
+
+def fit_arguments(settings, setup):
+    return {**training.fit_kwargs(settings, setup), "validation_freq": 7}
+
+
+def one_fit(settings):
+    """The run as ONE model.fit of all its epochs: what every page run of these settings must equal."""
+    setup = training.build(settings)
+    setup.model.fit(setup.X, setup.y, epochs=settings.epochs, **fit_arguments(settings, setup))
+    return setup.model
+
+
+def same_numbers(a, b):
+    weights = all(np.array_equal(x, y) for (_, x), (_, y) in zip(a.parameters(), b.parameters()))
+    losses = [r["loss"] for r in a.history.records] == [r["loss"] for r in b.history.records]
+    return weights and losses and a.epochs_done == b.epochs_done
+
+
+def test_a_trainer_trains_its_epochs_on_its_thread_and_gives_its_turn_back():
+    settings = run_settings()
+    setup = training.build(settings)
+    queue = TrainerQueue(1)
+    trainer = trainers.Trainer(setup.model, setup.X, setup.y, settings.epochs, fit_arguments(settings, setup),
+                               queue, "t").start()
+    assert trainer.wait(120)
+    assert trainer.error is None and trainer.diverged is None
+    assert queue.status() == (0, 0)
+    assert same_numbers(setup.model, one_fit(settings))
+    shot = trainer.snapshot()
+    assert shot.epochs_done == settings.epochs and shot.records == settings.epochs
+    drawn = trainer.drawing_model(shot)
+    assert drawn is not setup.model and same_numbers(drawn, setup.model) is False     # a copy: no history
+    assert all(np.array_equal(x, y) for (_, x), (_, y) in zip(drawn.parameters(), setup.model.parameters()))
+
+
+def test_stopped_and_started_anywhere_a_run_equals_one_fit_of_all_its_epochs():
+    """Mini-batches shuffled and dropout masks drawn from streams that go on across Stop and Train: wherever
+    the stops fall (they depend on the machine's speed), the numbers are those of one fit."""
+    settings = run_settings(batch_size=8, dropout=0.2, epochs=80)
+    setup = training.build(settings)
+    arguments, queue = fit_arguments(settings, setup), TrainerQueue(1)
+    for pause in range(1, 10_000):
+        trainer = trainers.Trainer(setup.model, setup.X, setup.y, settings.epochs, arguments, queue, "t").start()
+        trainer.wait(0.001 * pause)                  # a little longer each time, so the run gets to its end
+        trainer.stop()
+        assert trainer.wait(120)
+        if setup.model.epochs_done == settings.epochs:
+            break
+    assert pause > 1                                 # it was stopped and started again at least once
+    assert same_numbers(setup.model, one_fit(settings))
+
+
+def test_a_run_whose_page_has_gone_stops_and_frees_its_trainer():
+    settings = run_settings(epochs=50_001)
+    setup = training.build(settings)
+    queue, open_ = TrainerQueue(1), threading.Event()
+    open_.set()
+    trainer = trainers.Trainer(setup.model, setup.X, setup.y, settings.epochs, fit_arguments(settings, setup),
+                               queue, "t", page_open=open_.is_set).start()
+    open_.clear()                                      # the tab is closed
+    assert trainer.wait(120)
+    assert setup.model.epochs_done < settings.epochs and queue.status() == (0, 0)
+
+
+def test_long_runs_take_turns_and_never_train_more_than_the_slots_at_once():
+    settings = run_settings(epochs=300)
+    queue = TrainerQueue(1, turn_seconds=0.0)          # every ask while another waits ends a turn
+    seen = []
+    runs = []
+    for name in "ab":
+        setup = training.build(settings)
+        runs.append((setup, trainers.Trainer(setup.model, setup.X, setup.y, settings.epochs,
+                                             fit_arguments(settings, setup), queue, name)))
+    for _, trainer in runs:
+        trainer.start()
+    while any(trainer.running() for _, trainer in runs):
+        seen.append(queue.status()[0])
+        runs[0][1].wait(0.01)
+    assert max(seen) <= 1
+    expected = one_fit(settings)
+    assert all(same_numbers(setup.model, expected) for setup, _ in runs)
+
+
+def test_the_page_trains_on_while_nothing_redraws_it():
+    """Training does not wait for the page: after one click, with no rerun at all, the run ends by itself."""
+    at = open_page(PAGE, {"epochs": "2000"})
+    at.button(key="train").click().run()
+    assert at.session_state["training_run"]["trainer"].wait(300)
+    at.run()
+    assert progress(at)[0].startswith("epoch 2000 of 2000 · loss")
+
+
+def test_step_stop_and_train_give_the_numbers_of_one_fit():
+    """Mini-batches and dropout: three Steps, then Train with a Stop in the middle, end where one fit of all
+    the epochs ends (the page's shuffle stream used to start again at every chunk and every Step)."""
+    query = {"samples": "40", "hidden": "16", "epochs": "60", "batch_size": "8", "dropout": "0.2"}
+    at = open_page(PAGE, query)
+    for _ in range(3):
+        at.button(key="step_epoch").click().run()
+    at.button(key="train").click().run()
+    at.button(key="stop").click().run()
+    train(at)
+    model = at.session_state["training_run"]["setup"].model
+    settings = at.session_state["training_run"]["settings"]
+    expected = training.build(settings)
+    expected.model.fit(expected.X, expected.y, epochs=60, batch_size=8,
+                       rng=np.random.RandomState(settings.seed + 1))
+    assert model.epochs_done == 60
+    assert all(np.array_equal(x, y) for (_, x), (_, y) in zip(model.parameters(), expected.model.parameters()))
+    assert [r["loss"] for r in model.history.records] == [r["loss"] for r in expected.model.history.records]

@@ -1,7 +1,7 @@
 """Training page: the default setup, Train, Step and Reset, divergence, the URL, bad input."""
 
 import pytest
-from conftest import open_page, texts
+from conftest import open_page, texts, train
 
 PAGE = "app_pages/training.py"
 
@@ -26,7 +26,7 @@ def test_step_trains_one_epoch_and_reset_starts_again():
 
 def test_train_runs_the_chosen_epochs_and_offers_the_history():
     at = open_page(PAGE, {"epochs": "300"})
-    at.button(key="train").click().run()
+    train(at)
     assert not at.exception
     assert progress(at)[0].startswith("epoch 300 of 300 · loss")
     assert at.get("download_button")
@@ -35,7 +35,7 @@ def test_train_runs_the_chosen_epochs_and_offers_the_history():
 def test_every_dataset_trains_a_few_epochs():
     for dataset in ["spiral", "vertical", "xor", "circles", "moons", "blobs", "sine", "digits"]:
         at = open_page(PAGE, {"dataset": dataset, "epochs": "5", "classes": "3"})
-        at.button(key="train").click().run()
+        train(at)
         assert not at.exception, dataset
         assert progress(at)[0].startswith("epoch 5 of 5"), (dataset, progress(at))
 
@@ -43,7 +43,7 @@ def test_every_dataset_trains_a_few_epochs():
 def test_a_diverging_run_stops_with_a_message():
     at = open_page(PAGE, {"dataset": "sine", "samples": "200", "optimizer": "SGD", "lr": "10", "init_scale": "0.5",
                           "epochs": "300", "noise": "0"})
-    at.button(key="train").click().run()
+    train(at)
     assert not at.exception
     assert any("Training stopped at epoch" in e and "Lower the learning rate" in e for e in texts(at.error))
 
@@ -78,13 +78,13 @@ def test_a_book_chapter_preset_sets_every_control():
     assert at.select_slider(key="lr").value == 0.005 and at.number_input(key="decay").value == 0.001
     assert any("regression: a linear output with mean squared error" in c for c in texts(at.caption))
     at.selectbox(key="preset").set_value("Chapter 15: dropout").run()
-    assert at.selectbox(key="dataset").value == "spiral" and at.text_input(key="hidden").value == "512"
+    assert at.selectbox(key="dataset").value == "spiral" and at.text_input(key="hidden").value == "64"
     assert at.slider(key="dropout").value == 0.1
 
 
 def test_the_model_can_be_downloaded():
     at = open_page(PAGE, {"epochs": "3"})
-    at.button(key="train").click().run()
+    train(at)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download the model (.npz)" in labels and "Download the history (CSV)" in labels
 
@@ -99,9 +99,9 @@ def test_a_run_too_long_for_the_page_is_capped_and_says_so():
 
 def test_reset_keeps_the_last_runs_losses_for_comparison():
     at = open_page(PAGE, {"epochs": "20"})
-    at.button(key="train").click().run()
+    train(at)
     at.button(key="reset_model").click().run()
-    previous = at.session_state["previous_curves"]
+    previous = at.session_state["previous_curves"]["rows"]          # with what they measure, since item 11
     assert {row["curve"] for row in previous} == {"previous run: training loss", "previous run: validation loss"}
     assert max(row["epoch"] for row in previous) == 19
     assert not at.exception
@@ -109,10 +109,10 @@ def test_reset_keeps_the_last_runs_losses_for_comparison():
 
 def test_view_toggles_and_the_misread_digits_render():
     at = open_page(PAGE, {"discrete": "true", "show_val": "false", "epochs": "5"})
-    at.button(key="train").click().run()
+    train(at)
     assert not at.exception and at.toggle(key="discrete").value is True
     at = open_page(PAGE, {"dataset": "digits", "epochs": "1", "batch_size": "64"})
-    at.button(key="train").click().run()
+    train(at)
     assert not at.exception
     assert any("validation images; here are the first" in c for c in texts(at.caption))
 
@@ -124,29 +124,42 @@ def test_the_upload_dataset_asks_for_a_file_and_does_not_crash():
     assert not at.exception
 
 
-def train_to_the_end(at, limit=10_000):
-    """Click Train and rerun as the browser's timer would (AppTest has none): one chunk per run."""
-    at.button(key="train").click().run()
-    for _ in range(limit):
-        done, total = progress(at)[0].split(" · ")[0].replace("epoch ", "").split(" of ")
-        if done == total:
-            return at
+def train_to_the_end(at):
+    """Click Train and rerun until the run has ended; it must have trained all its epochs."""
+    train(at)
+    done, total = progress(at)[0].split(" · ")[0].replace("epoch ", "").split(" of ")
+    assert done == total, progress(at)
+    return at
+
+
+def epoch_shown(at):
+    return int(progress(at)[0].split()[1])
+
+
+def rerun_until_trained_past(at, epoch, runs=500):
+    """Rerun (the browser's timer) until the progress line shows more than ``epoch`` epochs."""
+    for _ in range(runs):
+        if epoch_shown(at) > epoch:
+            return epoch_shown(at)
         at.run()
     raise AssertionError(progress(at))
 
 
 def test_stop_keeps_the_last_finished_step_and_train_carries_on():
     at = open_page(PAGE, {"epochs": "50001"})
-    at.button(key="train").click().run()                     # trains a chunk, then ticks on
-    running_at = int(progress(at)[0].split()[1])
+    at.button(key="train").click().run()                     # the run trains on its thread; reruns redraw it
+    running_at = rerun_until_trained_past(at, 0)
     assert 0 < running_at < 50_001
     at.button(key="stop").click().run()
-    stopped_at = int(progress(at)[0].split()[1])
+    stopped_at = epoch_shown(at)
+    assert not any(c.value.startswith("Training…") for c in at.caption)
     at.run()
     at.run()
-    assert int(progress(at)[0].split()[1]) == stopped_at     # nothing trains after Stop
+    assert epoch_shown(at) == stopped_at                     # nothing trains after Stop
+    assert at.session_state["training_run"]["setup"].model.epochs_done == stopped_at
     at.button(key="train").click().run()
-    assert int(progress(at)[0].split()[1]) > stopped_at       # Train carries on from there
+    assert rerun_until_trained_past(at, stopped_at) > stopped_at     # Train carries on from there
+    at.button(key="stop").click().run()
 
 
 def test_a_shared_link_gives_the_same_settings_and_the_same_numbers():

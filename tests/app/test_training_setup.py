@@ -139,19 +139,6 @@ def test_the_reproduce_script_prints_the_pages_numbers(settings, capsys):
                        f"validation accuracy: {last['val_accuracy']:.3f}, validation loss: {last['val_loss']:.4f}")
 
 
-def test_the_cost_estimate_grows_with_the_work_and_caps_long_runs():
-    small, big = training.Settings(), training.Settings(hidden=(512, 512, 512), samples=500, epochs=50_001)
-    small_setup, big_setup = training.build(small), training.build(big)
-    unit = 1e-10
-    assert training.estimate_seconds(big_setup, big, unit) > 100 * training.estimate_seconds(small_setup, small, unit)
-    assert training.epoch_cap(small_setup, small, unit) >= small.epochs
-    cap = training.epoch_cap(big_setup, big, unit)
-    assert 1 <= cap < big.epochs
-    assert training.estimate_seconds(big_setup, training.Settings(hidden=(512, 512, 512), samples=500, epochs=cap),
-                                     unit) <= training.LIMIT_SECONDS * 1.01
-    assert training.calibrate(epochs=2) > 0
-
-
 def test_larger_networks_get_a_coarser_boundary_grid():
     assert training.grid_resolution(training.build(training.Settings())) == 50
     assert training.grid_resolution(training.build(training.Settings(hidden=(512, 512)))) == 25

@@ -1,0 +1,55 @@
+"""ui/training_cost.py: a run's cost is measured on a copy of its model, and only runs that are not the
+book's are capped to about LIMIT_SECONDS."""
+
+import numpy as np
+from conftest import open_page, texts
+
+from ui import training, training_cost
+
+PAGE = "app_pages/training.py"
+
+
+def final_weights(setup, settings):
+    setup.model.fit(setup.X, setup.y, epochs=settings.epochs, **training.fit_kwargs(settings, setup))
+    return [array.copy() for _, array in setup.model.parameters()]
+
+
+def test_the_estimate_leaves_the_runs_random_streams_and_weights_untouched():
+    """It trains a copy: the run then draws the same dropout masks and the same shuffles as without it."""
+    settings = training.Settings(samples=50, hidden=(16,), dropout=0.2, batch_size=32, epochs=15)
+    plain = final_weights(training.build(settings), settings)
+    setup = training.build(settings)
+    before = [array.copy() for _, array in setup.model.parameters()]
+    assert training_cost.estimate_seconds(setup, settings, validation_freq=1) > 0
+    assert all(np.array_equal(a, b) for a, b in zip(before, (array for _, array in setup.model.parameters())))
+    assert setup.model.epochs_done == 0 and not setup.model.history.records
+    assert all(np.array_equal(a, b) for a, b in zip(plain, final_weights(setup, settings)))
+
+
+def test_a_diverging_run_is_still_estimated():
+    settings = training.Settings(dataset="sine", samples=200, optimizer="SGD", lr=10.0, init_scale=0.5, epochs=300,
+                                 noise=0.0)
+    assert training_cost.estimate_seconds(training.build(settings), settings, validation_freq=1) > 0
+
+
+def test_a_big_run_is_timed_on_fewer_samples():
+    assert training_cost.probe_rows(387, 300) == 300
+    assert training_cost.probe_rows(500_000, 5_000) < 2_500
+
+
+def test_the_cap_keeps_a_run_to_about_the_limit():
+    assert training_cost.epoch_cap(10.0, 10_001) == 10_001
+    assert training_cost.epoch_cap(60.0, 10_001, limit=30.0) == 5_000
+    assert training_cost.epoch_cap(1e9, 10_001) == 1
+
+
+def test_a_book_preset_trains_to_its_last_epoch_however_long_it_is_estimated(monkeypatch):
+    monkeypatch.setattr(training_cost, "estimate_seconds", lambda setup, settings, freq: 1e6)
+    at = open_page(PAGE)
+    at.selectbox(key="preset").set_value("Chapter 17: sine regression").run()
+    epochs = training.preset("Chapter 17: sine regression").epochs
+    assert [p.proto.text for p in at.get("progress")] == [f"epoch 0 of {epochs}"]
+    assert not any("trains at most" in w for w in texts(at.warning))
+    at.number_input(key="epochs").set_value(epochs - 1).run()        # no longer the book's run: capped
+    assert any("would take about 1,000,000 s" in w and "trains at most" in w for w in texts(at.warning))
+    assert [p.proto.text for p in at.get("progress")] == ["epoch 0 of 1"]

@@ -1,0 +1,64 @@
+"""The Training page's drawings: the hidden neurons' maps (every hidden layer, in order, on one colour scale
+with its legend, saying how many are shown, one enlarged over the data on a click), and the progress line."""
+
+import json
+
+from conftest import open_page, texts, train
+
+from ui import charts, training
+from ui.training_views import neuron_map_rows, progress_line
+
+PAGE = "app_pages/training.py"
+
+
+def test_every_hidden_layer_is_mapped_in_order_and_numbered_as_numbers():
+    settings = training.Settings(hidden=(20, 3), epochs=5)
+    setup = training.build(settings)
+    rows, shown = neuron_map_rows(setup, settings, resolution=4)
+    assert shown == [(16, 20), (3, 3)]
+    names = list(dict.fromkeys(row["map"] for row in sorted(rows, key=lambda row: row["order"])))
+    assert names == [f"L1 n{k}" for k in range(1, 17)] + ["L2 n1", "L2 n2", "L2 n3"]     # n2 before n10
+    assert len(rows) == 19 * 16
+    # Layer 2's maps are what the second hidden layer outputs: its ReLU of the first one's.
+    second = [row["activation"] for row in rows if row["map"] == "L2 n1"]
+    assert min(second) >= 0 and len(set(second)) > 1
+
+
+def test_the_maps_share_one_colour_scale_with_a_legend_and_a_click_enlarges_one():
+    figure = charts.neuron_maps_chart([{"map": "L1 n1", "layer": 1, "neuron": 1, "order": 0, "x1": 0.0, "x1_end": 1.0,
+                                        "x2": 0.0, "x2_end": 1.0, "activation": 0.5}],
+                                      [{"x1": 0.5, "x2": 0.5, "class": "0"}], 3)
+    spec = charts.to_spec(figure)
+    assert spec["resolve"]["scale"]["color"] == "shared"
+    large, small = spec["vconcat"]
+    assert small["spec"]["encoding"]["color"]["legend"]["title"] == "activation"
+    assert small["facet"]["sort"] == {"field": "order", "op": "min"}
+    (selection,) = spec["params"]
+    assert selection["select"]["on"] == "click" and selection["select"]["fields"] == ["map"]
+    assert large["layer"][0]["transform"] == [{"filter": {"param": "neuron", "empty": False}}]
+    assert large["layer"][1]["encoding"]["fill"]["field"] == "class"         # the data, over the large map
+
+
+def test_the_page_maps_both_hidden_layers_and_says_how_many_it_shows():
+    at = open_page(PAGE, {"hidden": "20,3", "epochs": "5"})
+    train(at)
+    caption = " ".join(texts(at.caption))
+    assert "Shown: hidden layer 1: 16 of 20 neurons; hidden layer 2: 3 of 3 neurons." in caption
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    assert any(spec.get("params", [{}])[0].get("name") == "neuron" for spec in specs)
+
+
+def test_a_long_epoch_shows_its_batch_on_the_progress_line():
+    last = {"epoch": 4, "batch": 12, "batches": 45, "loss": 0.5, "accuracy": 0.75, "learning_rate": 0.001}
+    assert progress_line(4, 10, last).startswith("epoch 4 of 10 · epoch 5: batch 12 of 45 · loss 0.5000")
+    assert progress_line(0, 10, None) == "epoch 0 of 10"
+
+
+def test_the_network_names_its_inputs_by_their_features_and_draws_wide_layers():
+    at = open_page(PAGE, {"features": ["x1", "x2", "x1*x2", "x1^2"], "hidden": "128", "epochs": "3"})
+    train(at)
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    network = json.dumps(next(spec for spec in specs if "The network, 4 → 128 → 3" in spec.get("description", "")),
+                         ensure_ascii=False)
+    assert "x1·x2" in network and "x1²" in network
+    assert "+120 more" in network

@@ -1,0 +1,80 @@
+"""What a training run will cost, measured rather than modelled, and how many of its epochs the page trains.
+
+A count of the work (parameters x samples x epochs) misses most of what a small network's epoch costs:
+Python's few microseconds per layer and step, the elementwise work of activations and losses, dropout's
+random draws (chapter 15's 3 000 x 64 Bernoulli draws per epoch cost more than its matrix products), the
+optimizer's updates and the validation passes. So the estimate times the run itself: a copy of the model
+trains a few epochs on the run's own data, and the run's epochs are that time scaled up. The copy has its
+own copies of the random streams, so the run itself draws exactly what it would have drawn without it.
+"""
+
+import copy
+import time
+
+import numpy as np
+
+import nnengine as nn
+
+LIMIT_SECONDS = 30.0     # a run estimated to take longer trains only the epochs that fit (book presets excepted)
+PROBE_SECONDS = 0.05     # about this long, or PROBE_EPOCHS epochs, is timed (after one untimed epoch)
+PROBE_EPOCHS = 20
+PROBE_WORK = 2e8         # parameters x samples of the timed epochs: a bigger run is timed on fewer of its samples
+
+
+def probe_rows(parameters, samples):
+    """How many samples the timed epochs use: all of them, unless that is a lot of work (then fewer, and a
+    second probe on twice as many tells a step's fixed cost, the optimizer's update, from its cost per sample)."""
+    if parameters * samples <= PROBE_WORK:
+        return samples
+    return min(samples // 2, max(64, int(PROBE_WORK // parameters)))
+
+
+def seconds_per_epoch(model, X, y, kwargs, clock=time.perf_counter):
+    """One epoch's seconds on (X, y), timed on ``model`` (which it trains): one untimed epoch (the first
+    allocates), then about PROBE_SECONDS or PROBE_EPOCHS epochs, unless one epoch is all the time there is.
+    A run that diverges is timed over the epochs it trained (a diverging loss costs no more than another)."""
+    done = model.epochs_done
+    started = clock()
+    try:
+        model.fit(X, y, epochs=1, **kwargs)
+        first = clock() - started
+        if first >= PROBE_SECONDS:
+            return first
+        done, started = model.epochs_done, clock()
+        model.fit(X, y, epochs=PROBE_EPOCHS, callback=lambda record: "batch" in record
+                  or clock() - started < PROBE_SECONDS, **kwargs)
+    except nn.TrainingDiverged:
+        pass
+    return (clock() - started) / max(1, model.epochs_done - done)
+
+
+def estimate_seconds(setup, settings, validation_freq, clock=time.perf_counter):
+    """Seconds that ``settings.epochs`` epochs of this run take on this machine as it is now (finding out
+    takes about a tenth of a second)."""
+    model = copy.deepcopy(setup.model)
+    n, parameters = len(setup.X), model.count_parameters()
+    rows = probe_rows(parameters, n)
+    kwargs = {"batch_size": settings.batch_size or None,
+              "rng": np.random.RandomState(settings.seed + 1) if settings.batch_size else None}
+    if rows == n:
+        per_epoch = seconds_per_epoch(model, setup.X, setup.y, kwargs, clock)
+    else:
+        # A step on k samples takes about fixed + k x per_sample: two full-batch probes give both.
+        one = seconds_per_epoch(model, setup.X[:rows], setup.y[:rows], {}, clock)
+        two = seconds_per_epoch(model, setup.X[:2 * rows], setup.y[:2 * rows], {}, clock)
+        per_sample = max(two - one, 0.0) / rows
+        fixed = max(one - rows * per_sample, 0.0)
+        steps = -(-n // settings.batch_size) if settings.batch_size else 1
+        per_epoch = steps * fixed + n * per_sample
+    val_rows = min(len(setup.X_val), max(rows, 64))
+    started = clock()
+    model.evaluate(setup.X_val[:val_rows], setup.y_val[:val_rows])
+    per_validation = (clock() - started) * len(setup.X_val) / val_rows
+    return settings.epochs * per_epoch + (settings.epochs // validation_freq + 1) * per_validation
+
+
+def epoch_cap(estimate, epochs, limit=LIMIT_SECONDS):
+    """How many of ``epochs`` fit in about ``limit`` seconds when all of them take ``estimate`` (at least 1)."""
+    if estimate <= limit:
+        return epochs
+    return max(1, min(epochs, int(epochs * limit / estimate)))
