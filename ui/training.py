@@ -99,7 +99,7 @@ def validation_sentence(settings):
     if settings.val_fixed:
         return "Validation: a fresh set from a stream of its own, the same points for every network."
     return ("Validation: a fresh set drawn after the network's weights, as the book does, so another network "
-            "gets other points (switch on 'The same validation points for every network' to compare networks).")
+            "gets other points (switch on 'Fixed validation set' to compare networks on the same points).")
 
 
 def dataset_defaults(name):

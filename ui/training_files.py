@@ -58,6 +58,8 @@ def settings_from_file(model, current):
                 values.pop(key, None)
         return dataclasses.replace(current, **values), True
     dense = model.dense_layers
+    if not dense:
+        return current, False              # nothing to read (model_misfit says why it cannot be used)
     activations = [name for layer in model.layers for name, kind in training.ACTIVATIONS.items()
                    if type(layer) is kind]
     dropouts = [layer.rate for layer in model.layers if isinstance(layer, nn.Dropout)]
@@ -103,7 +105,8 @@ def load_model_file():
         problem = model_misfit(model, setup)
         if problem is None:
             rng = shuffle_stream(model)
-            if model.optimizer is None:      # saved without one: it trains with the optimizer of its settings
+            no_optimizer = model.optimizer is None
+            if no_optimizer:                 # saved without one: it trains with the optimizer of its settings
                 model.optimizer = setup.model.optimizer
             accuracy = model.evaluate(setup.X_val, setup.y_val)["accuracy"]
     except nn.ModelFileError as error:
@@ -120,6 +123,9 @@ def load_model_file():
     state = (f"it has trained {model.epochs_done:,} epochs, and Train carries on from there exactly"
              if model.state_restored else
              "the file holds weights only (an older file): Train carries on from them with a fresh optimizer")
+    if no_optimizer:
+        state = (f"it has trained {model.epochs_done:,} epochs; Train carries on from its weights with this page's "
+                 "optimizer (the file has none)")
     st.session_state[RESULT] = ("success", f"Loaded a model with {model.count_parameters():,} parameters; its "
                                            f"accuracy on the validation data is {accuracy:.3f}. {where.capitalize()}; "
                                            f"{state}.")
@@ -130,6 +136,16 @@ def model_upload():
     st.file_uploader("Load a saved model (.npz)", type=["npz"], key="model_upload", on_change=load_model_file,
                      max_upload_size=MAX_MB,
                      help="A model downloaded from this page: its settings come back with it.")
+    pending = st.session_state.get(PENDING)
+    if pending is not None:
+        # This uploader is in the training fragment, whose reruns leave the controls outside it as they were:
+        # the whole page runs again, and the page makes the model its run (app_pages/training.py).
+        if not pending.get("page_ran"):
+            pending["page_ran"] = True
+            st.rerun(scope="app")
+        del st.session_state[PENDING]         # the page ran and did not take it: say so rather than loop
+        st.session_state[RESULT] = ("error", "The model loaded, but the page could not put its settings on the "
+                                             "controls; load it again.")
     result = st.session_state.get(RESULT)
     if result is not None and st.session_state.get("model_upload") is not None:
         kind, text = result

@@ -78,6 +78,7 @@ def test_a_book_chapter_preset_sets_every_control():
     assert at.select_slider(key="lr").value == 0.005 and at.number_input(key="decay").value == 0.001
     assert any("regression: a linear output with mean squared error" in c for c in texts(at.caption))
     at.selectbox(key="preset").set_value("Chapter 15: dropout").run()
+    # Changed deliberately (issue 13, item 3): chapter 15's network has 64 neurons, as the book's script (not 512).
     assert at.selectbox(key="dataset").value == "spiral" and at.text_input(key="hidden").value == "64"
     assert at.slider(key="dropout").value == 0.1
 

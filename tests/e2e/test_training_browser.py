@@ -9,6 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 MAIN = '[data-testid="stMainBlockContainer"]'
+SLOW = 120_000           # ms: these tests upload files and train on a machine other tests share
 
 
 def progress_text(page):
@@ -168,37 +169,37 @@ def test_a_csv_over_5_mb_replaces_the_last_files_preview_with_why(page, app_url,
     good = tmp_path / "shapes.csv"
     good.write_text("w,h,kind\n" + "".join(f"{w:.3f},{h:.3f},{int(h > w)}\n" for w, h in rng.uniform(0, 1, (40, 2))))
     big = tmp_path / "big.csv"
-    big.write_text("a,b,label\n" + "1.25,2.5,0\n" * 600_000)          # 6.6 MB
-    harness.open_page(page, app_url, "training", "dataset=upload&epochs=3")
+    big.write_text("a,b,label\n" + "1.25,2.5,0\n" * 600_000)          # 6.6 million bytes: 6.3 MB of 2^20
+    harness.open_page(page, app_url, "training", "dataset=upload&epochs=3", timeout=SLOW)
     csv_input = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
     csv_input.set_input_files(str(good))
     page.get_by_text("40 rows, 3 columns").wait_for(timeout=60_000)
     csv_input.set_input_files(str(big))
-    page.get_by_text("the file is too large: 6.6 MB, at most 5 MB").wait_for(timeout=60_000)
-    harness.wait_for_script_done(page)
+    page.get_by_text("the file is too large: 6.3 MB, at most 5 MB").wait_for(timeout=60_000)
+    harness.wait_for_script_done(page, timeout=SLOW)
     assert page.get_by_text("40 rows, 3 columns").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
     harness.screenshot(page, "training-csv-too-large")
 
 
 def test_a_loaded_model_of_another_shape_redraws_the_page_for_it(page, app_url, tmp_path):
-    harness.open_page(page, app_url, "training", "dataset=moons&hidden=8,8&seed=3&epochs=30")
+    harness.open_page(page, app_url, "training", "dataset=moons&hidden=8,8&seed=3&epochs=30", timeout=SLOW)
     page.locator(MAIN).get_by_role("button", name="Train").click()
     page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
                                       return p && /epoch 30 of 30/.test(p.innerText); }""", timeout=60_000)
-    harness.wait_for_script_done(page)
+    harness.wait_for_script_done(page, timeout=SLOW)
     trained = page.locator('[data-testid="stProgress"]').inner_text()
     with page.expect_download() as download:
         page.locator(MAIN).get_by_role("button", name="Download the model (.npz)").click()
     saved = tmp_path / "model.npz"
     download.value.save_as(saved)
-    harness.open_page(page, app_url, "training")                           # the default page: 2-64-3, spiral
+    harness.open_page(page, app_url, "training", timeout=SLOW)       # the default page: 2-64-3, spiral
     page.locator('[data-testid="stFileUploader"]').filter(has_text="Load a saved model").locator(
         '[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(saved))
     page.get_by_text("settings it was saved with are back on the controls").wait_for(timeout=60_000)
-    harness.wait_for_app_run(page)
+    harness.wait_for_app_run(page, timeout=SLOW)
     assert page.locator('[data-testid="stProgress"]').inner_text() == trained
-    hidden = page.locator(MAIN).get_by_label("Hidden layers (neurons, comma-separated; 0 for none)")
+    hidden = page.locator(MAIN).get_by_label("Hidden layers (neurons, comma-separated; 0 for none)", exact=True)
     assert hidden.input_value() == "8,8"
     assert page.locator('[data-testid="stException"]').count() == 0
     harness.screenshot(page, "training-loaded-model")

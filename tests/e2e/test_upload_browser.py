@@ -32,7 +32,7 @@ def test_files_over_5_mb_or_of_another_type_are_stopped_by_the_widget(page, app_
     # Changed deliberately (issue 13, item 12): a CSV up to 20 MB reaches the page, which says why it refuses
     # one over 5 MB (tests/e2e/test_training_browser.py); the widget stops larger ones and other types.
     csv_input.set_input_files(str(big_csv))
-    page.get_by_text("the file is too large: 6.6 MB").wait_for()
+    page.get_by_text("the file is too large: 6.3 MB").wait_for()
     csv_input.set_input_files(str(picture))
     widget.get_by_text("image/png files are not allowed.").wait_for()
     harness.wait_for_script_done(page)
