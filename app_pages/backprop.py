@@ -8,6 +8,7 @@ import streamlit as st
 import nnengine as nn
 from nnengine import lessons
 from ui import charts, layout, mathtex, widgets
+from ui.backprop_walk import walk_section
 from ui.matrix import format_number as fmt
 from ui.source import show_code
 from ui.state import Control
@@ -308,6 +309,7 @@ def xor_section():
 
 neuron_section()
 layer_section()
+walk_section()
 check_section()
 search_section()
 xor_section()

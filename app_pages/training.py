@@ -8,7 +8,8 @@ from dataclasses import replace
 import streamlit as st
 
 import nnengine as nn
-from ui import layout, trainers, training, training_cost, training_files, widgets
+from ui import layout, state, trainers, training, training_cost, training_files, widgets
+from ui.backprop_walk import follow_control
 from ui.matrix import readable
 from ui.source import show_code
 from ui.training_book import book_view
@@ -228,6 +229,7 @@ def train_and_draw(settings, uploaded, interval):
                                           "that shows how sure the model is.")
         widgets.toggle(COMPARE, help="After Reset or a change of settings, the last run's losses stay in grey.")
     inside_views(setup, settings)
+    follow_control(run, settings, state.share_query(CONTROLS, state.current_values(CONTROLS)))
     keep_and_share(run, setup)
     reproduce_view(settings, setup)
 

@@ -15,6 +15,11 @@ It starts the server and the browser exactly as the browser tests do (tests/e2e/
 
     python bench/app_latency.py [--reruns N] [--visits N] [--skip-browser] [--skip-reruns]
                                 [--sliders-only] [--pages neuron,layer,...]
+    python bench/app_latency.py --scenario walk-step [--reruns N]
+
+(d) --scenario NAME times one named interaction instead: AppTest reruns after a given control
+    changes (see SCENARIOS), both of the whole page and of the fragment that holds the control
+    alone (what the browser reruns), interleaved in one process so the two are comparable.
 """
 
 import argparse
@@ -109,6 +114,65 @@ def visit(browser, base_url, info):
     return tuple((t - started) * 1000 for t in (done, interactive, drawn))
 
 
+def _walk_fragment():
+    """The Backpropagation page's walk stepper alone (the book's network, its default sample): the
+    fragment a step of the walk reruns in the browser."""
+    from nnengine.lessons import walk
+    from ui.backprop_walk import DEFAULT_SAMPLE, book_network, memo, stepper
+
+    X, y, model = book_network("3", "0")
+    stepper(memo(("book", "3", "0"), lambda: walk.walk(model, X, y, DEFAULT_SAMPLE)))
+
+
+# name -> (page, the control's key, the values it alternates between, the fragment holding it)
+SCENARIOS = {
+    "walk-step": ("app_pages/backprop.py", "walk_step", (5, 6), _walk_fragment),
+}
+
+
+def scenario_times(name, reruns):
+    """{'page': ms per rerun of the whole page, 'fragment': ms per rerun of the control's fragment alone}."""
+    from streamlit.testing.v1 import AppTest
+
+    path, key, values, fragment = SCENARIOS[name]
+    page = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    page.switch_page(path).run()
+    alone = AppTest.from_function(fragment, default_timeout=120).run()
+    # A reference measured in the same run: the Neuron page's first slider (a page known to be quick).
+    reference = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    reference.switch_page("app_pages/neuron.py").run()
+    first = reference.slider[0]
+    plan = (("page", page, key, values), ("fragment", alone, key, values),
+            ("reference", reference, first.key, (first.value, first.value + (first.step or 1))))
+    times = {"page": [], "fragment": [], "reference": []}
+    for i in range(WARMUP_RERUNS + reruns):
+        for label, at, key, values in plan:
+            widget = next(w for w in at.slider if w.key == key)
+            started = time.perf_counter()
+            widget.set_value(values[(i + 1) % 2]).run()
+            elapsed = (time.perf_counter() - started) * 1000
+            if len(at.exception):
+                raise RuntimeError(f"{name} raised: {at.exception[0].message}")
+            if i >= WARMUP_RERUNS:
+                times[label].append(elapsed)
+    return times
+
+
+def print_scenario(name, reruns):
+    times = scenario_times(name, reruns)
+    path, key, values, _ = SCENARIOS[name]
+    print(f"\nScenario {name}: {key} {values[0]}<->{values[1]} on {path} (AppTest, in process; {reruns} timed "
+          f"reruns after {WARMUP_RERUNS} untimed; target {TARGET_MS:.0f} ms)\n")
+    header = f"{'what reruns':<40}  {'median ms':>9}  {'p90 ms':>7}  {'target':>6}"
+    print(header)
+    print("-" * len(header))
+    for label, what in (("fragment", "the fragment alone (a step in the browser)"), ("page", "the whole page"),
+                        ("reference", "reference: the Neuron page's first slider")):
+        median = statistics.median(times[label])
+        print(f"{what:<40}  {median:9.1f}  {harness.percentile(times[label], 0.9):7.1f}  "
+              f"{'ok' if median <= TARGET_MS else 'OVER':>6}")
+
+
 SLIDER_PRESSES = 10
 CHANGED_AND_IDLE = """(before) => {
     const app = document.querySelector('[data-testid="stApp"]');
@@ -173,12 +237,16 @@ def main():
     parser.add_argument("--reruns", type=int, default=20, help="timed AppTest reruns per page (20)")
     parser.add_argument("--visits", type=int, default=5, help="browser visits per page after the first (5)")
     parser.add_argument("--skip-browser", action="store_true", help="only the AppTest reruns")
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), help="time one named interaction instead")
     parser.add_argument("--sliders-only", action="store_true",
                         help="in the browser, only the slider key presses (no navigation visits)")
     parser.add_argument("--skip-reruns", action="store_true", help="only the browser timings")
     parser.add_argument("--pages", help="url paths to time, comma-separated, e.g. neuron,layer ('' is Home)")
     args = parser.parse_args()
     quiet_streamlit()
+    if args.scenario:
+        print_scenario(args.scenario, args.reruns)
+        return 0
 
     pages = [info for info in PAGES if (ROOT / info.path).exists()]
     if args.pages is not None:
