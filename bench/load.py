@@ -21,7 +21,12 @@ Neuron page's answer times (median, p95) idle and under load, and the server's m
 /proc) idle, with the sessions open, at its peak during training, and per session.
 Exit status 1 on any error or state crossing between sessions.
 
+With --replicas 1,2 it runs the same load (no cold start) through deploy/cluster.py, once per replica
+count behind the balancer (--balancer haproxy or nginx): memory is read from the replicas, stickiness
+from the balancer's log, and the runs are printed side by side with a projection (load_balanced.py).
+
     python bench/load.py [--sessions 20] [--epochs 10001] [--timeout 600] [--skip-cold]
+    python bench/load.py --replicas 1,2 [--balancer nginx]
 """
 
 import argparse
@@ -37,8 +42,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]       # runs without installing
 
 import harness  # noqa: E402
+import load_balanced  # noqa: E402
 import stclient  # noqa: E402
 from procstat import tree_cpu_seconds, tree_mb  # noqa: E402
+
+from deploy.cluster import BALANCERS, Cluster  # noqa: E402
 
 LOG = ROOT / "bench" / "out" / "load-server.log"         # git-ignored
 COLD_LOG = ROOT / "bench" / "out" / "load-cold-server.log"
@@ -53,19 +61,45 @@ TARGET_P95_MS = 500.0
 TARGET_MB = 1024.0
 
 
-class Sampler:
-    """Reads the server's RSS every 0.1 s while running; keeps the peak."""
+class Target:
+    """What the sessions talk to: one server, or a balancer in front of replicas (deploy/cluster.py).
+    Memory and CPU are read from the app servers' processes (the replicas', not the balancer's)."""
 
-    def __init__(self, pid):
-        self.pid, self.peak, self.task = pid, 0.0, None
+    def __init__(self, url, pid=None, cluster=None):
+        self.url, self.pid, self.cluster = url, pid, cluster
+
+    def pids(self):
+        return self.cluster.pids() if self.cluster else [self.pid]
+
+    def mb(self, field="VmRSS"):
+        return sum(tree_mb(pid, field) for pid in self.pids())
+
+    def cpu_seconds(self):
+        return sum(tree_cpu_seconds(pid) for pid in self.pids())
+
+    def servers(self):
+        return self.cluster.count if self.cluster else 1
+
+    def describe(self):
+        if self.cluster is None:
+            return f"server {self.url} (pid {self.pid})"
+        return (f"{self.cluster.count} replica(s) behind {self.cluster.balancer} at {self.url} (pids "
+                f"{', '.join(map(str, self.pids()))}; NNX_TRAINERS=1 each)")
+
+
+class Sampler:
+    """Reads the servers' RSS every 0.1 s while running; keeps the peak."""
+
+    def __init__(self, target):
+        self.target, self.peak, self.task = target, 0.0, None
 
     async def _run(self):
         while True:
-            self.peak = max(self.peak, tree_mb(self.pid))
+            self.peak = max(self.peak, self.target.mb())
             await asyncio.sleep(0.1)
 
     def start(self):
-        self.peak = tree_mb(self.pid)
+        self.peak = self.target.mb()
         self.task = asyncio.create_task(self._run())
 
     async def stop(self):
@@ -74,7 +108,7 @@ class Sampler:
             await self.task
         except asyncio.CancelledError:
             pass
-        self.peak = max(self.peak, tree_mb(self.pid))
+        self.peak = max(self.peak, self.target.mb())
 
 
 # -- the clients ------------------------------------------------------------------------------------
@@ -191,18 +225,28 @@ async def cold_burst(url, args):
     return seconds, [(s.name, e) for s in sessions for e in s.errors]
 
 
-async def run(url, pid, args, out, cold):
+async def warm_up(url, count, timeout):
+    """``count`` sessions at once (one per replica: held open together, the balancer spreads them)
+    train 3 epochs: each server imports the pages and times the machine once."""
+    warm = [stclient.Session(url, "training", "epochs=3", name=f"warm-up{i}", run_timeout=timeout)
+            for i in range(count)]
+    await asyncio.gather(*(s.open() for s in warm))
+    await asyncio.gather(*(s.click("Train") for s in warm))
+    await asyncio.gather(*(s.wait_until(lambda s: s.progress_text() and s.progress_text().startswith("epoch 3 of 3")
+                                        and s.idle, settle=0.2, what="warm-up run") for s in warm))
+    await asyncio.gather(*(s.close() for s in warm))
+    return warm
+
+
+async def run(target, args, out, cold):
     say = out.append
-    rss_cold = tree_mb(pid)
-    warm = stclient.Session(url, "training", "epochs=3", name="warm-up", run_timeout=args.timeout)
-    async with warm:
-        await warm.click("Train")
-        await warm.wait_until(lambda s: s.progress_text() and s.progress_text().startswith("epoch 3 of 3")
-                              and s.idle, settle=0.2, what="warm-up run")
+    url = target.url
+    rss_cold = target.mb()
+    warm = await warm_up(url, target.servers(), args.timeout)
     probe = Probe(url, args.interval, args.timeout)
     await probe.session.open()
     await asyncio.sleep(1.0)
-    rss_idle = tree_mb(pid)
+    rss_idle = target.mb()
     idle_times = await probe.move(args.reference)
     print(f"reference: {summary(idle_times)}", file=sys.stderr)
 
@@ -214,13 +258,13 @@ async def run(url, pid, args, out, cold):
             learner.session.add_error(f"could not open: {type(result).__name__}: {result}")
     open_s = time.perf_counter() - opened
     await asyncio.sleep(1.0)
-    rss_open = tree_mb(pid)
+    rss_open = target.mb()
     print(f"{args.sessions} sessions open in {open_s:.1f} s, RSS {rss_open:.0f} MB", file=sys.stderr)
 
-    sampler = Sampler(pid)
+    sampler = Sampler(target)
     sampler.start()
     stop = asyncio.Event()
-    cpu_server, cpu_client = tree_cpu_seconds(pid), time.process_time()
+    cpu_server, cpu_client = target.cpu_seconds(), time.process_time()
     started = time.perf_counter()
     probing = asyncio.create_task(probe.move(stop=stop, phase="load"))
     trainers = [asyncio.create_task(learner.train()) for learner in learners if not learner.session.errors]
@@ -230,7 +274,7 @@ async def run(url, pid, args, out, cold):
             await asyncio.sleep(10)
             finished = sum(learner.finished_s is not None for learner in learners)
             print(f"  {time.perf_counter() - started:5.0f} s: {finished}/{len(learners)} finished, "
-                  f"RSS {tree_mb(pid):.0f} MB", file=sys.stderr)
+                  f"RSS {target.mb():.0f} MB", file=sys.stderr)
 
     noting = asyncio.create_task(progress_note())
     if trainers:
@@ -240,19 +284,20 @@ async def run(url, pid, args, out, cold):
     load_times = await probing
     noting.cancel()
     await sampler.stop()
-    cpu_server, cpu_client = tree_cpu_seconds(pid) - cpu_server, time.process_time() - cpu_client
-    rss_after = tree_mb(pid)
-    hwm = tree_mb(pid, "VmHWM")
+    cpu_server, cpu_client = target.cpu_seconds() - cpu_server, time.process_time() - cpu_client
+    rss_after = target.mb()
+    hwm = target.mb("VmHWM")
     await asyncio.gather(*(learner.session.close() for learner in learners), return_exceptions=True)
     await probe.session.close()
     await asyncio.sleep(2.0)
-    rss_closed = tree_mb(pid)
+    rss_closed = target.mb()
+    sticky = []
 
     # -- the report ---------------------------------------------------------------------------------
     n = len(learners)
     say(f"Load test: {n} sessions on /training?epochs={args.epochs}&seed=i//2 at once, one client moving "
         f"'{PROBE_LABEL}' on /neuron every ~{args.interval} s")
-    say(f"server {url} (pid {pid}), {cores()} cores, OPENBLAS_NUM_THREADS "
+    say(f"{target.describe()}, {cores()} cores, OPENBLAS_NUM_THREADS "
         f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}; protocol-level clients (tests/e2e/stclient.py)\n")
     if cold is not None:
         seconds, cold_errors = cold
@@ -261,7 +306,7 @@ async def run(url, pid, args, out, cold):
         say("the rest runs on a warmed-up server: one session trained 3 epochs and opened the Neuron page first\n")
 
     errors = [("cold start", name, text) for name, text in (cold[1] if cold else [])]
-    errors += [("", s.name, e) for s in [warm, probe.session] + [x.session for x in learners] for e in s.errors]
+    errors += [("", s.name, e) for s in [*warm, probe.session] + [x.session for x in learners] for e in s.errors]
     errors += [("", "neuron", f"wrong answer under load: {w}") for w in probe.wrong]
     unfinished = [x.session.name for x in learners if x.finished_s is None]
     say(f"errors: {len(errors)}")
@@ -298,6 +343,9 @@ async def run(url, pid, args, out, cold):
         say(f"warning shown: {warning[:200]}")
 
     crossing = check_pairs(learners, say)
+    spread = {}
+    if target.cluster is not None:
+        sticky, spread = load_balanced.check_sticky(target.cluster, [x.session.name for x in learners], say)
 
     say(f"\nNeuron page, '{PROBE_LABEL}' moved, from sending to the run's end (target p95 {TARGET_P95_MS:.0f} ms):")
     say(f"  no trainings running: {summary(idle_times)}")
@@ -318,8 +366,18 @@ async def run(url, pid, args, out, cold):
     say(f"  2 s after the sessions closed:          {rss_closed:7.0f} MB")
     say(f"  target: {n} sessions within {TARGET_MB:.0f} MB: {'met' if sampler.peak <= TARGET_MB else 'NOT met'} "
         f"(peak {sampler.peak:.0f} MB)")
-    say(f"\nServer logs: {LOG.relative_to(ROOT)}" + ("" if cold is None else f", {COLD_LOG.relative_to(ROOT)}"))
-    return 1 if errors or unfinished or crossing else 0
+    if target.cluster is None:
+        say(f"\nServer logs: {LOG.relative_to(ROOT)}" + ("" if cold is None else f", {COLD_LOG.relative_to(ROOT)}"))
+    else:
+        say(f"\nLogs (replicas, balancer): {target.cluster.run_dir}")
+    figures = {"errors": len(errors), "crossing": len(crossing), "sessions": n,
+               "sticky": n - len(sticky),
+               "spread": " / ".join(str(c) for _, c in sorted(spread.items())) or "-",
+               "finish": (min(finish), statistics.median(finish), max(finish)) if finish else (0, 0, 0),
+               "p95_idle": harness.percentile(idle_times, 0.95) if idle_times else 0,
+               "p95_load": harness.percentile(load_times, 0.95) if load_times else 0,
+               "cpu": cpu_server, "rss_idle": rss_idle, "peak": sampler.peak}
+    return (1 if errors or unfinished or crossing or sticky else 0), figures
 
 
 def check_pairs(learners, say):
@@ -373,6 +431,11 @@ def main():
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a session may take to finish (600)")
     parser.add_argument("--skip-cold", action="store_true",
                         help="skip the cold start (the sessions opened at once on a fresh server)")
+    parser.add_argument("--replicas", default="",
+                        help="replica counts to run behind the balancer, one run each, compared side by side: "
+                             "e.g. 1,2 (deploy/cluster.py; default: the plain single server, no balancer)")
+    parser.add_argument("--balancer", choices=sorted(BALANCERS), default="haproxy",
+                        help="the balancer for --replicas (haproxy)")
     parser.add_argument("--blas-threads", type=int, default=None,
                         help="set OPENBLAS_NUM_THREADS (and OMP_, MKL_) for the server; by default its environment "
                              "is left as the app is deployed")
@@ -383,18 +446,44 @@ def main():
     if args.sessions < MIN_SESSIONS:
         parser.error(f"--sessions must be at least {MIN_SESSIONS}: the issue asks for 20, and never fewer than 10")
 
+    if args.replicas:
+        return balanced(args)
     out, cold = [], None
     if not args.skip_cold:
         with harness.AppServer(COLD_LOG) as server:
             cold = asyncio.run(cold_burst(server.url, args))
         print(f"cold start: {len(cold[1])} error(s)", file=sys.stderr)
     with harness.AppServer(LOG) as server:
-        status = asyncio.run(run(server.url, server.process.pid, args, out, cold))
+        status, _ = asyncio.run(run(Target(server.url, pid=server.process.pid), args, out, cold))
+    return report(out, status, REPORT)
+
+
+def balanced(args):
+    """One run per replica count behind the balancer (no cold start), then the runs side by side."""
+    counts = [int(c) for c in args.replicas.split(",")]
+    out, results, status = [], [], 0
+    for count in counts:
+        run_dir = ROOT / "bench" / "out" / f"load-{args.balancer}-{count}"
+        if run_dir.exists():
+            for old in run_dir.glob("*.log"):
+                old.unlink()
+        print(f"--- {count} replica(s) behind {args.balancer}", file=sys.stderr)
+        with Cluster(count, port=0, balancer=args.balancer, run_dir=run_dir) as cluster:
+            one_status, figures = asyncio.run(run(Target(cluster.url, cluster=cluster), args, out, None))
+        out.append("")
+        results.append((count, figures))
+        status = max(status, one_status)
+    load_balanced.side_by_side(results, out.append)
+    load_balanced.projection(results, cores(), out.append)
+    return report(out, status, ROOT / "bench" / "out" / f"load-{args.balancer}.txt")
+
+
+def report(out, status, path):
     text = "\n".join(out)
     print(text)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(text + "\n", encoding="utf-8")
-    print(f"(written to {REPORT.relative_to(ROOT)})")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n", encoding="utf-8")
+    print(f"(written to {path.relative_to(ROOT)})")
     return status
 
 

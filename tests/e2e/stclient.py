@@ -4,6 +4,9 @@ on a machine too small for as many Chromium pages.
 
 What it does is what Streamlit's frontend does, reduced to what a test needs:
 
+- Like a browser, it first loads the page's address over plain HTTP and keeps the cookies the answer
+  sets (a load balancer's stickiness cookie: deploy/), then sends them with the websocket. It names
+  itself in its User-Agent (``stclient <name>``), so a balancer's log tells which session a line is.
 - It opens the websocket ``/_stcore/stream`` with the subprotocol ``streamlit`` (the server reads an
   XSRF token and a session id to resume from the same header; a new session sends neither) and asks
   for a run with a ``rerun_script`` BackMsg: the first names the page by its URL path (``page_name``,
@@ -36,7 +39,9 @@ import asyncio
 import contextlib
 import re
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -183,8 +188,9 @@ class SessionError(RuntimeError):
 class Session:
     """One browser tab's worth of the app: a websocket session on one page."""
 
-    def __init__(self, base_url, page="", query="", name=None, run_timeout=RUN_TIMEOUT):
+    def __init__(self, base_url, page="", query="", name=None, run_timeout=RUN_TIMEOUT, cookies=None):
         self.base_url = base_url.rstrip("/")
+        self.cookies = dict(cookies or {})  # name -> value, kept as a browser keeps them (reopen sends them)
         self.page = page
         self.query = query.lstrip("?")
         self.name = name or (page or "home")
@@ -218,13 +224,42 @@ class Session:
         await self.close()
 
     async def open(self):
-        """Connect and wait for the page's first run."""
+        """Load the page's address, connect and wait for the page's first run."""
+        await asyncio.to_thread(self._load_address)
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
+        cookies = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self._ws = await connect(url, subprotocols=["streamlit"], origin=self.base_url, max_size=None,
-                                 open_timeout=self.run_timeout)
+                                 open_timeout=self.run_timeout, user_agent_header=f"stclient {self.name}",
+                                 additional_headers={"Cookie": cookies} if cookies else None)
         self._reader = asyncio.create_task(self._read(), name=f"read {self.name}")
         await self.rerun("open")
         return self
+
+    def address(self):
+        """The address bar: the page's URL with its query string."""
+        return f"{self.base_url}/{self.page}" + (f"?{self.query}" if self.query else "")
+
+    def _load_address(self):
+        """GET the page's address as a browser does before the websocket, keeping the cookies it sets."""
+        headers = {"User-Agent": f"stclient {self.name}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        request = urllib.request.Request(self.address(), headers=headers)
+        with urllib.request.urlopen(request, timeout=self.run_timeout) as response:
+            response.read()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                self.cookies.update({k: morsel.value for k, morsel in SimpleCookie(header).items()})
+
+    async def reopen(self):
+        """Close, forget the page, and open its address again (the query string now in it), with the
+        cookies kept: a learner reloading the tab, or following its share link."""
+        await self.close()
+        for request in self.reruns:           # asked of the old connection: never answered
+            request.done.set()
+        self.nodes, self.values, self.page_script_hash, self.run_id = {}, {}, "", ""
+        self.script_running, self._closing, self._ws, self._reader = False, False, None, None
+        self._error_keys = set()
+        return await self.open()
 
     async def close(self):
         self._closing = True
@@ -328,7 +363,7 @@ class Session:
         state.is_auto_rerun = auto
         info = state.context_info
         info.timezone, info.timezone_offset, info.locale = "UTC", 0, "en-US"
-        info.url = f"{self.base_url}/{self.page}" + (f"?{self.query}" if self.query else "")
+        info.url = self.address()
         info.color_scheme = "light"
         for w in self.widgets():
             if w.id == trigger:
