@@ -53,16 +53,16 @@ def _pad_and_reading(model):
                      "block's ink counted (0 to 16): the way the training digits were made. The network "
                      "gets these counts divided by 16, as it got every training image.")
         with st.expander("The 64 counts"):
-            st.table(pd.DataFrame(counts, columns=[str(c) for c in range(8)]))
+            st.code("\n".join(" ".join(f"{int(v):2d}" for v in row) for row in counts), language=None)
     probabilities, hidden = read_digit(model, counts)
     best = int(np.argmax(probabilities))
     with reading:
         st.markdown(f"The network reads a **{best}** (probability {probabilities[best]:.3f}).")
         table = pd.DataFrame({"digit": [str(d) for d in range(len(probabilities))],
-                              "probability": probabilities.astype(float)})
-        layout.chart(charts.signed_bars(table, "digit", "probability", "probability", height=240,
+                              "probability": np.round(probabilities.astype(float), 3)})
+        layout.chart(charts.signed_bars(table, "digit", "probability", "probability", height=300,
                                         ticks=[0, 0.5, 1]),
-                     "The output layer's softmax: the network's probability for each digit.")
+                     "The output layer's softmax: the network's probability for each digit (to 3 decimals).")
     for number, activations in enumerate(hidden, start=1):
         layout.chart(charts.images_chart(activation_rows(activations, number), columns=1, size=150),
                      f"Hidden layer {number}: its {len(activations)} neurons' outputs for this drawing, one "

@@ -3,6 +3,7 @@
 block counts of the bitmap drawn on the canvas, and the class it names the model's prediction for that
 image. Screenshots at 1400 and 390 px, light and dark: tests/e2e/screenshots/digit_*.png."""
 
+import re
 from dataclasses import replace
 
 import harness
@@ -21,6 +22,7 @@ CANVAS_BITS = """c => { const a = c.getContext('2d').getImageData(0, 0, c.width,
         for (let x = 0; x < c.width; x++) row.push(a[(y * c.width + x) * 4 + 3] >= 128 ? 1 : 0);
         rows.push(row); }
     return rows; }"""
+READING = re.compile(r"^The network reads a \d")
 SEVEN = [(0.2, 0.15), (0.8, 0.15), (0.45, 0.9)]           # a 7, as fractions of the canvas
 
 
@@ -47,14 +49,13 @@ def draw(page, points, steps=12):
 
 def shown_counts(page):
     page.get_by_text("The 64 counts").click()
-    table = page.locator('[data-testid="stTable"]').last
-    table.wait_for(state="visible")
-    cells = table.locator("tbody tr").evaluate_all(
-        "rows => rows.map(r => [...r.querySelectorAll('td')].map(td => td.innerText.trim()))")
-    return np.array([[int(v) for v in row[-8:]] for row in cells])
+    block = page.locator('[data-testid="stExpander"]', has_text="The 64 counts").locator('[data-testid="stCode"]')
+    block.wait_for(state="visible")
+    return np.array([[int(v) for v in line.split()] for line in block.inner_text().strip().splitlines()])
 
 
 def test_a_drawn_digit_is_counted_like_the_training_images_and_read_by_the_model(page, app_url):
+    page.context.set_default_timeout(60_000)
     harness.open_page(page, app_url, "training", QUERY)
     assert page.locator(PAD).count() == 0                       # no pad before the model is trained
     page.locator(harness.MAIN).get_by_role("button", name="Train this network").click()
@@ -69,16 +70,24 @@ def test_a_drawn_digit_is_counted_like_the_training_images_and_read_by_the_model
     expected = digit_image(bitmap)
     assert np.array_equal(shown_counts(page), expected)
     probabilities, _ = read_digit(trained_model(), expected)
-    reading = page.get_by_text("The network reads a").inner_text()
+    reading = page.get_by_text(READING).inner_text()
     assert f"reads a {int(np.argmax(probabilities))} " in reading
     assert f"probability {probabilities.max():.3f}" in reading
     assert page.locator('[data-testid="stException"]').count() == 0
     harness.screenshot(page, "digit_1400_light")
+    # Reset, then train again: the pad comes back painted with the drawing the page still reads.
+    page.locator(harness.MAIN).get_by_role("button", name="Reset", exact=True).click()
+    page.locator(PAD).wait_for(state="detached")
+    page.locator(harness.MAIN).get_by_role("button", name="Train this network").click()
+    page.locator(PAD).wait_for(state="visible", timeout=120_000)
+    harness.wait_for_script_done(page)
+    assert np.array_equal(np.array(page.locator(PAD).evaluate(CANVAS_BITS), dtype=bool), bitmap)
+    assert page.get_by_text(READING).inner_text() == reading
     # Clear: the drawing is blank again, and no reading is shown.
     page.locator(".digit-pad button").click()
     harness.wait_for_script_done(page)
     page.get_by_text("Nothing drawn yet").wait_for(state="visible")
-    page.get_by_text("The network reads a").wait_for(state="detached")   # the stale reading is removed
+    page.get_by_text(READING).wait_for(state="detached")   # the stale reading is removed
     assert not np.array(page.locator(PAD).evaluate(CANVAS_BITS)).any()
 
 
@@ -95,7 +104,7 @@ def test_the_pad_draws_at_phone_width_and_in_the_dark_theme(browser, app_url, wi
         box = page.locator(PAD).bounding_box()
         assert 100 <= box["width"] <= 240 and box["x"] >= 0 and box["x"] + box["width"] <= width
         draw(page, SEVEN)
-        page.get_by_text("The network reads a").wait_for(state="visible")
+        page.get_by_text(READING).wait_for(state="visible")
         assert page.locator('[data-testid="stException"]').count() == 0
         harness.screenshot(page, f"digit_{width}_{scheme}")
     finally:

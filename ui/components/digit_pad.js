@@ -17,9 +17,9 @@ export default function ({ parentElement, data, setStateValue }) {
 
   // Pointer position in canvas pixels (the canvas may be shown smaller or larger than it is).
   function point(event) {
-    const box = canvas.getBoundingClientRect();
-    const x = ((event.clientX - box.left) * canvas.width) / box.width;
-    const y = ((event.clientY - box.top) * canvas.height) / box.height;
+    const box = canvas.getBoundingClientRect(); // includes the border; clientLeft/Width do not
+    const x = ((event.clientX - box.left - canvas.clientLeft) * canvas.width) / canvas.clientWidth;
+    const y = ((event.clientY - box.top - canvas.clientTop) * canvas.height) / canvas.clientHeight;
     return [Math.min(Math.max(x, 0), canvas.width), Math.min(Math.max(y, 0), canvas.height)];
   }
 
@@ -54,7 +54,25 @@ export default function ({ parentElement, data, setStateValue }) {
     return rows;
   }
 
+  // Paint a bitmap sent back by Python (rows of hex, as bitmap() makes them), pixel by pixel.
+  function paint(rows) {
+    ctx.fillStyle = getComputedStyle(canvas).color;
+    rows.forEach((row, y) => {
+      for (let i = 0; i < row.length; i++) {
+        const nibble = parseInt(row[i], 16);
+        for (let k = 0; k < 4; k++) if (nibble & (8 >> k)) ctx.fillRect(4 * i + k, y, 1, 1);
+      }
+    });
+  }
+
   const send = () => setStateValue("bitmap", { rows: bitmap() });
+
+  // A new canvas (the pad mounted again, e.g. after the network was retrained) shows the drawing Python
+  // still holds, so the drawing and the reading beside it always agree. A canvas in use keeps its own.
+  if (!canvas.dataset.painted) {
+    canvas.dataset.painted = "yes";
+    if (data && Array.isArray(data.rows) && data.rows.length === canvas.height) paint(data.rows);
+  }
 
   canvas.onpointerdown = (event) => {
     event.preventDefault();

@@ -36,12 +36,21 @@ def decode_bitmap(value):
 
 def digit_pad(key, on_change):
     """Mount the pad (``key`` keeps one instance across reruns). Returns the drawn bitmap (None before
-    anything is drawn) and a message when what came back could not be read."""
-    result = _pad(key=key, on_bitmap_change=on_change)
+    anything is drawn) and a message when what came back could not be read.
+
+    The last drawing read goes back to the pad as ``data`` (rows already checked): a pad mounted anew,
+    its canvas blank, paints it, so it shows the drawing the page reads."""
+    kept = key + "_rows"
+    result = _pad(key=key, data={"rows": st.session_state.get(kept)}, on_bitmap_change=on_change)
     value = getattr(result, "bitmap", None)
+    if value is None and st.session_state.get(kept) is not None:
+        # Streamlit forgets a component's value while it is not on the page; the drawing it held is kept.
+        value = {"rows": st.session_state[kept]}
     if value is None:
         return None, None
     try:
-        return decode_bitmap(value), None
+        bitmap = decode_bitmap(value)
     except ValueError as error:
         return None, f"The drawing could not be read ({error}). Press Clear and draw again."
+    st.session_state[kept] = value["rows"]
+    return bitmap, None
