@@ -52,9 +52,12 @@ def _pad_and_reading(model):
                      "The drawing cropped to its box, scaled to fill 32x32 pixels, centred, then each 4x4 "
                      "block's ink counted (0 to 16): the way the training digits were made. The network "
                      "gets these counts divided by 16, as it got every training image.")
-        with st.expander("The 64 counts"):
-            st.code("\n".join(" ".join(f"{int(v):2d}" for v in row) for row in counts), language=None)
     probabilities, hidden = read_digit(model, counts)
+    if not np.all(np.isfinite(probabilities)):
+        reading.warning("The network's outputs for this drawing are not finite numbers, so it reads nothing: "
+                        "its weights have overflowed. Press Reset and train with a lower learning rate.",
+                        icon=":material/error:")
+        return
     best = int(np.argmax(probabilities))
     with reading:
         st.markdown(f"The network reads a **{best}** (probability {probabilities[best]:.3f}).")
@@ -63,11 +66,15 @@ def _pad_and_reading(model):
         layout.chart(charts.signed_bars(table, "digit", "probability", "probability", height=300,
                                         ticks=[0, 0.5, 1]),
                      "The output layer's softmax: the network's probability for each digit (to 3 decimals).")
+    with st.expander("The 64 counts (0 to 16) the network is fed, each divided by 16"):
+        st.code("\n".join(" ".join(f"{int(v):2d}" for v in row) for row in counts), language=None)
     for number, activations in enumerate(hidden, start=1):
+        largest = float(np.max(np.abs(activations)))
+        scale = (f"darker for a larger output (in size), the largest ({largest:.3g}) black" if largest else
+                 "all of them 0 for this drawing")
         layout.chart(charts.images_chart(activation_rows(activations, number), columns=1, size=150),
                      f"Hidden layer {number}: its {len(activations)} neurons' outputs for this drawing, one "
-                     f"square each (row by row), darker for larger, the largest ({activations.max():.3g}) "
-                     "black.")
+                     f"square each (row by row), {scale}.")
 
 
 def image_rows(counts, title):

@@ -47,11 +47,38 @@ def draw(page, points, steps=12):
     harness.wait_for_script_done(page)
 
 
+def touch(page, points, steps=12):
+    """One stroke with a finger: Chromium's own touch events (CDP), which it turns into pointer events."""
+    pad = page.locator(PAD)
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    at = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": at[0][0], "y": at[0][1]}]})
+    for (x0, y0), (x1, y1) in zip(at, at[1:]):
+        for k in range(1, steps + 1):
+            x, y = x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    harness.wait_for_script_done(page)
+
+
 def shown_counts(page):
-    page.get_by_text("The 64 counts").click()
+    expander = page.locator('[data-testid="stExpander"]', has_text="The 64 counts")
+    if not expander.locator('[data-testid="stCode"]').is_visible():
+        expander.get_by_text("The 64 counts").click()
     block = page.locator('[data-testid="stExpander"]', has_text="The 64 counts").locator('[data-testid="stCode"]')
     block.wait_for(state="visible")
     return np.array([[int(v) for v in line.split()] for line in block.inner_text().strip().splitlines()])
+
+
+def counts_become(page, expected, seconds=20):
+    """Whether the counts shown become ``expected`` (the page reruns a moment after a stroke ends)."""
+    for _ in range(int(seconds / 0.25)):
+        if np.array_equal(shown_counts(page), expected):
+            return True
+        page.wait_for_timeout(250)
+    return False
 
 
 def test_a_drawn_digit_is_counted_like_the_training_images_and_read_by_the_model(page, app_url):
@@ -93,7 +120,8 @@ def test_a_drawn_digit_is_counted_like_the_training_images_and_read_by_the_model
 
 @pytest.mark.parametrize("width,scheme", [(390, "light"), (390, "dark"), (1400, "dark")])
 def test_the_pad_draws_at_phone_width_and_in_the_dark_theme(browser, app_url, width, scheme):
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme,
+                                  has_touch=width < 500)
     context.set_default_timeout(120_000)
     page = context.new_page()
     try:
@@ -103,8 +131,19 @@ def test_the_pad_draws_at_phone_width_and_in_the_dark_theme(browser, app_url, wi
         harness.wait_for_script_done(page)
         box = page.locator(PAD).bounding_box()
         assert 100 <= box["width"] <= 240 and box["x"] >= 0 and box["x"] + box["width"] <= width
-        draw(page, SEVEN)
+        if width < 500:
+            touch(page, SEVEN)                                  # a finger on a phone
+        else:
+            draw(page, SEVEN)
         page.get_by_text(READING).wait_for(state="visible")
+        bitmap = np.array(page.locator(PAD).evaluate(CANVAS_BITS), dtype=bool)
+        assert bitmap.sum() > 500
+        assert np.array_equal(shown_counts(page), digit_image(bitmap))
+        # A second stroke (a bar across the 7): the image and the reading follow it.
+        draw(page, [(0.3, 0.5), (0.7, 0.5)])
+        more = np.array(page.locator(PAD).evaluate(CANVAS_BITS), dtype=bool)
+        assert more.sum() > bitmap.sum()
+        assert counts_become(page, digit_image(more))
         assert page.locator('[data-testid="stException"]').count() == 0
         harness.screenshot(page, f"digit_{width}_{scheme}")
     finally:

@@ -76,7 +76,11 @@ export default function ({ parentElement, data, setStateValue }) {
 
   canvas.onpointerdown = (event) => {
     event.preventDefault();
-    canvas.setPointerCapture(event.pointerId);
+    try {
+      canvas.setPointerCapture(event.pointerId); // the stroke goes on when the pointer leaves the pad
+    } catch (error) {
+      // a pointer the browser no longer tracks: draw without capture
+    }
     last = point(event);
     segment(last, last); // a dot, for a tap
   };
