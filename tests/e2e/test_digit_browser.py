@@ -47,6 +47,25 @@ def draw(page, points, steps=12):
     harness.wait_for_script_done(page)
 
 
+def quick_then_slow_stroke(page, quick, slow, steps=20, pause=100):
+    """A short stroke, then at once (before the page has rerun for it) a stroke drawn over about 2 s,
+    so the rerun for the first comes in the middle of the second."""
+    box = page.locator(PAD).bounding_box()
+    at = lambda fx, fy: (box["x"] + fx * box["width"], box["y"] + fy * box["height"])  # noqa: E731
+    page.mouse.move(*at(*quick[0]))
+    page.mouse.down()
+    page.mouse.move(*at(*quick[1]), steps=5)
+    page.mouse.up()
+    (x0, y0), (x1, y1) = slow
+    page.mouse.move(*at(x0, y0))
+    page.mouse.down()
+    for k in range(1, steps + 1):
+        page.mouse.move(*at(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps))
+        page.wait_for_timeout(pause)
+    page.mouse.up()
+    harness.wait_for_script_done(page)
+
+
 def touch(page, points, steps=12):
     """One stroke with a finger: Chromium's own touch events (CDP), which it turns into pointer events."""
     pad = page.locator(PAD)
@@ -139,10 +158,12 @@ def test_the_pad_draws_at_phone_width_and_in_the_dark_theme(browser, app_url, wi
         bitmap = np.array(page.locator(PAD).evaluate(CANVAS_BITS), dtype=bool)
         assert bitmap.sum() > 500
         assert np.array_equal(shown_counts(page), digit_image(bitmap))
-        # A second stroke (a bar across the 7): the image and the reading follow it.
-        draw(page, [(0.3, 0.5), (0.7, 0.5)])
+        # A bar across the 7, started at once after a stroke and drawn slowly: the reruns for the stroke
+        # before it come in the middle of it, and it is drawn to its end; the image follows it.
+        quick_then_slow_stroke(page, [(0.5, 0.15), (0.55, 0.3)], [(0.3, 0.5), (0.75, 0.5)])
         more = np.array(page.locator(PAD).evaluate(CANVAS_BITS), dtype=bool)
-        assert more.sum() > bitmap.sum()
+        end = int(0.74 * more.shape[1])
+        assert more[int(0.5 * more.shape[0]), end - 3:end + 3].all()          # ink at the bar's far end
         assert counts_become(page, digit_image(more))
         assert page.locator('[data-testid="stException"]').count() == 0
         harness.screenshot(page, f"digit_{width}_{scheme}")

@@ -13,7 +13,9 @@ export default function ({ parentElement, data, setStateValue }) {
   const canvas = parentElement.querySelector("canvas");
   const clear = parentElement.querySelector("button");
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  let last = null; // the previous point of the stroke being drawn, or null between strokes
+  // The previous point of the stroke being drawn (null between strokes) lives on the canvas, not in this
+  // call: a rerun that calls this function again in the middle of a stroke must not cut the stroke off.
+  const stroke = canvas.stroke ?? (canvas.stroke = { last: null });
 
   // Pointer position in canvas pixels (the canvas may be shown smaller or larger than it is).
   function point(event) {
@@ -81,18 +83,18 @@ export default function ({ parentElement, data, setStateValue }) {
     } catch (error) {
       // a pointer the browser no longer tracks: draw without capture
     }
-    last = point(event);
-    segment(last, last); // a dot, for a tap
+    stroke.last = point(event);
+    segment(stroke.last, stroke.last); // a dot, for a tap
   };
   canvas.onpointermove = (event) => {
-    if (last === null) return;
+    if (stroke.last === null) return;
     const here = point(event);
-    segment(last, here);
-    last = here;
+    segment(stroke.last, here);
+    stroke.last = here;
   };
   canvas.onpointerup = canvas.onpointercancel = () => {
-    if (last === null) return;
-    last = null;
+    if (stroke.last === null) return;
+    stroke.last = null;
     send();
   };
   clear.onclick = () => {
