@@ -50,6 +50,7 @@ def draw(page, points, steps=12):
 def quick_then_slow_stroke(page, quick, slow, steps=20, pause=100):
     """A short stroke, then at once (before the page has rerun for it) a stroke drawn over about 2 s,
     so the rerun for the first comes in the middle of the second."""
+    page.locator(PAD).scroll_into_view_if_needed()
     box = page.locator(PAD).bounding_box()
     at = lambda fx, fy: (box["x"] + fx * box["width"], box["y"] + fy * box["height"])  # noqa: E731
     page.mouse.move(*at(*quick[0]))
@@ -104,6 +105,7 @@ def test_a_drawn_digit_is_counted_like_the_training_images_and_read_by_the_model
     page.context.set_default_timeout(60_000)
     harness.open_page(page, app_url, "training", QUERY)
     assert page.locator(PAD).count() == 0                       # no pad before the model is trained
+    harness.screenshot(page, "digit_untrained")
     page.locator(harness.MAIN).get_by_role("button", name="Train this network").click()
     page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
                                       return p && /epoch 20 of 20/.test(p.innerText); }""", timeout=120_000)
