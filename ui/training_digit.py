@@ -22,8 +22,9 @@ def digit_view(run, train):
     st.subheader("Draw a digit")
     model = run["setup"].model
     if model.epochs_done == 0:
-        st.info("The network on the left has not been trained yet, so it would read any drawing at random. "
-                "Train it first (its progress shows above), then draw.", icon=":material/draw:")
+        st.info("The network on the left has not been trained yet: its weights are still the random ones it "
+                "started with, so what it made of a drawing would mean nothing. Train it first (its progress "
+                "shows above), then draw.", icon=":material/draw:")
         st.button("Train this network", icon=":material/play_arrow:", key="digit_train", on_click=train,
                   args=("train",))
         return
