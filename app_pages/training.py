@@ -14,6 +14,7 @@ from ui.matrix import readable
 from ui.source import show_code
 from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
+from ui.training_digit import digit_view
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
 
 TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
@@ -232,6 +233,8 @@ def train_and_draw(settings, uploaded, interval):
                                           "that shows how sure the model is.")
         widgets.toggle(COMPARE, help="After Reset or a change of settings, the last run's losses stay in grey.")
     inside_views(setup, settings)
+    if settings.dataset == "digits":
+        digit_view(run, command)
     follow_control(run, settings, state.share_query(CONTROLS, state.current_values(CONTROLS)))
     keep_and_share(run, setup)
     reproduce_view(settings, setup)

@@ -16,6 +16,13 @@ from .checks import float_dtype, non_negative, positive_int
 from .rng import as_rng, standard_normal
 
 DIGITS_FILE = Path(__file__).parent / "data" / "digits.csv.gz"
+DIGIT_MAX_COUNT = 16      # a digit pixel counts the "on" pixels of a 4x4 block: 0..16
+
+
+def scale_digit_pixels(counts):
+    """Block counts 0..16 -> inputs in [0, 1]: how ``digits(scale=True)`` feeds every image to a network,
+    and so how any other 8x8 image (a drawn one) must be fed to the same network."""
+    return np.asarray(counts, dtype=np.float64) / DIGIT_MAX_COUNT
 
 
 def _labels(samples, classes):
@@ -133,7 +140,7 @@ def digits(*, scale=True, dtype=np.float32):
         table = np.loadtxt(handle, delimiter=",", dtype=np.float64)
     X, y = table[:, :64], table[:, 64].astype(np.int64)
     if scale:
-        X = X / 16.0
+        X = scale_digit_pixels(X)
     return X.astype(dtype), y
 
 

@@ -29,6 +29,7 @@ from .backprop import (
     xor_run,
     xor_verdict,
 )
+from .digits import block_counts, digit_image, normalise, read_digit
 from .forward import (
     batch_layer,
     batch_loss_spread,
@@ -70,4 +71,5 @@ __all__ = [
     "random_search_vs_gradients", "XOR_X", "XOR_Y", "xor_run", "xor_verdict", "NOTEBOOK_RATE_FACTOR",
     "BOX", "OPTIMIZERS", "RACERS", "SURFACES", "Bowl", "Valley", "Saddle", "NetworkLoss", "Point", "Run",
     "make_surface", "make_optimizer", "race", "race_all", "decay_curve", "curvatures", "first_step_below",
+    "normalise", "block_counts", "digit_image", "read_digit",
 ]
