@@ -6,6 +6,11 @@ random draws (chapter 15's 3 000 x 64 Bernoulli draws per epoch cost more than i
 optimizer's updates and the validation passes. So the estimate times the run itself: a copy of the model
 trains a few epochs on the run's own data, and the run's epochs are that time scaled up. The copy has its
 own copies of the random streams, so the run itself draws exactly what it would have drawn without it.
+
+The probe is timed on this thread's CPU clock, not the wall clock: when other learners' sessions are busy
+on the same server, a wall-clock probe counted their turns at Python's lock as this run's cost, so ten
+learners opening the page together got caps from 450 to 670 of their 1 001 epochs, different for the same
+settings. Measured in CPU time, the estimate (and so the cap) is the machine's, not the moment's.
 """
 
 import copy
@@ -29,7 +34,7 @@ def probe_rows(parameters, samples):
     return min(samples // 2, max(64, int(PROBE_WORK // parameters)))
 
 
-def seconds_per_epoch(model, X, y, kwargs, clock=time.perf_counter):
+def seconds_per_epoch(model, X, y, kwargs, clock=time.thread_time):
     """One epoch's seconds on (X, y), timed on ``model`` (which it trains): one untimed epoch (the first
     allocates), then about PROBE_SECONDS or PROBE_EPOCHS epochs, unless one epoch is all the time there is.
     A run that diverges is timed over the epochs it trained (a diverging loss costs no more than another)."""
@@ -48,7 +53,7 @@ def seconds_per_epoch(model, X, y, kwargs, clock=time.perf_counter):
     return (clock() - started) / max(1, model.epochs_done - done)
 
 
-def estimate_seconds(setup, settings, validation_freq, clock=time.perf_counter):
+def estimate_seconds(setup, settings, validation_freq, clock=time.thread_time):
     """Seconds that ``settings.epochs`` epochs of this run take on this machine as it is now (finding out
     takes about a tenth of a second)."""
     model = copy.deepcopy(setup.model)

@@ -5,6 +5,8 @@ Playwright is imported only inside the functions that need it, so this module im
 tests can skip with a clear reason) on a machine without Playwright.
 """
 
+import asyncio
+import concurrent.futures
 import os
 import shutil
 import signal
@@ -35,6 +37,14 @@ MAIN = '[data-testid="stMainBlockContainer"]'
 RUNNING = '[data-testid="stStatusWidgetRunningIcon"]'
 CHART_DRAWN = ('[data-testid="stVegaLiteChart"] canvas, '
                '[data-testid="stVegaLiteChart"] svg.marks')
+
+
+def run_async(coroutine):
+    """``asyncio.run(coroutine)`` in a thread of its own, returning its result. The browser tests'
+    session-wide Playwright (its sync API) keeps an event loop running in the main thread once any
+    browser test has run, and asyncio.run refuses to start a second loop in a thread that has one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def percentile(values, fraction):

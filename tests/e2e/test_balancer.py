@@ -86,7 +86,7 @@ def test_a_killed_replica_moves_only_its_own_learners(cluster):
         await asyncio.gather(*(s.close() for s in sessions))
         return sessions, kept, lost, broken, back, victim
 
-    sessions, kept, lost, broken, back, victim = asyncio.run(scenario())
+    sessions, kept, lost, broken, back, victim = harness.run_async(scenario())
     assert [(s.name, e) for s in kept if s.errors for e in s.errors] == []
     assert all(s.progress_text().startswith(f"epoch {EPOCHS} of {EPOCHS} · loss") for s in kept)
     assert all(any("connection" in e for e in errors) for errors in broken.values()), broken
@@ -148,7 +148,7 @@ def test_a_browser_on_a_killed_replica_gets_its_page_back(browser, tmp_path):
             page = context.new_page()
             query = "epochs=20001&seed=5&hidden=8,8"
             harness.open_page(page, cluster.url, "training", query, timeout=60_000)
-            page.get_by_role("button", name="Train").click()
+            page.get_by_role("button", name="Train", exact=True).click()
             page.get_by_text("epoch 0 of 20001").wait_for(state="detached")      # it trains
             first = next(r for r in balancer_log.read(cluster.balancer_log) if "/training?" in r.request)
             victim = next(i for i, r in enumerate(cluster.replicas) if r.name == first.server)
@@ -160,7 +160,7 @@ def test_a_browser_on_a_killed_replica_gets_its_page_back(browser, tmp_path):
             assert page.get_by_label("Seed").input_value() == "5"
             assert "123 parameters" in page.locator(harness.MAIN).inner_text()     # 2-8-8-3, from the address
             harness.screenshot(page, "balancer-after-kill")
-            page.get_by_role("button", name="Train").click()
+            page.get_by_role("button", name="Train", exact=True).click()
             page.get_by_text("epoch 0 of 20001").wait_for(state="detached")      # and it trains there
         finally:
             context.close()

@@ -32,7 +32,10 @@ def test_the_client_moves_a_slider_and_clicks_train_and_stop(app_url):
 
         async with stclient.Session(app_url, "training", "epochs=50001&seed=7") as page:
             assert page.widget("Seed").value == 7 and page.widget("Epochs").value == 50001
-            assert page.progress_text().startswith("epoch 0 of 50001")
+            # 50001, or fewer: the page trains only the epochs that fit in about 30 s on this machine
+            # as it is now (ui/training_cost.py), so a busy machine shows a smaller total.
+            done, total = stclient.epochs(page.progress_text())
+            assert done == 0 and 0 < total <= 50001
             await page.click("Train")
             await page.wait_until(lambda s: (stclient.epochs(s.progress_text()) or (0,))[0] > 0,
                                   what="the progress line moving")
@@ -41,10 +44,10 @@ def test_the_client_moves_a_slider_and_clicks_train_and_stop(app_url):
             stopped = page.progress_text()
             await asyncio.sleep(1.0)
             assert page.progress_text() == stopped                          # nothing trains after Stop
-            assert 0 < stclient.epochs(stopped)[0] < 50001 and "loss" in stopped
+            assert 0 < stclient.epochs(stopped)[0] < total and "loss" in stopped
             assert page.errors == []
 
-    asyncio.run(scenario())
+    harness.run_async(scenario())
 
 
 def test_the_first_learners_arriving_together_all_get_their_pages(tmp_path):
@@ -58,7 +61,7 @@ def test_the_first_learners_arriving_together_all_get_their_pages(tmp_path):
         return sessions
 
     with harness.AppServer(tmp_path / "cold-server.log") as server:
-        sessions = asyncio.run(scenario(server.url))
+        sessions = harness.run_async(scenario(server.url))
     assert [(s.name, e) for s in sessions for e in s.errors] == []
     assert all(s.progress_text().startswith("epoch 0 of 10001") for s in sessions if s.name.startswith("training"))
 
@@ -83,7 +86,7 @@ def test_ten_sessions_train_at_once_without_crossing(app_url):
         await asyncio.gather(neuron.close(), *(s.close() for s in learners))
         return learners, neuron, answers
 
-    learners, neuron, answers = asyncio.run(scenario())
+    learners, neuron, answers = harness.run_async(scenario())
     assert [(s.name, e) for s in [*learners, neuron] for e in s.errors] == []
     assert answers == ["2.4", "2.5", "2.6"]
     finals = [s.progress_text() for s in learners]

@@ -22,7 +22,7 @@ def epoch_of(text):
 
 def test_training_streams_and_stop_keeps_the_last_step(page, app_url):
     harness.open_page(page, app_url, "training", "epochs=50001", timeout=120_000)     # the server's first page
-    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function(
         """() => { const p = document.querySelector('[data-testid="stProgress"]');
                    return p && /epoch [1-9][0-9]* of [0-9]+/.test(p.innerText); }""", timeout=60_000)
@@ -37,7 +37,7 @@ def test_training_streams_and_stop_keeps_the_last_step(page, app_url):
     assert progress_text(page) == stopped           # nothing trains after Stop
     assert during <= epoch_of(stopped) < total
     assert "loss" in stopped and page.locator('[data-testid="stException"]').count() == 0
-    page.locator(MAIN).get_by_role("button", name="Train").click()   # and training carries on from there
+    page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()   # and training carries on from there
     page.wait_for_function(f"""() => {{ const p = document.querySelector('[data-testid="stProgress"]');
                                        const m = p && p.innerText.match(/epoch (\\d+)/);
                                        return m && Number(m[1]) > {epoch_of(stopped)}; }}""", timeout=30_000)
@@ -48,7 +48,7 @@ def test_training_streams_and_stop_keeps_the_last_step(page, app_url):
 
 def test_digits_show_a_confusion_matrix(page, app_url):
     harness.open_page(page, app_url, "training", "dataset=digits&epochs=3&batch_size=32&lr=0.005")
-    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
                                       return p && /epoch 3 of 3/.test(p.innerText); }""", timeout=60_000)
     harness.wait_for_script_done(page)
@@ -59,7 +59,7 @@ def test_digits_show_a_confusion_matrix(page, app_url):
 
 def test_a_downloaded_model_uploads_again_and_junk_is_refused(page, app_url, tmp_path):
     harness.open_page(page, app_url, "training", "epochs=20")
-    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
                                       return p && /epoch 20 of 20/.test(p.innerText); }""", timeout=30_000)
     harness.wait_for_script_done(page)
@@ -88,7 +88,7 @@ def test_an_uploaded_csv_is_previewed_trained_on_and_bad_files_explained(page, a
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(good))
     page.get_by_text("120 rows, 3 columns").wait_for(timeout=30_000)
     page.get_by_text("two classes: one sigmoid output").wait_for(timeout=30_000)
-    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
                                       return p && /epoch 30 of 30/.test(p.innerText); }""", timeout=60_000)
     harness.wait_for_script_done(page)
@@ -116,7 +116,7 @@ def test_training_goes_on_while_the_browser_is_too_busy_to_draw(page, app_url):
     training back: when it looks again the run has ended, instead of going on chunk by chunk from where the
     browser last asked for more (as it did when each chunk waited for the previous one to be drawn)."""
     harness.open_page(page, app_url, "training", "epochs=3000", timeout=120_000)
-    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("""() => document.querySelector('[data-testid="stProgress"]')
                                     && /epoch [0-9]+ of 3000 ·/.test(
                                         document.querySelector('[data-testid="stProgress"]').innerText)""",
@@ -135,7 +135,7 @@ def test_training_goes_on_while_the_browser_is_too_busy_to_draw(page, app_url):
 
 def test_every_hidden_layers_neurons_are_mapped_and_one_enlarges_on_a_click(page, app_url):
     harness.open_page(page, app_url, "training", "epochs=300&hidden=8,8", timeout=120_000)
-    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
                                       return p && /epoch 300 of 300/.test(p.innerText); }""", timeout=120_000)
     harness.wait_for_script_done(page, timeout=120_000)
@@ -184,7 +184,7 @@ def test_a_csv_over_5_mb_replaces_the_last_files_preview_with_why(page, app_url,
 
 def test_a_loaded_model_of_another_shape_redraws_the_page_for_it(page, app_url, tmp_path):
     harness.open_page(page, app_url, "training", "dataset=moons&hidden=8,8&seed=3&epochs=30", timeout=SLOW)
-    page.locator(MAIN).get_by_role("button", name="Train").click()
+    page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
                                       return p && /epoch 30 of 30/.test(p.innerText); }""", timeout=60_000)
     harness.wait_for_script_done(page, timeout=SLOW)
@@ -213,9 +213,9 @@ def test_a_closed_tab_gives_its_trainer_to_the_next_in_line(browser, app_url):
         a, b = first.new_page(), second.new_page()
         for page in (a, b):
             harness.open_page(page, app_url, "training", "epochs=50001", timeout=120_000)
-        a.locator(MAIN).get_by_role("button", name="Train").click()
+        a.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
         a.get_by_text("Training…").wait_for(timeout=120_000)
-        b.locator(MAIN).get_by_role("button", name="Train").click()
+        b.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
         b.get_by_text("Waiting for a free trainer, you are next").wait_for(timeout=120_000)
         first.close()
         b.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
