@@ -31,6 +31,7 @@ DATA_POINT = "#009E73"  # bluish green: data points, apart from the blue model l
 # Ink for numbers drawn as text marks: Streamlit's chart theme colours axes, legends and titles for
 # the light or dark theme but leaves text marks black, so they get a mid grey that reads on both.
 MID_INK = "#8a8a8a"
+LEGEND_ROW = 20          # pixels a legend entry takes in a column (the symbol and an 11 px label)
 SIGNS = alt.Scale(domain=["positive", "negative"], range=[POSITIVE, NEGATIVE])
 
 
@@ -359,6 +360,10 @@ def _lines_structure(x, y, series, x_title, y_title, names, colours, dashed, wit
     if with_points:
         layers.append(alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=120).encode(
             x=alt.X(f"{x}:Q"), y=alt.Y(f"{y}:Q"), color=colour, tooltip=tooltip))
+    if legend_columns:
+        # Streamlit fits the whole chart into its height, a legend below it included (autosize "fit"):
+        # without room for the legend's rows, four curves' names squeezed the plot to a sliver.
+        height += LEGEND_ROW * -(-len(names) // legend_columns) + LEGEND_ROW // 2
     return alt.layer(*layers, height=height, description=description)
 
 

@@ -217,3 +217,15 @@ def test_parse_matrix_refuses_bad_lists_with_a_reason(text, fragment):
 
 def test_parse_vector_reads_a_list_over_several_lines():
     assert matrix.parse_vector("[1.0,\n 2.0, 3.0]").tolist() == [1.0, 2.0, 3.0]
+
+
+def test_a_legend_below_the_lines_gets_its_own_room_so_the_plot_keeps_its_height():
+    """Streamlit fits a chart, legend included, into its height: the Training page's four curves
+    with their names in one column below had squeezed the plot to a sliver (seen in Chromium)."""
+    table = pd.DataFrame({"epoch": [0, 1] * 4, "value": [1.0, 0.5] * 4,
+                          "curve": [name for name in ("a", "b", "c", "d") for _ in range(2)]})
+    beside = charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240).to_dict()
+    below = charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240,
+                               legend_columns=1).to_dict()
+    assert beside["height"] == 240
+    assert below["height"] >= 240 + 4 * 18                 # four rows of legend on top of the plot's 240
