@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -38,7 +39,16 @@ ROOT = HERE.parent
 BALANCERS = {"haproxy": "/usr/sbin/haproxy", "nginx": "/usr/sbin/nginx"}
 COOKIE = "nnx_replica"
 START_TIMEOUT = 90.0        # seconds for every replica and the balancer to answer their health checks
-UPLOAD_MB = 5               # .streamlit/config.toml's server.maxUploadSize; the balancer allows a little more
+
+
+def upload_limit_mb(root=ROOT):
+    """The app's upload limit in MB: .streamlit/config.toml's server.maxUploadSize (Streamlit's default,
+    200, when it is not set). Read, not copied, so the balancer can never refuse a file the app takes."""
+    with open(root / ".streamlit" / "config.toml", "rb") as config:
+        return int(tomllib.load(config).get("server", {}).get("maxUploadSize", 200))
+
+
+UPLOAD_MB = upload_limit_mb()   # the balancer allows a little more than this
 
 
 def cores():

@@ -19,7 +19,7 @@ import pytest
 import stclient
 
 from deploy import balancer_log
-from deploy.cluster import Cluster, find_balancer
+from deploy.cluster import UPLOAD_MB, Cluster, find_balancer
 
 pytestmark = pytest.mark.e2e
 
@@ -121,15 +121,16 @@ def test_a_killed_replica_moves_only_its_own_learners(cluster):
 
 
 def test_long_share_links_and_uploads_pass_the_balancer(cluster):
-    """An 8 KB link (the browser repeats it in the Referer) and a 5 MB upload: within the app's limits,
-    so the balancer must not refuse them (nginx's defaults answer 414 and 413)."""
+    """An 8 KB link (the browser repeats it in the Referer) and an upload of the app's largest size
+    (maxUploadSize, 20 MB): within the app's limits, so the balancer must not refuse them (nginx's
+    defaults answer 414 and 413)."""
     link = f"{cluster.url}/training?seed=3&hidden=" + ",".join(["8"] * 4096)
     link = link[:8192]                                                               # an 8 KB link
     request = urllib.request.Request(link, headers={"Referer": link})
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
     upload = urllib.request.Request(f"{cluster.url}/_stcore/upload_file/no-session/no-file", method="PUT",
-                                    data=b"0" * (5 * 1024 * 1024 - 1024))
+                                    data=b"0" * (UPLOAD_MB * 1024 * 1024 - 1024))
     try:
         status = urllib.request.urlopen(upload, timeout=60).status
     except urllib.error.HTTPError as error:
