@@ -18,7 +18,8 @@ Dense layer. Labels that do not fit the loss raise ``LabelError`` (a ValueError 
 hyperparameters are checked where they are given, by name and range (betas, rho and momentum in
 [0, 1), learning rate and epsilon > 0, decay >= 0, all finite), and so when a file gives them.
 
-Modules: layers (Dense, Dropout), activations, losses, optimizers, model (Model, History),
+Modules: layers (Dense, Dropout), activations, losses, optimizers, model (Model), history (History),
+divergence (TrainingDiverged and the rollback),
 files (save and load) and state (the training state a file carries), gradcheck, datasets,
 book (the book's training chapters as data, what their code prints, and how close the engine
 comes: its docstring holds the parity table), lessons (math that only the lessons need).
@@ -27,8 +28,10 @@ comes: its docstring holds the parity table), lessons (math that only the lesson
 from . import book, datasets, lessons
 from .activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Step, Tanh
 from .checks import LabelError
+from .divergence import TrainingDiverged
 from .files import ModelFileError
 from .gradcheck import GradientCheck, gradcheck
+from .history import History
 from .layers import Dense, Dropout
 from .losses import (
                      BinaryCrossentropy,
@@ -38,7 +41,7 @@ from .losses import (
                      SoftmaxCategoricalCrossentropy,
                      regularization_loss,
 )
-from .model import History, Model, TrainingDiverged
+from .model import Model
 from .optimizers import SGD, Adagrad, Adam, RMSprop
 from .rng import as_rng
 

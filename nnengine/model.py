@@ -11,6 +11,8 @@ import numpy as np
 
 from .activations import Sigmoid, Softmax, Step, row_argmax
 from .checks import LabelError, as_batch, positive_int, require_finite, whole_number
+from .divergence import Rollback, TrainingDiverged
+from .history import History
 from .layers import Dense
 from .losses import (
     BinaryCrossentropy,
@@ -64,122 +66,6 @@ def _check_parts(layers, loss, optimizer):
                 raise ValueError(
                     f"layer {i} takes {layer.n_inputs} inputs but the Dense layer before it gives {width}")
             width = layer.n_neurons
-
-
-class TrainingDiverged(FloatingPointError):
-    """Raised by ``fit`` when the loss becomes NaN or infinite.
-
-    ``epoch`` is the epoch whose loss was not finite, ``loss`` that loss. The model AND its
-    optimizer (memories, step count, current rate) are rolled back to the start of epoch
-    ``best_epoch``, the epoch of this ``fit`` with the lowest loss, ``best_loss``: the last
-    finite loss is often already huge, and the momentum kept with it would throw a retry at a
-    sane rate off again at once. When no epoch of this fit finished, they go back to where the
-    fit started (``best_epoch`` and ``best_loss`` are then None). History and ``epochs_done``
-    keep the epochs that were reported.
-    """
-
-    def __init__(self, epoch, loss, best_epoch=None, best_loss=None):
-        self.epoch = epoch
-        self.loss = loss
-        self.best_epoch = best_epoch
-        self.best_loss = best_loss
-        where = ("where this fit started" if best_epoch is None else
-                 f"the start of epoch {best_epoch}, the lowest loss of this fit ({best_loss:.4g})")
-        super().__init__(
-            f"the loss became {loss} at epoch {epoch}, so training stopped; the model and its optimizer "
-            f"are back at {where}. A lower learning rate usually helps."
-        )
-
-
-class _Rollback:
-    """Copies of the weights and the optimizer state at the start of two epochs: the current one
-    and the one with the lowest loss so far, for TrainingDiverged. Taking one is a few small array
-    copies into buffers kept from epoch to epoch.
-
-    With one batch per epoch the epoch's loss is known before its update, so ``improved`` copies
-    only when the loss is a new best (4 epochs in 10 of chapter 10). With mini-batches it is
-    known at the end: ``take_start`` copies at every start and ``epoch_done`` keeps the best."""
-
-    def __init__(self, params, optimizer):
-        self.params, self.optimizer = params, optimizer
-        self.start = {"params": [np.empty_like(array) for array in params], "optimizer": None}
-        self.best = {"params": [np.empty_like(array) for array in params], "optimizer": None}
-        self.best_epoch = self.best_loss = None
-
-    def _copy_into(self, saved):
-        for array, copy in zip(self.params, saved["params"]):
-            np.copyto(copy, array)
-        saved["optimizer"] = self.optimizer.state(reuse=saved["optimizer"])
-
-    def take_start(self):
-        self._copy_into(self.start)
-
-    def improved(self, epoch, loss):
-        """One batch per epoch, before its update: keep this state if its loss is the best."""
-        if self.best_loss is None or loss < self.best_loss:
-            self._copy_into(self.best)
-            self.best_epoch, self.best_loss = epoch, loss
-
-    def epoch_done(self, epoch, loss):
-        """The epoch that started at the last ``take_start`` ended with ``loss``."""
-        if self.best_loss is None or loss < self.best_loss:
-            self.start, self.best = self.best, self.start     # swap: no copying
-            self.best_epoch, self.best_loss = epoch, loss
-
-    def roll_back(self):
-        """Back to the best epoch's start (or this fit's start if no epoch finished)."""
-        saved = self.best if self.best_loss is not None else self.start
-        for array, copy in zip(self.params, saved["params"]):
-            np.copyto(array, copy)
-        self.optimizer.set_state(saved["optimizer"])
-
-
-class History:
-    """One record per epoch, in order: plain dicts with the keys in ``FIELDS``.
-
-    loss = data_loss + reg_loss and accuracy are those of the epoch's forward pass, before its
-    update (as the book prints them); learning_rate is the rate that epoch's update used;
-    val_loss and val_accuracy are None when there is no validation data (or it was skipped).
-
-    The book prints ``lr:`` before the epoch's update, when the optimizer still holds the rate
-    of the previous update: its line for epoch t shows the rate of epoch t - 1 here (both are
-    lr / (1 + decay * step)). Here each record keeps the rate that moved the weights it reports,
-    the one a learner changing the decay wants to see; ``nnengine.book.BookRun.epoch_line``
-    prints a record the book's way.
-
-    When a callback stops ``fit`` in the middle of an epoch of several batches, that epoch is
-    kept as a partial record: three more keys, ``partial`` (True), ``batch`` (the batches done)
-    and ``batches`` (of how many); its losses and accuracy are over the samples of the batches
-    done, and its number is used up (the next epoch gets the next number).
-    """
-
-    FIELDS = ("epoch", "loss", "data_loss", "reg_loss", "accuracy", "learning_rate",
-              "val_loss", "val_accuracy")
-
-    def __init__(self, records=()):
-        self.records = [dict(r) for r in records]
-
-    def append(self, record):
-        self.records.append(record)
-
-    def to_records(self):
-        return [dict(r) for r in self.records]
-
-    def column(self, field):
-        """One field over all epochs as a float array (None becomes NaN)."""
-        return np.array([np.nan if r[field] is None else r[field] for r in self.records], dtype=float)
-
-    def __len__(self):
-        return len(self.records)
-
-    def __getitem__(self, index):
-        return self.records[index]
-
-    def __iter__(self):
-        return iter(self.records)
-
-    def __repr__(self):
-        return f"History({len(self)} epochs)"
 
 
 class Model:
@@ -424,7 +310,7 @@ class Model:
                     trainable, penalized):
         """fit's loop over epochs and batches (fit has checked and prepared everything)."""
         n_samples = len(X)
-        rollback = _Rollback([array for _, array in self.parameters()], self.optimizer)
+        rollback = Rollback([array for _, array in self.parameters()], self.optimizer)
         rollback.take_start()                   # where this fit starts
         for _ in range(epochs):
             epoch = self.epochs_done
