@@ -7,6 +7,7 @@ import streamlit as st
 from nnengine import lessons
 from nnengine.layers import Dense
 from ui import charts, layout, mathtex, widgets
+from ui.matrix import count
 from ui.matrix import format_number as fmt
 from ui.source import code_of, show_code
 from ui.state import Control
@@ -57,9 +58,9 @@ if ready:
             charts.network_chart([len(inputs), len(biases)], weights=[weights.T],
                                  layer_names=["inputs", "neurons"],
                                  description="The layer drawn with its weights."),
-            f"{layout.count(len(inputs), 'input')}, each connected to "
+            f"{count(len(inputs), 'input')}, each connected to "
             f"{'the neuron' if len(biases) == 1 else f'all {len(biases)} neurons'}: "
-            f"{layout.count(weights.size, 'weight')}. Blue lines are positive weights, vermillion negative; "
+            f"{count(weights.size, 'weight')}. Blue lines are positive weights, vermillion negative; "
             "a line's width follows the weight's size (the legend gives the scale).")
 
     st.subheader("Every neuron at once")

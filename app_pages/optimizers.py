@@ -10,6 +10,7 @@ import nnengine as nn
 from nnengine import lessons
 from nnengine.optimizers import Optimizer
 from ui import layout, surface_charts, widgets
+from ui.matrix import count
 from ui.source import show_code
 from ui.state import Control
 
@@ -267,7 +268,7 @@ def one_optimizer(surface, key, conditioning, start, steps):
     with right:
         done = len(run.path) - 1
         cols = st.columns([2, 3, 2])
-        cols[0].metric(f"Loss after {layout.count(done, 'step')}", number(run.losses[-1]),
+        cols[0].metric(f"Loss after {count(done, 'step')}", number(run.losses[-1]),
                        help=f"From {number(run.losses[0], 5)}.")
         cols[1].metric("Where it stopped", point(run.path[-1]))
         left = min(float(np.hypot(*(run.path[-1] - np.array(p)))) for p in surface.minima)
@@ -280,7 +281,7 @@ def one_optimizer(surface, key, conditioning, start, steps):
                 st.info(note, icon=":material/info:")
         layout.chart(
             surface_charts.surface_chart(cells, rows, [name], marks, lessons.BOX),
-            f"{name} on the {surface_name.lower()} surface, {layout.count(done, 'step')} from {point(start)}; "
+            f"{name} on the {surface_name.lower()} surface, {count(done, 'step')} from {point(start)}; "
             f"darker grey is higher loss, and each band is the next contour. It stopped at {point(run.path[-1])} "
             f"with loss {number(run.losses[-1])}.")
     step_col, loss_col = st.columns([2, 3], gap="large")
@@ -295,7 +296,7 @@ def one_optimizer(surface, key, conditioning, start, steps):
     with loss_col:
         layout.chart(surface_charts.loss_chart(rows, [name], height=250),
                      f"The loss of {name} at each step, on a log scale: from {number(run.losses[0])} to "
-                     f"{number(run.losses[-1])} after {layout.count(done, 'step')}.")
+                     f"{number(run.losses[-1])} after {count(done, 'step')}.")
     show_code(Optimizer.step, lessons.OPTIMIZERS[name].delta, lessons.race,
               note="lessons.race sets the point's dweights to the surface's gradient and calls optimizer.step(point); "
                    "the optimizer cannot tell the point from a Dense layer.")

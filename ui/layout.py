@@ -90,11 +90,6 @@ def _share_and_reset(controls):
             st.rerun()
 
 
-def count(n, noun, plural=None):
-    """'1 input', '3 inputs': a number with its noun in the right number."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-
 def chart(figure, text):
     """An Altair chart with its text alternative: the chart's description (read out by screen
     readers) and a caption underneath."""

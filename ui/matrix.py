@@ -138,9 +138,10 @@ def readable(value, decimals=4):
     return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPTS)}"
 
 
-def count(n, noun):
-    """'1 row', '2 rows', '1,437 rows' (nouns that take an s)."""
-    return f"{n:,} {noun}{'s' * (n != 1)}"
+def count(n, noun, plural=None):
+    """'1 row', '2 rows', '1,437 rows': a number with its noun in the right number (``plural`` for a
+    noun that does not just take an s)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def format_matrix(array, row_sep="\n", value_sep=", "):
