@@ -126,6 +126,7 @@ def test_a_drawn_digit_is_counted_like_the_training_images_and_read_by_the_model
     # Reset, then train again: the pad comes back painted with the drawing the page still reads.
     page.locator(harness.MAIN).get_by_role("button", name="Reset", exact=True).click()
     page.locator(PAD).wait_for(state="detached")
+    harness.wait_for_script_done(page)      # a click during Reset's rerun can land on a button being replaced
     page.locator(harness.MAIN).get_by_role("button", name="Train this network").click()
     page.locator(PAD).wait_for(state="visible", timeout=120_000)
     harness.wait_for_script_done(page)
