@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 import nnengine as nn
-from ui import layout, state, trainers, training, training_cost, training_files, widgets
+from ui import layout, state, trainers, training, training_cost, training_diagnosis, training_files, widgets
 from ui.backprop_walk import follow_control
 from ui.matrix import readable
 from ui.source import show_code
@@ -126,7 +126,7 @@ def start(run):
     # ReLUs die. The thread looks every 50 epochs and stops the run with what it found, once per run (Train
     # after it carries on, for a learner who wants to watch).
     check = None if run.get("diagnosed") else lambda record: (
-        training.diagnose(setup, run["settings"]) if record["epoch"] % 50 == 49 else None)
+        training_diagnosis.diagnose(setup, run["settings"]) if record["epoch"] % 50 == 49 else None)
     run["trainer"] = trainers.Trainer(setup.model, setup.X, setup.y, run["limit"], run["fit"],
                                       trainers.shared_queue(), ticket, trainers.page_watch(), check=check).start()
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import nnengine as nn
-from ui import charts, layout, training, training_files
+from ui import charts, layout, training, training_files, training_reproduce
 from ui.matrix import readable
 from ui.training_controls import COMPARE, DISCRETE, SHOW_VAL
 
@@ -271,7 +271,7 @@ def reproduce_view(settings, setup):
     if settings.dataset == "upload":
         return
     with st.expander("Reproduce this run", icon=":material/terminal:"):
-        script = training.reproduce_script(settings, setup)
+        script = training_reproduce.reproduce_script(settings, setup)
         st.caption("A standalone script with these settings: numpy and nnengine only. Run it to get the same "
                    "final numbers as this page after the same number of epochs.")
         st.code(script, language="python", wrap_lines=True)

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, open_page, texts, train
 
 from nnengine import book
-from ui import csv_data, training, training_files
+from ui import csv_data, training, training_diagnosis, training_files, training_reproduce
 from ui.matrix import readable
 from ui.training_book import WHY, comparison_rows
 
@@ -89,7 +89,7 @@ def diagnosed_as_the_page_does(settings, epochs):
 
     def check(record):
         if record["epoch"] % 50 == 49:
-            found.append((record["epoch"], training.diagnose(setup, settings)))
+            found.append((record["epoch"], training_diagnosis.diagnose(setup, settings)))
         return not found or found[-1][1] is None
 
     setup.model.fit(setup.X, setup.y, epochs=epochs, callback=check, **training.fit_kwargs(settings, setup))
@@ -113,15 +113,15 @@ def test_a_loss_far_above_its_start_for_50_epochs_is_named_and_a_passing_spike_i
     records = setup.model.history.records
     for i, record in enumerate(records):
         record["data_loss"] = 1.0986 if i < 40 else 3.0 if i == 40 else 1.2
-    assert "the loss jumped to 3.0000 at epoch 40, far above the 1.0986" in training.diagnose(setup, settings)
+    assert "the loss jumped to 3.0000 at epoch 40, far above the 1.0986" in training_diagnosis.diagnose(setup, settings)
     records[70]["data_loss"] = 0.9                                     # below its start within the last 50
-    assert training.diagnose(setup, settings) is None
+    assert training_diagnosis.diagnose(setup, settings) is None
 
 
 def test_a_healthy_run_of_every_classification_preset_is_not_diagnosed():
     for name in ("Chapter 10: Adam on the spiral", "Chapter 16: binary classification"):
         settings = training.preset(name)
-        assert training.diagnose(fit(settings, epochs=300), settings) is None, name
+        assert training_diagnosis.diagnose(fit(settings, epochs=300), settings) is None, name
 
 
 @pytest.mark.parametrize("value, text", [(18494686775579220629782402103771136.0, "1.85 × 10³⁴"),
@@ -280,7 +280,7 @@ def test_the_engine_installs_with_its_data_and_the_script_says_how_to_run_it(tmp
     assert any(Path("data/digits.csv.gz").match(pattern) for pattern in data)
     assert "numpy" in " ".join(config["project"]["dependencies"])
     settings = training.Settings(epochs=3)
-    script = training.reproduce_script(settings, training.build(settings))
+    script = training_reproduce.reproduce_script(settings, training.build(settings))
     assert "pip install -e ." in ast.get_docstring(ast.parse(script))
     # Run away from the repository, with only the engine importable (as an install makes it): it needs
     # nothing else of the app's.

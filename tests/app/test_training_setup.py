@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nnengine as nn
-from ui import training
+from ui import training, training_reproduce
 from ui.state import parse_layers
 
 
@@ -129,7 +129,7 @@ def test_presets_are_the_books_chapter_settings():
 def test_the_reproduce_script_prints_the_pages_numbers(settings, capsys):
     """The script uses numpy and nnengine only, and gives the same final record as the page's run."""
     setup = training.build(settings)
-    script = training.reproduce_script(settings, setup)
+    script = training_reproduce.reproduce_script(settings, setup)
     assert "from ui" not in script and "import nnengine as nn" in script
     exec(compile(script, "reproduce_run.py", "exec"), {})
     printed = capsys.readouterr().out.strip()
