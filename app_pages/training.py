@@ -16,6 +16,7 @@ from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_digit import digit_view
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
+from ui.weight_edit import take_pending
 
 TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
 REDRAW = 0.3              # each redraw first waits this long for the run to end (the next tick then comes at once)
@@ -202,6 +203,7 @@ def train_and_draw(settings, uploaded, interval):
             setup.model.fit(setup.X, setup.y, epochs=1, **run["fit"])
         except nn.TrainingDiverged as error:
             run["message"] = diverged_message(error)
+    take_pending(run, busy(run), settings)      # a weight or bias set on the network drawing
     if busy(run):
         run["trainer"].wait(REDRAW)            # the thread trains meanwhile; this only paces the redraws
     if run.get("trainer") is not None and not run["trainer"].running():
