@@ -11,6 +11,7 @@ import nnengine as nn
 from ui import layout, state, trainers, training, training_cost, training_diagnosis, training_files, widgets
 from ui.backprop_walk import follow_control
 from ui.matrix import readable
+from ui.optimizer_challenge import section as be_the_optimizer
 from ui.source import show_code
 from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
@@ -255,6 +256,7 @@ with right:
         st.info("Fix the settings on the left to build the network.", icon=":material/edit:")
     else:
         trainer(chosen, uploaded)
+be_the_optimizer()
 show_code(nn.Model.fit, training.build)
 layout.toolbar(CONTROLS)
 layout.predict_then_check([
