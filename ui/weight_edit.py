@@ -188,9 +188,10 @@ def take_pending(run, training_now, settings):
         return
     setup = run["setup"]
     if training_now:
-        note = ("warning", "The network is training: press Stop, then set the weight.")
-    else:
-        note = receive(setup.model, setup.X, setup.y, event, input_names(settings, setup.model.n_inputs))
+        # Said at once (the drawing, where notes are shown, is hidden while the run trains).
+        st.warning("The network is training: press Stop, then set the weight.", icon=":material/warning:")
+        return
+    note = receive(setup.model, setup.X, setup.y, event, input_names(settings, setup.model.n_inputs))
     st.session_state[NOTE] = (*note, token_of(setup.model), setup.model.epochs_done)
 
 
