@@ -47,7 +47,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
   const radius = Math.min(12, Math.max(5, row * 0.3));
   const top = 12;
   const bottom = top + tallest * row;
-  const width = Math.max(LEFT + (columns - 1) * COLUMN + 48, 330); // the legend's width at least
+  const width = Math.max(LEFT + (columns - 1) * COLUMN + 48, 380); // the legend's width at least
   const height = bottom + 104; // captions, then the legend's two rows
   const cx = (x) => LEFT + x * COLUMN;
   const cy = (y) => top + (tallest / 2 - y) * row;
@@ -94,7 +94,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
   const legendY = bottom + 66;
   text(legend, 8, legendY + 4, "|weight|", "start");
   [0, 1 / 3, 2 / 3, 1].forEach((share, k) => {
-    const x = 72 + k * 62;
+    const x = 72 + k * 76;
     make("line", { x1: x, y1: legendY, x2: x + 24, y2: legendY, stroke: "currentColor", "stroke-opacity": 0.7,
                    "stroke-width": THIN + (THICK - THIN) * share }, legend);
     text(legend, x + 28, legendY + 4, short(share * (data.widest || 0)), "start");
