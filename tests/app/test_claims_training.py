@@ -396,6 +396,7 @@ def test_gradient_descent_reaches_the_target_in_the_steps_the_page_states():
     after = model.evaluate(X, y)["loss"]
     assert after <= challenge.TARGET and readable(after) == stated
     assert "all 20 points at each step" in caption and model.optimizer.learning_rate == 0.5
+    assert f"({steps} full-batch steps at learning rate 0.5)" in (ROOT / "README.md").read_text()
 
 
 def test_the_challenge_counts_the_learners_steps_and_states_the_engines_loss():
