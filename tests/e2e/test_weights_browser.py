@@ -25,6 +25,11 @@ POINT_ON = """(item, t) => {
            p.x = a[0] + t * (a[2] - a[0]); p.y = a[1] + t * (a[3] - a[1]); }
     const q = p.matrixTransform(m); return [q.x, q.y]; }"""
 
+# Each drawn link's |weight| (from its tooltip) and the width of its visible line.
+WIDTHS = """editor => [...editor.querySelectorAll('.ne-links .ne-item')].map(g => [
+    Math.abs(parseFloat(g.querySelector('title').textContent.split('weight ')[1])),
+    +g.querySelectorAll('line')[1].getAttribute('stroke-width')])"""
+
 
 def item(page, key):
     """The training network's link or neuron (its weight or bias), by what it edits: 'weight:0:1:2' is the
@@ -68,6 +73,10 @@ def test_a_clicked_weight_set_by_typing_changes_the_loss_to_the_engines(page, ap
     assert f"loss {readable(numbers['loss'])} (before:" in note.inner_text()
     assert f"accuracy {numbers['accuracy']:.3f} (before:" in note.inner_text()
     assert page.locator(FIELD).first.input_value() == "2.5"              # the field shows the model's value
+    # "a line's width shows the weight's size": widths in the order of |weight|, the widest 7 px
+    pairs = page.locator(EDITOR).first.evaluate(WIDTHS)
+    pairs.sort()
+    assert [w for _, w in pairs] == sorted(w for _, w in pairs) and pairs[-1] == [2.5, 7]
     assert page.locator('[data-testid="stException"]').count() == 0
     harness.screenshot(page, "weights_1400_light")
 
