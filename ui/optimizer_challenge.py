@@ -26,7 +26,7 @@ MOST_STEPS = 5_000      # gradient descent gives up after this many
 KEY = "challenge"
 EDITOR_KEY = "challenge_editor"
 PENDING = "challenge_pending"
-NAMES = ["inputs", "hidden (tanh)", "output (sigmoid)"]
+NAMES = None           # the Training page's names: inputs, hidden 1, outputs
 
 
 def data():
@@ -97,10 +97,7 @@ def receive(attempt, event):
 
 def received():
     """The editor's on-change callback: keep the event for this section's next run (which applies it)."""
-    value = st.session_state.get(EDITOR_KEY)
-    event = value.get("edit") if isinstance(value, dict) else getattr(value, "edit", None)
-    if event is not None:
-        st.session_state[PENDING] = event
+    weight_edit.keep_event(EDITOR_KEY, PENDING)
 
 
 def start_again():

@@ -169,13 +169,18 @@ def edit_sentence(model, edit, old, before, after, samples, input_names=None):
 # -- on the Training page ----------------------------------------------------------------------------
 
 
-def received(key=EDITOR_KEY):
-    """The editor's on-change callback: keep the event for the training area, which applies it under its
-    lock, before it draws (so the numbers and the boundary it draws are the edited model's)."""
+def keep_event(key, pending):
+    """In an editor's on-change callback: keep its event (st.session_state[key].edit) at ``pending``."""
     value = st.session_state.get(key)
     event = value.get("edit") if isinstance(value, dict) else getattr(value, "edit", None)
     if event is not None:
-        st.session_state[PENDING] = event
+        st.session_state[pending] = event
+
+
+def received():
+    """The editor's on-change callback: keep the event for the training area, which applies it under its
+    lock, before it draws (so the numbers and the boundary it draws are the edited model's)."""
+    keep_event(EDITOR_KEY, PENDING)
 
 
 def take_pending(run, training_now, settings):

@@ -122,3 +122,27 @@ def test_a_neuron_tapped_with_a_finger_on_a_phone_sets_its_bias(browser, app_url
         harness.screenshot(page, f"weights_{width}_{scheme}")
     finally:
         context.close()
+
+
+def test_be_the_optimizer_counts_two_values_set_by_hand_and_shows_gradient_descents_steps(page, app_url):
+    from ui import optimizer_challenge as challenge
+
+    harness.open_page(page, app_url, "training", QUERY)
+    editor = page.locator(EDITOR).nth(1)                        # the challenge's, below the training network's
+    for key, value in (("weight:0:1:0", "-5"), ("weight:1:0:0", "5")):
+        target = editor.locator(f'g.ne-item[data-key="{key}"]')
+        target.scroll_into_view_if_needed()
+        page.mouse.click(*target.evaluate(POINT_ON, 0.3))
+        field = editor.locator("input")
+        field.fill(value)
+        field.press("Enter")
+        harness.wait_for_script_done(page)
+    X, y, model = challenge.data()
+    model.dense_layers[0].weights[1, 0], model.dense_layers[1].weights[0, 0] = -5, 5
+    loss = model.evaluate(X, y)["loss"]
+    page.get_by_text(f"You reached a loss of {readable(loss)} in 2 steps.").wait_for(state="visible")
+    steps = len(challenge.gradient_descent()) - 1
+    assert page.get_by_text(f"after {steps} steps").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.get_by_text("Be the optimizer").scroll_into_view_if_needed()
+    harness.screenshot(page, "weights_challenge_1400_light")
