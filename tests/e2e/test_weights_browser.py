@@ -129,7 +129,7 @@ def test_be_the_optimizer_counts_two_values_set_by_hand_and_shows_gradient_desce
 
     harness.open_page(page, app_url, "training", QUERY)
     editor = page.locator(EDITOR).nth(1)                        # the challenge's, below the training network's
-    for key, value in (("weight:0:1:0", "-5"), ("weight:1:0:0", "5")):
+    for step, (key, value) in enumerate((("weight:0:1:0", "-5"), ("weight:1:0:0", "5")), start=1):
         target = editor.locator(f'g.ne-item[data-key="{key}"]')
         target.scroll_into_view_if_needed()
         page.mouse.click(*target.evaluate(POINT_ON, 0.3))
@@ -137,6 +137,10 @@ def test_be_the_optimizer_counts_two_values_set_by_hand_and_shows_gradient_desce
         field.fill(value)
         field.press("Enter")
         harness.wait_for_script_done(page)
+        # The note comes with the rerun that redraws the editor: wait for it, so the next click does
+        # not land on a drawing being replaced.
+        page.get_by_text(f"Step {step}: you set").wait_for(state="visible")
+        page.wait_for_timeout(300)
     X, y, model = challenge.data()
     model.dense_layers[0].weights[1, 0], model.dense_layers[1].weights[0, 0] = -5, 5
     loss = model.evaluate(X, y)["loss"]
