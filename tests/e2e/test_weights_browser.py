@@ -150,3 +150,17 @@ def test_be_the_optimizer_counts_two_values_set_by_hand_and_shows_gradient_desce
     assert page.locator('[data-testid="stException"]').count() == 0
     page.get_by_text("Be the optimizer").scroll_into_view_if_needed()
     harness.screenshot(page, "weights_challenge_1400_light")
+
+
+def test_the_keyboard_picks_a_link_and_sets_its_weight(page, app_url):
+    harness.open_page(page, app_url, "training", QUERY)
+    link = item(page, "weight:0:1:2").first
+    link.scroll_into_view_if_needed()
+    link.focus()
+    page.keyboard.press("Enter")
+    assert page.locator(".network-editor .ne-what").first.inner_text() == "Weight x2 → hidden 1 3"
+    page.keyboard.type("0.75")              # the field has the focus, its value selected
+    page.keyboard.press("Enter")
+    harness.wait_for_script_done(page)
+    numbers = engine_numbers(weight=((0, 1, 2), 0.75))
+    assert f"loss {readable(numbers['loss'])} (before:" in page.get_by_text(NOTE).inner_text()

@@ -63,7 +63,8 @@ export default function ({ parentElement, data, setTriggerValue }) {
   for (const edge of data.edges) {
     const pick = { kind: "weight", layer: edge.layer, row: edge.row, col: edge.col };
     const ends = { x1: cx(edge.x), y1: cy(edge.y), x2: cx(edge.x2), y2: cy(edge.y2) };
-    const group = make("g", { class: "ne-item", "data-key": keyOf(pick) }, links);
+    const group = make("g", { class: "ne-item", "data-key": keyOf(pick), tabindex: 0, role: "button" }, links);
+    group.setAttribute("aria-label", `Weight ${edge.link}`);
     make("line", { ...ends, class: "ne-halo" }, group);
     make("line", { ...ends, stroke: edge.weight < 0 ? NEGATIVE : POSITIVE, "stroke-opacity": 0.8,
                    "stroke-width": THIN + ((THICK - THIN) * Math.abs(edge.weight)) / widest }, group);
@@ -75,7 +76,9 @@ export default function ({ parentElement, data, setTriggerValue }) {
   for (const node of data.nodes) {
     const canEdit = node.bias !== null && node.bias !== undefined;
     const pick = { kind: "bias", layer: node.x - 1, row: 0, col: node.index };
-    const group = make("g", canEdit ? { class: "ne-item", "data-key": keyOf(pick) } : {}, neurons);
+    const group = make("g", canEdit ? { class: "ne-item", "data-key": keyOf(pick), tabindex: 0, role: "button" } : {},
+                       neurons);
+    if (canEdit) group.setAttribute("aria-label", `Bias of ${node.neuron}`);
     make("circle", { cx: cx(node.x), cy: cy(node.y), r: radius + 4, class: "ne-halo" }, group);
     make("circle", { cx: cx(node.x), cy: cy(node.y), r: radius, fill: NEURON }, group);
     if (canEdit) {
@@ -138,6 +141,14 @@ export default function ({ parentElement, data, setTriggerValue }) {
   };
   svg.onpointercancel = () => {
     svg.pressed = null;
+  };
+  // The keyboard: Tab reaches each link and neuron, Enter or Space picks it.
+  svg.onkeydown = (event) => {
+    const key = event.target.closest?.(".ne-item")?.dataset.key;
+    if (key && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      show(key, true);
+    }
   };
   form.onsubmit = (event) => {
     event.preventDefault();
