@@ -142,7 +142,7 @@ def measured(model, X, y):
         return model.evaluate(X, y)
 
 
-def receive(model, X, y, event, input_names=None):
+def receive(model, X, y, event, input_names=None, shown=""):
     """Check and apply one event. Returns (kind, message): ("success", what changed with the loss and
     accuracy before and after), or ("warning", why nothing changed)."""
     try:
@@ -152,10 +152,11 @@ def receive(model, X, y, event, input_names=None):
     before = measured(model, X, y)
     old = apply(model, edit)
     after = measured(model, X, y)
-    return "success", edit_sentence(model, edit, old, before, after, len(X), input_names)
+    return "success", edit_sentence(model, edit, old, before, after, len(X), input_names, shown)
 
 
-def edit_sentence(model, edit, old, before, after, samples, input_names=None):
+def edit_sentence(model, edit, old, before, after, samples, input_names=None, shown=""):
+    """What an edit did, with the engine's numbers; ``shown``: a sentence on what the page redrew."""
     now = current_value(model, edit)
     # evaluate gives the data loss; with L1/L2 the progress line's loss adds the penalty to it.
     penalized = any(d.weight_l1 or d.weight_l2 or d.bias_l1 or d.bias_l2 for d in model.dense_layers)
@@ -163,7 +164,7 @@ def edit_sentence(model, edit, old, before, after, samples, input_names=None):
     return (f"You set {parameter_name(model, edit, input_names)} to {now:.6g} (it was {old:.6g}). Without "
             f"training, on the {samples:,} training samples: {loss} {readable(after['loss'])} (before: "
             f"{readable(before['loss'])}), accuracy {after['accuracy']:.3f} (before: {before['accuracy']:.3f}). "
-            f"The boundary and the validation counts above are this model's. {memory_sentence(model)}")
+            f"{shown}{' ' * bool(shown)}{memory_sentence(model)}")
 
 
 # -- on the Training page ----------------------------------------------------------------------------
@@ -175,6 +176,15 @@ def keep_event(key, pending):
     event = value.get("edit") if isinstance(value, dict) else getattr(value, "edit", None)
     if event is not None:
         st.session_state[pending] = event
+
+
+def redrawn(setup):
+    """What the Training page redraws for the edited model (training_views.draw)."""
+    if setup.raw is not None:
+        return "The boundary and the validation counts above are this model's."
+    if setup.task == "regression":
+        return "The fit drawn above is this model's."
+    return "The validation counts above are this model's."
 
 
 def received():
@@ -196,7 +206,8 @@ def take_pending(run, training_now, settings):
         # Said at once (the drawing, where notes are shown, is hidden while the run trains).
         st.warning("The network is training: press Stop, then set the weight.", icon=":material/warning:")
         return
-    note = receive(setup.model, setup.X, setup.y, event, input_names(settings, setup.model.n_inputs))
+    note = receive(setup.model, setup.X, setup.y, event, input_names(settings, setup.model.n_inputs),
+                   redrawn(setup))
     st.session_state[NOTE] = (*note, token_of(setup.model), setup.model.epochs_done)
 
 

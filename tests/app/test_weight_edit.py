@@ -239,3 +239,13 @@ def test_an_edit_that_arrives_while_the_run_trains_is_refused():
     assert any("press Stop, then set the weight" in w for w in texts(at.warning))
     at.button(key="stop").click().run()
     assert model.dense_layers[0].weights[1, 2] != 2.5 and not at.exception
+
+
+def test_the_sentence_names_what_the_page_redrew_for_each_kind_of_data():
+    at = open_page(PAGE, {"dataset": "sine", "hidden": "4", "epochs": "5"})
+    send(at, row=0, text="1")                                   # sine has one input, x
+    [message] = texts(at.success)
+    assert "The fit drawn above is this model's." in message and "boundary" not in message
+    at = open_page(PAGE, QUERY)
+    send(at, text="1")
+    assert "The boundary and the validation counts above are this model's." in texts(at.success)[0]
