@@ -314,6 +314,14 @@ class Session:
                                f"{[w.label for w in self.widgets()]}")
         return found[0]
 
+    def describe(self):
+        """Where the session stands, for a failure's message: what a wait was waiting for is in here."""
+        waiting = [r.what for r in self.reruns if not r.done.is_set()]
+        return (f"progress {self.progress_text()!r}; script running {self.script_running}; fragments "
+                f"rerunning themselves {len(self._auto)} ({self.auto_reruns_sent} timed reruns sent); reruns "
+                f"unanswered {waiting}; runs seen {self.runs_seen}; alerts {self.alerts()}; errors {self.errors}; "
+                f"connected {self._ws is not None and self._reader is not None and not self._reader.done()}")
+
     @property
     def idle(self):
         """No script running, no rerun waiting for its answer, no fragment rerunning itself."""
@@ -408,7 +416,8 @@ class Session:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.add_error(f"timeout: {what or 'condition'} not reached within {timeout:.0f} s")
-                raise TimeoutError(f"{self.name}: {what or 'condition'} not reached within {timeout:.0f} s")
+                raise TimeoutError(f"{self.name}: {what or 'condition'} not reached within {timeout:.0f} s; "
+                                   f"{self.describe()}")
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(left, 1.0))
