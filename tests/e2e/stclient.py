@@ -228,8 +228,11 @@ class Session:
         await asyncio.to_thread(self._load_address)
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
         cookies = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        # ping_interval=None: a browser never pings the server; the websockets library's own keepalive would
+        # close a connection whose pong waits behind a busy server (a training holds Python's lock).
         self._ws = await connect(url, subprotocols=["streamlit"], origin=self.base_url, max_size=None,
                                  open_timeout=self.run_timeout, user_agent_header=f"stclient {self.name}",
+                                 ping_interval=None,
                                  additional_headers={"Cookie": cookies} if cookies else None)
         self._reader = asyncio.create_task(self._read(), name=f"read {self.name}")
         await self.rerun("open")
