@@ -1,7 +1,8 @@
 """Regenerate the README's screenshots: start the app, open pages in headless Chromium (Debian's, through
 Playwright, as the browser tests do), and save one PNG per view in this folder.
 
-    python docs/screenshots.py [--only weights,training]
+    python docs/screenshots.py             # every view
+    python docs/screenshots.py digit       # only the views named
 """
 
 import sys
@@ -21,8 +22,11 @@ VIEWS = [
     ("backprop", "backprop", "", None),
     ("optimizers", "optimizers", "", None),
     ("training", "training", "epochs=2000", "train"),
+    ("digit", "training", "dataset=digits&epochs=20&batch_size=32&lr=0.005", "digit"),
     ("weights", "training", "hidden=6&epochs=300", "edit"),
 ]
+PAD = "canvas[aria-label^='Drawing pad']"        # the digit pad's canvas (Playwright reaches into its shadow root)
+SEVEN = [(0.2, 0.15), (0.8, 0.15), (0.45, 0.9)]   # a 7, as fractions of the pad
 
 
 def train_to_the_end(page):
@@ -32,6 +36,25 @@ def train_to_the_end(page):
                                       const m = p && p.innerText.match(/epoch (\\d+) of (\\d+)/);
                                       return m && m[1] === m[2]; }""", timeout=120_000)
     harness.wait_for_script_done(page)
+
+
+def draw_a_seven(page):
+    """Train the digits network with the pad's own button, then draw a 7 on the pad and wait for its reading."""
+    page.locator(harness.MAIN).get_by_role("button", name="Train this network").click()
+    pad = page.locator(PAD)
+    pad.wait_for(state="visible", timeout=180_000)
+    harness.wait_for_script_done(page)
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    at = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in SEVEN]
+    page.mouse.move(*at[0])
+    page.mouse.down()
+    for x, y in at[1:]:
+        page.mouse.move(x, y, steps=12)
+    page.mouse.up()
+    page.get_by_text("The network reads a").first.wait_for(timeout=60_000)
+    harness.wait_for_script_done(page)
+    page.get_by_role("heading", name="Draw a digit").evaluate("h => h.scrollIntoView({block: 'start'})")
 
 
 def edit_a_weight(page):
@@ -50,27 +73,22 @@ def edit_a_weight(page):
 
 
 def main():
-    import argparse
-
     from playwright.sync_api import sync_playwright
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="", help="comma-separated names of the views to take (default: all)")
-    only = set(filter(None, parser.parse_args().only.split(",")))
 
     problem = harness.browser_problem()
     if problem:
         sys.exit(problem)
     with harness.AppServer(HERE / "screenshots-server.log") as server, sync_playwright() as playwright:
         browser = harness.launch_browser(playwright)
-        for name, path, query, action in VIEWS:
-            if only and name not in only:
-                continue
+        wanted = sys.argv[1:] or [name for name, *_ in VIEWS]
+        for name, path, query, action in (view for view in VIEWS if view[0] in wanted):
             page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
             harness.open_page(page, server.url, path, query)
             harness.wait_for_chart(page)
             if action == "train":
                 train_to_the_end(page)
+            elif action == "digit":
+                draw_a_seven(page)
             elif action == "edit":
                 edit_a_weight(page)
             page.wait_for_timeout(1000)
