@@ -333,11 +333,13 @@ def _graph_structure(height, description):
 def boundary_chart(cells, points, classes, description="", height=380):
     """A classifier's decision over the input plane: cells (dicts with x1, x1_end, x2, x2_end,
     class, confidence), the squares of a grid coloured by the predicted class and shaded by how
-    sure the model is, with the data points (dicts with x1, x2, class, set) on top."""
-    return _chart(_boundary_structure, (classes, height, description), {"cells": cells, "points": points})
+    sure the model is, with the data points (dicts with x1, x2, class, set) on top. The shape legend
+    names only the sets drawn (none when there is one: training points only)."""
+    sets = tuple(s for s in ("training", "validation") if any(p["set"] == s for p in points))
+    return _chart(_boundary_structure, (classes, height, description, sets), {"cells": cells, "points": points})
 
 
-def _boundary_structure(classes, height, description):
+def _boundary_structure(classes, height, description, sets=("training", "validation")):
     """The structure of ``boundary_chart`` for these settings (no rows)."""
     scale = alt.Scale(domain=[str(c) for c in range(classes)], range=list(CLASS_COLOURS[:classes]))
     grid = alt.Chart(alt.NamedData("cells")).mark_rect().encode(
@@ -349,7 +351,7 @@ def _boundary_structure(classes, height, description):
     dots = alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=28, stroke="white",
                                                          strokeWidth=0.6, opacity=0.95).encode(
         x=alt.X("x1:Q"), y=alt.Y("x2:Q"), color=alt.Color("class:N", scale=scale),
-        shape=alt.Shape("set:N", legend=alt.Legend(title=None, orient="bottom"),
+        shape=alt.Shape("set:N", legend=alt.Legend(title=None, orient="bottom") if len(sets) > 1 else None,
                         scale=alt.Scale(domain=["training", "validation"], range=["circle", "triangle"])),
         tooltip=[alt.Tooltip("class:N", title="true class"), alt.Tooltip("set:N"),
                  alt.Tooltip("x1:Q", format=".3f"), alt.Tooltip("x2:Q", format=".3f")])
