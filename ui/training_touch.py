@@ -11,6 +11,7 @@ import nnengine as nn
 from ui import charts, drawn_points, state, training
 from ui.components.point_plane import point_plane
 from ui.matrix import count, readable
+from ui.training_controls import DISCRETE, POINTS, SHOW_VAL
 
 GRID = 40                  # boundary cells per side on the plane
 CURVE = 120                # points on the fitted curve, for regression
@@ -71,7 +72,8 @@ def plane_data(setup, settings):
     data = {"points": [list(p) for p in drawn_points.current()], "rev": drawn_points.revision(),
             "classes": 0 if regression else settings.classes, "share": settings.val_split,
             "limit": drawn_points.LIMIT, "max": drawn_points.MAX_POINTS, "colours": list(charts.CLASS_COLOURS),
-            "grid": None, "curve": None, "curveColour": charts.NEGATIVE}
+            "grid": None, "curve": None, "curveColour": charts.NEGATIVE,
+            "showValidation": bool(st.session_state.get(SHOW_VAL.key, True))}
     with np.errstate(all="ignore"):
         if regression:
             xs = np.linspace(-limit, limit, CURVE, dtype=np.float32).reshape(-1, 1)
@@ -85,6 +87,8 @@ def plane_data(setup, settings):
         output = setup.model.predict(nn.datasets.features(centres, settings.features))
     if np.all(np.isfinite(output)):
         predicted, confidence = training.class_and_confidence(output, setup.task)
+        if st.session_state.get(DISCRETE.key, False):
+            confidence = np.ones_like(confidence)       # only the predicted class, no shading
         data["grid"] = {"n": GRID, "cls": predicted.astype(int).tolist(),
                         "conf": np.round(np.clip(confidence, 0, 1), 2).tolist()}
     return data
@@ -98,14 +102,8 @@ def plane_view(place, run, setup, settings):
         if problem:
             st.warning(problem, icon=":material/warning:")
         point_plane(drawn_points.PLANE_KEY, plane_data(setup, settings), drawn_points.on_plane_change)
-        state.sync_to_link(state_control(), drawn_points.current())
+        state.sync_to_link(POINTS, drawn_points.current())
         st.caption(points_sentence(run, setup, settings))
-
-
-def state_control():
-    from ui.training_controls import POINTS
-
-    return POINTS
 
 
 def points_sentence(run, setup, settings):

@@ -117,6 +117,7 @@ export default function ({ parentElement, data, setStateValue }) {
     }
     state.points.forEach(([x, y, label], i) => {
       const colour = data.colours[label % data.colours.length];
+      if (heldOut(i) && !data.showValidation) return; // "Show the validation data" off
       ctx.globalAlpha = !regression && label >= data.classes ? 0.35 : 1; // a class the setting no longer has
       marker(x, y, colour, heldOut(i), scale);
     });
