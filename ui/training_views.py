@@ -281,7 +281,7 @@ def reproduce_view(settings, setup):
     if settings.dataset == "upload":
         return
     with st.expander("Reproduce this run", icon=":material/terminal:"):
-        script = training_reproduce.reproduce_script(settings, setup)
+        script = training_reproduce.reproduce_script(settings, setup, training_touch.identity(settings))
         st.caption("A standalone script with these settings: numpy and nnengine only. Run it to get the same "
                    "final numbers as this page after the same number of epochs.")
         st.code(script, language="python", wrap_lines=True)
