@@ -1,7 +1,8 @@
 """Regenerate the README's screenshots: start the app, open pages in headless Chromium (Debian's, through
 Playwright, as the browser tests do), and save one PNG per view in this folder.
 
-    python docs/screenshots.py
+    python docs/screenshots.py            # every view
+    python docs/screenshots.py points     # only the named views
 """
 
 import sys
@@ -12,6 +13,18 @@ sys.path.insert(0, str(HERE.parent / "tests" / "e2e"))
 
 import harness  # noqa: E402
 
+
+def rings():
+    """Your own points for the picture: 20 of class 0 on a small ring, 28 of class 1 on a larger one."""
+    import math
+
+    def ring(n, r, c):
+        return [(round(r * math.cos(2 * math.pi * k / n)), round(r * math.sin(2 * math.pi * k / n)), c)
+                for k in range(n)]
+
+    return ";".join(f"{x},{y},{c}" for x, y, c in ring(20, 45, 0) + ring(28, 115, 1))
+
+
 # (file name, page url_path, link query, what to do before the shot)
 VIEWS = [
     ("home", "", "", None),
@@ -21,6 +34,7 @@ VIEWS = [
     ("backprop", "backprop", "", None),
     ("optimizers", "optimizers", "", None),
     ("training", "training", "epochs=2000", "train"),
+    ("points", "training", "dataset=your+own+points&classes=2&hidden=8&epochs=500&points=" + rings(), "points"),
 ]
 
 
@@ -41,12 +55,19 @@ def main():
         sys.exit(problem)
     with harness.AppServer(HERE / "screenshots-server.log") as server, sync_playwright() as playwright:
         browser = harness.launch_browser(playwright)
+        chosen = sys.argv[1:]
         for name, path, query, action in VIEWS:
+            if chosen and name not in chosen:
+                continue
             page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
             harness.open_page(page, server.url, path, query)
-            harness.wait_for_chart(page)
-            if action == "train":
+            if action != "points":
+                harness.wait_for_chart(page)
+            if action in ("train", "points"):
                 train_to_the_end(page)
+            if action == "points":                 # the plane, below the curves
+                page.locator("canvas[aria-label^='Data plane']").scroll_into_view_if_needed()
+                page.mouse.wheel(0, 150)
             page.wait_for_timeout(1000)
             page.screenshot(path=str(HERE / f"{name}.png"))
             print("saved", f"docs/{name}.png")
