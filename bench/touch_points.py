@@ -64,10 +64,10 @@ def main():
         page.get_by_text("epoch 200 of 200").wait_for()
         harness.wait_for_script_done(page)
         plane = page.locator(PLANE)
-        plane.scroll_into_view_if_needed()
-        box = plane.bounding_box()
         for k in range(args.clicks + 2):                         # the first two are not timed (warm-up)
             n = args.points + k + 1
+            plane.scroll_into_view_if_needed()                   # the toggle's click may have scrolled it away
+            box = plane.bounding_box()
             fx, fy = 0.3 + 0.4 * ((k * 7) % 11) / 11, 0.3 + 0.4 * ((k * 5) % 13) / 13
             started = time.perf_counter()
             page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
