@@ -112,8 +112,9 @@ def settings_panel():
     st.selectbox("Start from the book", list(training.PRESETS), index=None, key="preset", on_change=load_preset,
                  placeholder="Choose a chapter's setup…",
                  help="Sets every control to the settings of that chapter's code.")
-    dataset = widgets.dropdown(DATASET, help="'upload' trains on a CSV file of your own. Choosing one sets its "
-                                             "own noise.", on_change=apply_dataset_defaults)
+    dataset = widgets.dropdown(DATASET, help="'upload' trains on a CSV file of your own; 'your own points' on "
+                                             "points you place with clicks. Choosing one sets its own noise.",
+                             on_change=apply_dataset_defaults)
     if not st.session_state.get("_dataset_defaults_applied"):
         apply_dataset_defaults(keep_link_values=True)      # before the controls it sets are made
     uploaded, upload_id = upload_panel() if dataset == "upload" else (None, "")

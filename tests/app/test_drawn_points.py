@@ -163,3 +163,19 @@ def test_the_reproduce_script_prints_the_pages_numbers_for_drawn_points(changes,
         expected += (f", validation accuracy: {last['val_accuracy']:.3f}, "
                      f"validation loss: {last['val_loss']:.4f}")
     assert printed == expected
+
+
+def test_nothing_the_learner_places_goes_into_the_planes_html_or_js(monkeypatch):
+    """The component's HTML and JS are fixed files; the points reach it only as data (JSON), and its JS writes
+    text with textContent, never as HTML."""
+    from pathlib import Path
+
+    from ui.components import point_plane as module
+    js = (Path(module.__file__).parent / "point_plane.js").read_text()
+    assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "eval(" not in js and "Function(" not in js
+    assert "{" not in module.HTML                           # no placeholder a value could be formatted into
+    sent = {}
+    monkeypatch.setattr(module, "_plane", lambda **kwargs: sent.update(kwargs))
+    data = {"points": [[1, 2, 0]], "note": "<img src=x onerror=alert(1)>"}
+    module.point_plane("plane", data, on_change=print)
+    assert set(sent) == {"key", "data", "on_points_change"} and sent["data"] is data

@@ -39,6 +39,8 @@ def pixels(page):
 
 def shared_link(page):
     page.get_by_role("button", name="Share this state").click()
+    page.wait_for_timeout(100)
+    harness.wait_for_script_done(page)        # opening it reruns its fragment, which writes the link afresh
     code = page.locator('[data-testid="stPopover"] [data-testid="stCode"], [data-testid="stPopoverBody"] '
                         '[data-testid="stCode"]').first
     code.wait_for(state="visible")
@@ -84,6 +86,7 @@ def test_points_are_added_and_removed_by_clicks_and_travel_in_the_link(page, app
     assert page.locator('[data-testid="stException"]').count() == 0
     # The share link carries the 8 points; a fresh tab opens the same plane.
     link = shared_link(page)
+    assert "points=" in link, link
     points = parse_qs(urlsplit(link).query)["points"][0]
     assert len(points.split(";")) == 8 and len(link) < 8192
     other = browser.new_context(viewport=harness.VIEWPORT).new_page()
@@ -112,14 +115,29 @@ def test_the_plane_on_a_phone_and_in_the_dark(page, app_url):
     box = page.locator(PLANE).bounding_box()
     assert box["width"] <= 390 and box["width"] > 250                # the plane fits the phone's width
     # A finger's tap adds a point (Chromium's touch events, turned into pointer events).
-    page.locator(PLANE).scroll_into_view_if_needed()
-    box = page.locator(PLANE).bounding_box()
     cdp = page.context.new_cdp_session(page)
-    at = {"x": box["x"] + 0.5 * box["width"], "y": box["y"] + 0.5 * box["height"]}
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+    def tap():                                   # on the plane's centre, wherever the page has scrolled it
+        page.locator(PLANE).scroll_into_view_if_needed()
+        box = page.locator(PLANE).bounding_box()
+        at = {"x": box["x"] + 0.5 * box["width"], "y": box["y"] + 0.5 * box["height"]}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+    tap()
     samples_become(page, 6)
     harness.screenshot(page, "points_390_dark")
+    # On a touch screen there is no Shift: Remove mode, then a tap on the point removes it.
+    page.locator(".point-plane button", has_text="Remove").click()
+    assert page.locator(".point-plane .hint").inner_text().startswith("Remove mode")
+    tap()
+    samples_become(page, 5)
+    page.locator(".point-plane button", has_text="Clear").click()
+    samples_become(page, 0)
+    assert page.locator(PLANE).get_attribute("aria-label").startswith("Data plane with 0 points")
+    page.goto(page.url)                      # the address bar followed the plane: an empty plane stays empty
+    harness.wait_for_app_run(page)
+    samples_become(page, 0)
     page.emulate_media(color_scheme="light")
     harness.wait_for_app_run(page)
     harness.screenshot(page, "points_390_light")

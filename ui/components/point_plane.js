@@ -144,6 +144,11 @@ export default function ({ parentElement, data, setStateValue }) {
   }
 
   function showTools() {
+    // Rebuilt only when what it shows changes: a redraw while the network trains (several a second) must not
+    // replace a button under the learner's finger.
+    const shown = `${data.classes}|${state.label}|${state.remove}`;
+    if (tools.dataset.shown === shown) return;
+    tools.dataset.shown = shown;
     tools.replaceChildren();
     const button = (text, pressed, onclick, colour) => {
       const b = document.createElement("button");
@@ -159,21 +164,23 @@ export default function ({ parentElement, data, setStateValue }) {
       button(`Class ${c}`, !state.remove && state.label === c, () => {
         state.label = c;
         state.remove = false;
-        showTools();
+        canvas.showTools();
       }, data.colours[c % data.colours.length]).classList.add("swatch");
     }
-    button(regression ? "Add" : "", !state.remove, () => {
-      state.remove = false;
-      showTools();
-    }).hidden = !regression;
+    if (regression) {
+      button("Add", !state.remove, () => {
+        state.remove = false;
+        canvas.showTools();
+      });
+    }
     button("Remove", state.remove, () => {
       state.remove = !state.remove;
-      showTools();
+      canvas.showTools();
     });
     button("Clear", false, () => {
       state.points = [];
-      draw();
-      send();
+      canvas.redraw();
+      canvas.send();
     });
     hint.textContent = state.remove
       ? "Remove mode: click or tap a point to remove it."
@@ -205,7 +212,10 @@ export default function ({ parentElement, data, setStateValue }) {
     canvas.resizer = new ResizeObserver(() => canvas.redraw());
     canvas.resizer.observe(canvas);
   }
-  canvas.redraw = draw; // the observer draws with the latest data
+  // The latest call's functions, for the observer and the tools' handlers (which outlive the call that made them).
+  canvas.redraw = draw;
+  canvas.send = send;
+  canvas.showTools = showTools;
   showTools();
   draw();
 }
