@@ -1,5 +1,5 @@
 """Your own points on the Training page, in Chromium: click the plane to add points of two classes, remove one
-with a Shift-click, watch the sample count and the boundary change, and open the share link in a fresh tab:
+with a Shift-click and another with a right click, watch the sample count and the boundary change, and open the share link in a fresh tab:
 the same plane comes back. Screenshots at 1400 and 390 px, light and dark: tests/e2e/screenshots/points_*.png."""
 
 import re
@@ -14,15 +14,15 @@ LEFT = [(0.2, 0.3), (0.25, 0.6), (0.15, 0.8), (0.3, 0.45)]
 RIGHT = [(0.8, 0.3), (0.75, 0.6), (0.85, 0.8), (0.7, 0.45)]
 
 
-def click(page, fx, fy, modifiers=None):
+def click(page, fx, fy, modifiers=None, button="left"):
     plane = page.locator(PLANE)
     plane.scroll_into_view_if_needed()
     box = plane.bounding_box()
     page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
     if modifiers:
         page.keyboard.down(modifiers)
-    page.mouse.down()
-    page.mouse.up()
+    page.mouse.down(button=button)
+    page.mouse.up(button=button)
     if modifiers:
         page.keyboard.up(modifiers)
 
@@ -74,9 +74,11 @@ def test_points_are_added_and_removed_by_clicks_and_travel_in_the_link(page, app
     click(page, *RIGHT[0], modifiers="Shift")
     samples_become(page, 7)
     assert page.get_by_text(re.compile(r"^7 points on the plane")).count() == 1
+    click(page, *RIGHT[1], button="right")                     # a right click removes too
+    samples_become(page, 6)
     # Add one of class 1 deep in class 0's side: the plane shows it at once, then the run trains on it.
     click(page, 0.22, 0.5)
-    samples_become(page, 8)
+    samples_become(page, 7)
     page.locator(harness.MAIN).get_by_role("button", name="Reset", exact=True).click()
     harness.wait_for_script_done(page)
     page.locator(harness.MAIN).get_by_role("button", name="Train", exact=True).click()
@@ -84,18 +86,18 @@ def test_points_are_added_and_removed_by_clicks_and_travel_in_the_link(page, app
     harness.wait_for_script_done(page)
     assert pixels(page) != trained
     assert page.locator('[data-testid="stException"]').count() == 0
-    # The share link carries the 8 points; a fresh tab opens the same plane.
+    # The share link carries the 7 points; a fresh tab opens the same plane.
     link = shared_link(page)
     assert "points=" in link, link
     points = parse_qs(urlsplit(link).query)["points"][0]
-    assert len(points.split(";")) == 8 and len(link) < 8192
+    assert len(points.split(";")) == 7 and len(link) < 8192
     other = browser.new_context(viewport=harness.VIEWPORT).new_page()
     try:
         other.context.set_default_timeout(60_000)
         other.goto(link.replace(urlsplit(link).netloc, urlsplit(app_url).netloc))
         harness.wait_for_app_run(other)
-        samples_become(other, 8)
-        assert other.locator(PLANE).get_attribute("aria-label").startswith("Data plane with 8 points")
+        samples_become(other, 7)
+        assert other.locator(PLANE).get_attribute("aria-label").startswith("Data plane with 7 points")
         assert parse_qs(urlsplit(shared_link(other)).query)["points"][0] == points
     finally:
         other.context.close()
