@@ -1,6 +1,7 @@
 """Your own points on the Training page, in Chromium: click the plane to add points of two classes, remove one
-with a Shift-click and another with a right click, watch the sample count and the boundary change, and open the share link in a fresh tab:
-the same plane comes back. Screenshots at 1400 and 390 px, light and dark: tests/e2e/screenshots/points_*.png."""
+with a Shift-click and another with a right click, watch the sample count and the boundary change, and open
+the share link in a fresh tab: the same plane comes back. On a phone: a tap adds, Remove mode and a tap
+remove, Clear empties. Screenshots at 1400 and 390 px, light and dark: tests/e2e/screenshots/points_*.png."""
 
 import re
 from urllib.parse import parse_qs, urlsplit
