@@ -15,6 +15,8 @@ from ui.training_controls import DISCRETE, POINTS, SHOW_VAL
 
 GRID = 40                  # boundary cells per side on the plane
 CURVE = 120                # points on the fitted curve, for regression
+NO_VALIDATION = ("No validation curves: with a Validation share of 0 every point you place trains the network, "
+                 "so nothing is held out to measure it on.")
 STARTS = {"classes": ("spiral", "vertical", "xor", "circles", "moons", "blobs"), "regression": ("sine",)}
 
 

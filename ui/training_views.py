@@ -58,6 +58,8 @@ def draw(run, settings, places, live=False):
             dashed=("validation loss", "validation accuracy", "previous run: validation loss"),
             colours=[CURVE_COLOURS[name] for name in dict.fromkeys(row["curve"] for row in rows)],
             height=240, legend_columns=1)), width="stretch")
+        if training_touch.owns(settings) and not len(setup.X_val):
+            places["curves"].caption(training_touch.NO_VALIDATION)
     if training_touch.owns(settings):
         training_touch.plane_view(places["picture"], run, setup, settings)
     elif setup.raw is not None:

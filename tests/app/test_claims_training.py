@@ -370,6 +370,8 @@ def test_with_no_validation_share_every_point_trains_and_the_curves_and_table_sa
                "point you place trains the network, so the curves show training alone" in c for c in texts(at.caption))
     curves = {row["curve"] for row in chart_rows(at) if "curve" in row}
     assert "training loss" in curves and not any(c.startswith("validation") for c in curves)
+    assert ("No validation curves: with a Validation share of 0 every point you place trains the network, so "
+            "nothing is held out to measure it on.") in texts(at.caption)
     table = next(spec for spec in chart_specs(at) if "true class" in json.dumps(spec))
     assert "Training samples: true class" in json.dumps(table)
 
@@ -382,6 +384,7 @@ def test_a_validation_share_holds_out_every_few_points_in_the_order_placed():
     points = drawn_points.parse(DRAWN_POINTS)
     assert np.array_equal(setup.X_val, np.array([p[:2] for p in points[4::5]], dtype=np.float32) / 100)
     assert any(r["curve"] == "validation loss" for r in chart_rows(at) if "curve" in r)
+    assert not any(c.startswith("No validation curves") for c in texts(at.caption))
 
 
 def test_the_models_numbers_on_the_points_are_the_engines():
