@@ -11,12 +11,14 @@ import nnengine as nn
 from ui import layout, state, trainers, training, training_cost, training_diagnosis, training_files, widgets
 from ui.backprop_walk import follow_control
 from ui.matrix import readable
+from ui.optimizer_challenge import section as be_the_optimizer
 from ui.source import show_code
 from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_digit import digit_view
 from ui.training_touch import data_for, follow_points, identity, too_few
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
+from ui.weight_edit import take_pending
 
 TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
 REDRAW = 0.3              # each redraw first waits this long for the run to end (the next tick then comes at once)
@@ -208,6 +210,7 @@ def train_and_draw(settings, uploaded, interval):
             setup.model.fit(setup.X, setup.y, epochs=1, **run["fit"])
         except nn.TrainingDiverged as error:
             run["message"] = diverged_message(error)
+    take_pending(run, busy(run), settings)      # a weight or bias set on the network drawing
     if busy(run):
         run["trainer"].wait(REDRAW)            # the thread trains meanwhile; this only paces the redraws
     if run.get("trainer") is not None and not run["trainer"].running():
@@ -259,6 +262,7 @@ with right:
         st.info("Fix the settings on the left to build the network.", icon=":material/edit:")
     else:
         trainer(chosen, uploaded)
+be_the_optimizer()
 show_code(nn.Model.fit, training.build)
 layout.toolbar(CONTROLS)
 layout.predict_then_check([

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import nnengine as nn
-from ui import charts, layout, training, training_files, training_reproduce, training_touch
+from ui import charts, layout, training, training_files, training_reproduce, training_touch, weight_edit
 from ui.matrix import readable
 from ui.training_controls import COMPARE, DISCRETE, SHOW_VAL
 
@@ -152,12 +152,11 @@ def inside_views(setup, settings):
                 st.caption(f"The model reads all {checked} validation images correctly.")
     with tabs[0]:
         names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
-        layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
-                                          layer_names=names, input_names=input_names(settings, sizes[0]),
-                                          height=320),
-                     f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
-                     "shows the weight's size, blue positive and vermillion negative. A layer too wide to draw "
-                     "shows its strongest neurons and how many more it has.")
+        weight_edit.editor_view(setup.model, names, input_names(settings, sizes[0]))
+        st.caption(f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width shows "
+                   "the weight's size, blue positive and vermillion negative. A layer too wide to draw shows its "
+                   "strongest neurons and how many more it has. Click a line (a weight) or a neuron (its bias) "
+                   "to set its value: the numbers and the boundary above follow at once, without training.")
     with tabs[1]:
         if setup.raw is None or len(setup.raw) == 0 or len(setup.model.dense_layers) < 2:
             st.caption("These maps are drawn for 2-D datasets and networks with a hidden layer.")

@@ -350,6 +350,75 @@ def test_a_file_without_page_settings_shows_the_network_it_holds():
     assert any("has no page settings" in s for s in texts(at.success))
 
 
+# -- Be the optimizer (ui/optimizer_challenge.py) -----------------------------------------------------
+
+
+def challenge_start():
+    """The challenge's data and starting model, checked against what the page says they are."""
+    from ui import optimizer_challenge as challenge
+
+    X, y, model = challenge.data()
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["Dense", "Tanh", "Dense", "Sigmoid"]                        # "2-2-1 ... tanh ... sigmoid"
+    assert [model.n_inputs] + [d.n_neurons for d in model.dense_layers] == [2, 2, 1]
+    assert type(model.loss).__name__ == "BinaryCrossentropy"                     # "binary cross-entropy"
+    assert type(model.optimizer).__name__ == "SGD" and model.optimizer.momentum == 0 and model.optimizer.decay == 0
+    return X, y, model
+
+
+def test_the_challenge_says_its_network_data_and_starting_loss_truly():
+    X, y, model = challenge_start()
+    labels = y.reshape(-1)
+    assert len(X) == 20 and (labels == 0).sum() == (labels == 1).sum() == 10
+    assert X[labels == 0, 1].min() > X[labels == 1, 1].max()                     # class 0 above, class 1 below
+    at = open_page(PAGE, {"hidden": "4", "epochs": "5"})
+    start = model.evaluate(X, y)
+    intro = next(m for m in texts(at.markdown) if "2-2-1" in m)
+    assert "on 20 points in two clouds (10 of class 0 above, 10 of class 1 below)" in intro
+    assert f"loss starts at {readable(start['loss'])}" in intro and "**0.1 or less**" in intro
+    assert f"Now: step 0, loss {readable(start['loss'])}, accuracy {start['accuracy']:.3f}." in intro
+
+
+def test_gradient_descent_reaches_the_target_in_the_steps_the_page_states():
+    from ui import optimizer_challenge as challenge
+
+    at = open_page(PAGE, {"hidden": "4", "epochs": "5"})
+    at.button(key="challenge_descent").click().run()
+    caption = next(c for c in texts(at.caption) if c.startswith("Gradient descent (learning rate 0.5"))
+    steps = int(re.search(r"after (\d+) steps", caption).group(1))
+    stated = re.search(r"reaches a loss of ([0-9.]+) after", caption).group(1)
+    assert [m.value for m in at.metric][1] == str(steps)
+    # The same starting weights, trained here with one fit of `steps` epochs (each a full-batch step).
+    X, y, model = challenge_start()
+    model.fit(X, y, epochs=steps - 1)
+    assert model.evaluate(X, y)["loss"] > challenge.TARGET                       # not one step earlier
+    model.fit(X, y, epochs=1)
+    after = model.evaluate(X, y)["loss"]
+    assert after <= challenge.TARGET and readable(after) == stated
+    assert "all 20 points at each step" in caption and model.optimizer.learning_rate == 0.5
+    assert f"({steps} full-batch steps at learning rate 0.5)" in (ROOT / "README.md").read_text()
+
+
+def test_the_challenge_counts_the_learners_steps_and_states_the_engines_loss():
+    from ui import optimizer_challenge as challenge
+    from ui import weight_edit
+
+    at = open_page(PAGE, {"hidden": "4", "epochs": "5"})
+    attempt = at.session_state[challenge.KEY]
+    X, y, model = challenge_start()
+    for layer, row, value in ((0, 1, -5.0), (1, 0, 5.0)):
+        at.session_state[challenge.PENDING] = {"token": weight_edit.token_of(attempt.model), "kind": "weight",
+                                               "layer": layer, "row": row, "col": 0, "text": str(value)}
+        at.run()
+        model.dense_layers[layer].weights[row, 0] = value
+    loss = model.evaluate(X, y)["loss"]
+    assert loss <= challenge.TARGET
+    assert f"Step 2: you set the weight from hidden 1 neuron 1 to output neuron 1 to 5; the loss is now " \
+           f"{readable(loss)}." in texts(at.info)
+    assert f"You reached a loss of {readable(loss)} in 2 steps." in texts(at.success)
+    assert [m.value for m in at.metric][0] == "2"
+
+
 # ---- your own points (ui/training_touch.py): every sentence the page says about drawn data ----------------
 
 OWN = {"dataset": training.DRAWN, "hidden": "8", "epochs": "30"}

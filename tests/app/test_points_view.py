@@ -64,3 +64,19 @@ def test_points_added_while_the_network_trains_join_its_next_epoch():
     at.button(key="stop").click().run()
     until_trained(at)
     assert not at.exception
+
+
+def test_a_weight_set_by_hand_on_an_empty_plane_is_refused_with_a_message():
+    """Setting a weight (ui/weight_edit.py) measures the loss on the training points: with none placed yet,
+    the page says so and the weight is left as it was (before, the page raised: 'X is an empty batch')."""
+    from ui import weight_edit
+
+    at = open_page(PAGE, OWN)
+    model = at.session_state["training_run"]["setup"].model
+    before = float(model.dense_layers[0].weights[0, 0])
+    at.session_state[weight_edit.PENDING] = {"kind": "weight", "token": weight_edit.token_of(model), "layer": 0,
+                                             "row": 0, "col": 0, "text": "2"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert float(model.dense_layers[0].weights[0, 0]) == before
+    assert "There is no training point to measure a weight on yet" in warnings(at), warnings(at)
