@@ -80,3 +80,15 @@ def test_a_weight_set_by_hand_on_an_empty_plane_is_refused_with_a_message():
     assert not at.exception, [e.value for e in at.exception]
     assert float(model.dense_layers[0].weights[0, 0]) == before
     assert "There is no training point to measure a weight on yet" in warnings(at), warnings(at)
+
+
+def test_clearing_the_plane_while_the_network_trains_stops_the_run():
+    at = open_page(PAGE, {**OWN, "points": SOME, "epochs": "50001", "hidden": "64"})
+    at.button(key="train").click().run()
+    trainer = at.session_state["training_run"]["trainer"]
+    assert trainer is not None and trainer.running()
+    at.session_state["points"] = ()                                    # Clear on the plane
+    at.run()
+    assert trainer.wait(30) and trainer.error is None                 # stopped, not fed an empty batch
+    until_trained(at)
+    assert not at.exception and any("0 training and 0 validation samples" in c for c in texts(at.caption))
