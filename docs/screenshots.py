@@ -13,6 +13,18 @@ sys.path.insert(0, str(HERE.parent / "tests" / "e2e"))
 
 import harness  # noqa: E402
 
+
+def rings():
+    """Your own points for the picture: 20 of class 0 on a small ring, 28 of class 1 on a larger one."""
+    import math
+
+    def ring(n, r, c):
+        return [(round(r * math.cos(2 * math.pi * k / n)), round(r * math.sin(2 * math.pi * k / n)), c)
+                for k in range(n)]
+
+    return ";".join(f"{x},{y},{c}" for x, y, c in ring(20, 45, 0) + ring(28, 115, 1))
+
+
 # (file name, page url_path, link query, what to do before the shot)
 VIEWS = [
     ("home", "", "", None),
@@ -24,6 +36,7 @@ VIEWS = [
     ("training", "training", "epochs=2000", "train"),
     ("digit", "training", "dataset=digits&epochs=20&batch_size=32&lr=0.005", "digit"),
     ("weights", "training", "hidden=6&epochs=300", "edit"),
+    ("points", "training", "dataset=your+own+points&classes=2&hidden=8&epochs=500&points=" + rings(), "points"),
 ]
 PAD = "canvas[aria-label^='Drawing pad']"        # the digit pad's canvas (Playwright reaches into its shadow root)
 SEVEN = [(0.2, 0.15), (0.8, 0.15), (0.45, 0.9)]   # a 7, as fractions of the pad
@@ -84,9 +97,13 @@ def main():
         for name, path, query, action in (view for view in VIEWS if view[0] in wanted):
             page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
             harness.open_page(page, server.url, path, query)
-            harness.wait_for_chart(page)
-            if action == "train":
+            if action != "points":
+                harness.wait_for_chart(page)
+            if action in ("train", "points"):
                 train_to_the_end(page)
+            if action == "points":                 # the plane, below the curves
+                page.locator("canvas[aria-label^='Data plane']").scroll_into_view_if_needed()
+                page.mouse.wheel(0, 150)
             elif action == "digit":
                 draw_a_seven(page)
             elif action == "edit":

@@ -206,6 +206,11 @@ def take_pending(run, training_now, settings):
         # Said at once (the drawing, where notes are shown, is hidden while the run trains).
         st.warning("The network is training: press Stop, then set the weight.", icon=":material/warning:")
         return
+    if not len(setup.X):
+        # Your own points (ui/training_touch.py), none placed yet: no loss to measure the edit by.
+        st.warning("There is no training point to measure a weight on yet: add points to the plane, then set it.",
+                   icon=":material/warning:")
+        return
     note = receive(setup.model, setup.X, setup.y, event, input_names(settings, setup.model.n_inputs),
                    redrawn(setup))
     st.session_state[NOTE] = (*note, token_of(setup.model), setup.model.epochs_done)
