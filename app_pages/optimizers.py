@@ -182,7 +182,8 @@ layout.link_notices(CONTROLS)
 
 # -- the surface ---------------------------------------------------------------------------------
 st.subheader("The surface and the start")
-controls_col, about_col = st.columns([2, 3], gap="large")
+about = st.container()        # the surface's formula and character, filled once it is chosen below
+controls_col, summary_col = st.columns([2, 3], gap="large")
 with controls_col:
     surface_name = st.radio(SURFACE.label, SURFACE.options, index=SURFACE.options.index(SURFACE.default),
                             key=SURFACE.key, bind="query-params", horizontal=True, on_change=surface_changed)
@@ -194,17 +195,19 @@ with controls_col:
 surface = lessons.make_surface(key, conditioning)
 cells, steepest = surface_grid(key, conditioning)
 start_loss = float(surface.value(np.array(start)))
-with about_col:
+with about:
     st.latex(FORMULA[key] + (rf",\quad c = {conditioning}" if key == "bowl" else ""))
     st.markdown(ABOUT[key])
-    cols = st.columns(3)
-    cols[0].metric("Loss at the start", number(start_loss, 5), help=f"At {point(start)}.")
-    cols[1].metric("Lowest point", point(surface.minimum),
-                   help="Where the loss is smallest (0)" + "".join(f"; also at {point(p)}" for p in surface.twins)
-                   + ".")
-    cols[2].metric("Steepest curvature there", number(steepest, 3),
-                   help="The largest eigenvalue of the Hessian at the lowest point: plain SGD settles there only "
-                        f"with a learning rate below 2 / {number(steepest, 3)} = {number(2 / steepest, 3)}.")
+# The numbers the controls on the left change; on a phone they stay in view above those controls.
+with summary_col, layout.pinned_column("surface_numbers"):
+    with st.container(horizontal=True, gap="medium"):
+        st.metric("Loss at the start", number(start_loss, 5), help=f"At {point(start)}.", width="content")
+        st.metric("Lowest point", point(surface.minimum), width="content",
+                  help="Where the loss is smallest (0)" + "".join(f"; also at {point(p)}" for p in surface.twins)
+                  + ".")
+        st.metric("Steepest curvature there", number(steepest, 3), width="content",
+                  help="The largest eigenvalue of the Hessian at the lowest point: plain SGD settles there only "
+                       f"with a learning rate below 2 / {number(steepest, 3)} = {number(2 / steepest, 3)}.")
 show_code(type(surface), label="Show the surface's code")
 marks = surface_charts.marks_table([{"x": start[0], "y": start[1], "label": "start"}]
                                    + [{"x": p[0], "y": p[1], "label": "minimum"} for p in surface.minima])
@@ -250,6 +253,7 @@ def diverged_message(run, what):
 @st.fragment
 def one_optimizer(surface, key, conditioning, start, steps):
     st.subheader("One optimizer, step by step")
+    summary = st.container()      # where it ended, filled once the run is known
     left, right = st.columns([2, 3], gap="large")
     with left:
         name = st.radio(OPTIMIZER.label, OPTIMIZER.options, index=OPTIMIZER.options.index(OPTIMIZER.default),
@@ -265,22 +269,24 @@ def one_optimizer(surface, key, conditioning, start, steps):
         st.caption("g is the gradient at the current point, η_t = η / (1 + decay · t) the learning rate of step t "
                    "(t counted from 0); c, v and m are remembered from step to step, one number per weight.")
     run, rows = walk(key, conditioning, start, steps, name, tuple(sorted(settings.items())))
-    with right:
-        done = len(run.path) - 1
+    done = len(run.path) - 1
+    with summary:
         cols = st.columns([2, 3, 2])
         cols[0].metric(f"Loss after {count(done, 'step')}", number(run.losses[-1]),
                        help=f"From {number(run.losses[0], 5)}.")
         cols[1].metric("Where it stopped", point(run.path[-1]))
-        left = min(float(np.hypot(*(run.path[-1] - np.array(p)))) for p in surface.minima)
-        cols[2].metric("Distance left", number(left, 3),
+        distance = min(float(np.hypot(*(run.path[-1] - np.array(p)))) for p in surface.minima)
+        cols[2].metric("Distance left", number(distance, 3),
                        help="To the nearest lowest point: " + " or ".join(point(p) for p in surface.minima) + ".")
         if run.diverged:
             st.error(diverged_message(run, name), icon=":material/error:")
         for note in (off_map_note(run, name), thrown_back_note(run, name)):
             if note:
                 st.info(note, icon=":material/info:")
+    # The walk beside its controls; on a phone it stays in view above them while they move.
+    with right, layout.pinned_column("one_optimizer"):
         layout.chart(
-            surface_charts.surface_chart(cells, rows, [name], marks, lessons.BOX),
+            surface_charts.surface_chart(cells, rows, [name], marks, lessons.BOX, height=360),
             f"{name} on the {surface_name.lower()} surface, {count(done, 'step')} from {point(start)}; "
             f"darker grey is higher loss, and each band is the next contour. It stopped at {point(run.path[-1])} "
             f"with loss {number(run.losses[-1])}.")
@@ -397,7 +403,7 @@ def too_large(surface, key, conditioning, start, steps, steepest):
             st.success(f"Learning rate {number(rate)} is below {number(limit, 3)}: the loss went from "
                        f"{number(run.losses[0])} to {number(run.losses[-1])}. Raise it past {number(limit, 3)}.",
                        icon=":material/check_circle:")
-    with big_right:
+    with big_right, layout.pinned_column("too_large"):     # on a phone, in view above the slider
         layout.chart(surface_charts.loss_chart(rows, ["SGD"], height=260),
                      f"Plain SGD's loss per step with learning rate {number(rate)}, log scale"
                      + (f"; it diverged at step {run.diverged_at}." if run.diverged else "."))
