@@ -286,7 +286,7 @@ def one_optimizer(surface, key, conditioning, start, steps):
     # The walk beside its controls; on a phone it stays in view above them while they move.
     with right, layout.pinned_column("one_optimizer"):
         layout.chart(
-            surface_charts.surface_chart(cells, rows, [name], marks, lessons.BOX, height=360),
+            surface_charts.surface_chart(cells, rows, [name], marks, lessons.BOX),
             f"{name} on the {surface_name.lower()} surface, {count(done, 'step')} from {point(start)}; "
             f"darker grey is higher loss, and each band is the next contour. It stopped at {point(run.path[-1])} "
             f"with loss {number(run.losses[-1])}.")

@@ -229,3 +229,21 @@ def test_a_legend_below_the_lines_gets_its_own_room_so_the_plot_keeps_its_height
                                legend_columns=1).to_dict()
     assert beside["height"] == 240
     assert below["height"] >= 240 + 4 * 18                 # four rows of legend on top of the plot's 240
+
+
+def test_surface_marks_read_on_every_band_in_both_themes():
+    """The start and minimum marks sit on the surface's fixed greys (#fbfbfb to slate) whatever the
+    theme: black alone nearly vanished on the slate bands. Dark ink in a light halo reads on all."""
+    from ui import surface_charts as sc
+
+    cells = sc.grid_table(np.linspace(-1, 1, 4), np.linspace(-1, 1, 4), np.arange(16.0).reshape(4, 4) + 1)
+    paths = sc.path_table("SGD", np.zeros((3, 2)), np.ones(3))
+    marks = sc.marks_table([{"x": 0, "y": 0, "label": "start"}])
+    layers = charts.to_spec(sc.surface_chart(cells, paths, ["SGD"], marks, (-1, 1)))["layer"]
+    assert "#000000" not in str(layers)
+    kinds = [(layer["mark"]["type"], layer["mark"]) for layer in layers]
+    cross = next(mark for kind, mark in kinds if kind == "point")
+    assert cross["stroke"] == sc.MARK_HALO and cross["strokeWidth"] >= 1
+    texts = [mark for kind, mark in kinds if kind == "text"]
+    assert [t.get("stroke") for t in texts] == [sc.MARK_HALO, None] * 2   # each halo first, its ink on top
+    assert texts[0]["strokeWidth"] >= 3 and texts[1]["color"] == sc.MARK_INK
