@@ -86,7 +86,7 @@ def test_charts_are_altair_with_tooltips_and_a_description():
                             reference=0.2, description="spread"),
     ]
     for chart in built:
-        spec = chart.to_dict()
+        spec = charts.to_spec(chart)        # as the app converts them (rows may be Arrow tables)
         assert spec["description"]
         assert "tooltip" in str(spec)
         assert isinstance(chart, alt.TopLevelMixin)
@@ -224,9 +224,9 @@ def test_a_legend_below_the_lines_gets_its_own_room_so_the_plot_keeps_its_height
     with their names in one column below had squeezed the plot to a sliver (seen in Chromium)."""
     table = pd.DataFrame({"epoch": [0, 1] * 4, "value": [1.0, 0.5] * 4,
                           "curve": [name for name in ("a", "b", "c", "d") for _ in range(2)]})
-    beside = charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240).to_dict()
-    below = charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240,
-                               legend_columns=1).to_dict()
+    beside = charts.to_spec(charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240))
+    below = charts.to_spec(charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240,
+                                               legend_columns=1))
     assert beside["height"] == 240
     assert below["height"] >= 240 + 4 * 18                 # four rows of legend on top of the plot's 240
 
