@@ -1,7 +1,5 @@
 """Optimizers: SGD, momentum, Adagrad, RMSprop and Adam stepping on 2-D loss surfaces."""
 
-import re
-
 import numpy as np
 import pyarrow as pa
 import streamlit as st
@@ -11,6 +9,7 @@ from nnengine import lessons
 from nnengine.optimizers import Optimizer
 from ui import layout, surface_charts, widgets
 from ui.matrix import count
+from ui.numbers import significant as number
 from ui.source import show_code
 from ui.state import Control
 
@@ -89,11 +88,6 @@ RULE = {
 def option(value, options):
     """The option text standing for a number (options are the widget's strings)."""
     return min(options, key=lambda o: abs(float(o) - value))
-
-
-def number(value, digits=4):
-    """Short text for a number, with a plain exponent: 1e-07 -> 1e-7."""
-    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m[1] == "-" else "") + m[2], f"{value:.{digits}g}")
 
 
 def point(xy, digits=3):

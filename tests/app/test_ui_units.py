@@ -247,3 +247,16 @@ def test_surface_marks_read_on_every_band_in_both_themes():
     texts = [mark for kind, mark in kinds if kind == "text"]
     assert [t.get("stroke") for t in texts] == [sc.MARK_HALO, None] * 2   # each halo first, its ink on top
     assert texts[0]["strokeWidth"] >= 3 and texts[1]["color"] == sc.MARK_INK
+
+
+@pytest.mark.parametrize("value, digits, style, text", [
+    (1e-7, 4, "text", "1e-7"), (123456.0, 4, "text", "1.235e5"), (0.0013851, 4, "text", "0.001385"),
+    (-0.0, 4, "text", "0"), (3.0, 4, "text", "3"), (1.234567e-5, 6, "tex", r"1.23457\times 10^{-5}"),
+    (2.5e34, 3, "unicode", "2.5 × 10³⁴"), (float("nan"), 4, "text", "nan"),
+])
+def test_one_rule_for_significant_digits_and_powers_of_ten(value, digits, style, text):
+    """The Optimizers page's prose numbers and the walk's formulas share ui.numbers.significant (they
+    had two copies of one rule; the prose one printed '-0')."""
+    from ui.numbers import significant
+
+    assert significant(value, digits, style) == text
