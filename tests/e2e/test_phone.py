@@ -96,3 +96,15 @@ def test_optimizers_result_stays_in_view_while_its_controls_move(phone, app_url,
     phone.wait_for_timeout(600)
     assert phone.evaluate(IN_VIEW, result)
     screenshot(phone, f"phone-optimizers-{control}-moved")
+
+
+def test_layer_outputs_show_under_its_editors(phone, app_url):
+    """On a phone the Layer page's drawing and equations stack after its three editors: the outputs
+    they make are shown right under the last one, so a learner who edits a weight sees its effect."""
+    open_page(phone, app_url, "layer")
+    phone.locator(".st-key-biases").scroll_into_view_if_needed()
+    phone.wait_for_timeout(300)
+    assert phone.evaluate(IN_VIEW, ".st-key-biases")
+    metric = phone.locator('[data-testid="stMetric"]').first
+    assert "4.8, 1.21, 2.385" in metric.inner_text()
+    assert phone.evaluate(IN_VIEW, '[data-testid="stMetric"]'), "the outputs are out of view"
