@@ -108,3 +108,22 @@ def test_layer_outputs_show_under_its_editors(phone, app_url):
     metric = phone.locator('[data-testid="stMetric"]').first
     assert "4.8, 1.21, 2.385" in metric.inner_text()
     assert phone.evaluate(IN_VIEW, '[data-testid="stMetric"]'), "the outputs are out of view"
+
+
+def test_batches_outputs_show_under_each_layers_editors(phone, app_url):
+    """On a phone the Batches page's five editors stack before any equation: each layer's outputs
+    are shown under its own editors, in view while a learner edits that layer's last numbers."""
+    open_page(phone, app_url, "batches")
+    for editor, text in ((".st-key-biases1", "Layer 1's outputs, one row per sample: [4.8, 1.21, 2.385], [8.9"),
+                         (".st-key-biases2", "Layer 2's outputs, one row per sample: [0.5031, -1.04185, -2.03875]")):
+        phone.locator(editor).evaluate("box => box.scrollIntoView({block: 'center'})")   # as when typing in it
+        phone.wait_for_timeout(300)
+        assert phone.evaluate(IN_VIEW, editor)
+        shown = phone.evaluate("""([editor, text]) => {
+            const box = [...document.querySelectorAll('[data-testid=stMarkdownContainer]')]
+                .find(m => m.innerText.includes(text));
+            if (!box) return 'missing';
+            const r = box.getBoundingClientRect();
+            return r.top >= 0 && r.bottom <= window.innerHeight ? 'in view' : 'out of view';
+        }""", [editor, text])
+        assert shown == "in view", (editor, shown)
