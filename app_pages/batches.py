@@ -9,6 +9,7 @@ from nnengine import lessons
 from nnengine import rng as nn_rng
 from nnengine.layers import Dense
 from ui import charts, layout, mathtex, widgets
+from ui.matrix import format_number
 from ui.source import show_code
 from ui.state import Control
 
@@ -32,6 +33,11 @@ SEEDED_INPUTS = (1.0, 2.0, 3.0, 2.5)
 @st.cache_data(show_spinner=False)
 def batch_spread():
     return lessons.batch_loss_spread()
+
+
+def rows_text(matrix):
+    """A matrix as Python would print its rows, numbers as on the rest of the page: [4.8, 1.21], [8.9, -1.81]."""
+    return ", ".join("[" + ", ".join(format_number(round(float(v), 10)) for v in row) + "]" for row in matrix)
 
 
 def check_layer(inputs_width, weights, biases, name):
@@ -73,6 +79,8 @@ st.subheader("One layer, a whole batch")
 if layer1_ok and not problem1:
     dense1 = lessons.dense_from_rows(weights1, biases1)    # stores weights1.T
     out1 = dense1.forward(batch)
+    # Each layer's outputs right under its numbers: on a phone the equations come after all five editors.
+    left.markdown(f"Layer 1's outputs, one row per sample: `{rows_text(out1)}`")
     st.latex(mathtex.underset(mathtex.matrix(batch), batch) + r"\cdot"
              + mathtex.underset(mathtex.matrix(weights1.T), weights1.T) + "+"
              + mathtex.underset(mathtex.matrix(biases1), biases1) + "="
@@ -105,6 +113,7 @@ st.subheader("Two layers chained, and the quiet mistake")
 if layer2_ok and not problem2:
     hidden, out2 = lessons.chained_layers(batch, weights1, biases1, weights2, biases2)
     engine_out2 = lessons.dense_from_rows(weights2, biases2).forward(out1)
+    right.markdown(f"Layer 2's outputs, one row per sample: `{rows_text(engine_out2)}`")
     st.latex(r"\text{layer 2} = \text{layer 1 output} \cdot W_2^T + b_2 = "
              + mathtex.underset(mathtex.matrix(out2), out2))
     correct_col, wrong_col = st.columns(2, gap="large")

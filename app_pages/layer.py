@@ -53,6 +53,9 @@ if ready:
     dotted = lessons.layer_dot(inputs, weights, biases)
     dense = lessons.dense_from_rows(weights, biases)
     engine = dense.forward(inputs)[0]
+    # The result right under the numbers that make it: on a phone the drawing and the equations come
+    # after the editors, out of sight while a learner types.
+    editors.metric("The layer's outputs, one per neuron", ", ".join(fmt(round(v, 10)) for v in dotted))
     with picture:
         layout.chart(
             charts.network_chart([len(inputs), len(biases)], weights=[weights.T],

@@ -216,17 +216,26 @@ def slider_best_lines(outlier):
 
 without, with_outlier = slider_best_lines(False), slider_best_lines(True)
 
+
+def lines(ties, where=""):
+    """'slope 0.45 and intercept 1.2' for one best line; for several tied ones, every one of them."""
+    named = [f"slope {fmt(s)} and intercept {fmt(b)}" for s, b in ties]
+    if len(named) == 1:
+        return ("line " + where + ", " if where else "") + named[0]
+    return (f"lines {where}, " if where else f"{len(named)} lines tie: ") + "; ".join(named[:-1]) + " or " + named[-1]
+
 layout.predict_then_check([
     ("What loss does a prediction of 0.5 for the correct class give?",
      "Move the confidences until the scaled value of the correct class is 0.5 (for example 0.5, 0.3, 0.2).",
      f"-log(0.5) = {-np.log(0.5):.3f}: halving the probability of the right answer from 1 adds 0.693."),
     ("Which line gives the smallest mean absolute error once the outlier is in?",
      "Turn the outlier on and move the slope and intercept.",
-     f"Slope {fmt(with_outlier['mae'][0])}, intercept {fmt(with_outlier['mae'][1])} (absolute error "
-     f"{with_outlier['mae'][2]:.3f}): close to the best line without the outlier, slope "
-     f"{fmt(without['mae'][0])} and intercept {fmt(without['mae'][1])}. The smallest squared error is at slope "
+     f"{lines(with_outlier['mae ties'])} (absolute error {with_outlier['mae'][2]:.3f}): close to the best "
+     f"{lines(without['mae ties'], 'without the outlier')}. The smallest squared error is at slope "
      f"{fmt(with_outlier['mse'][0])}, intercept {fmt(with_outlier['mse'][1])}: tilted toward the outlier. Absolute "
-     "error lets the outlier pull with its distance, squared error with its square."),
+     "error lets the outlier pull with its distance, squared error with its square. (Absolute error's lowest value "
+     "is often shared: between two points a line can move a little closer to one and as much further from the "
+     "other at no cost, so several lines tie.)"),
     ("The book's batch has a mean loss of 0.385. Which sample contributes most?",
      "Look at the per-sample losses.",
      "The second: it gives its correct class only 0.5, so its loss is -log(0.5) = 0.693."),

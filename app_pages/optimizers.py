@@ -1,7 +1,5 @@
 """Optimizers: SGD, momentum, Adagrad, RMSprop and Adam stepping on 2-D loss surfaces."""
 
-import re
-
 import numpy as np
 import pyarrow as pa
 import streamlit as st
@@ -10,7 +8,10 @@ import nnengine as nn
 from nnengine import lessons
 from nnengine.optimizers import Optimizer
 from ui import layout, surface_charts, widgets
+from ui import optimizer_notes as notes
 from ui.matrix import count
+from ui.numbers import significant as number
+from ui.optimizer_notes import point
 from ui.source import show_code
 from ui.state import Control
 
@@ -43,61 +44,11 @@ CONTROLS = (SURFACE, CONDITIONING, START_X, START_Y, STEPS, OPTIMIZER, LR, DECAY
 # The hyperparameter each control sets, and how its widget is drawn: (control, setting, slider step or None).
 SETTINGS = {"momentum": (MOMENTUM, 0.01), "rho": (RHO, 0.001), "beta_1": (BETA_1, 0.01), "beta_2": (BETA_2, None),
             "epsilon": (EPSILON, None)}
-SYMBOLS = {"learning_rate": "η", "momentum": "μ", "rho": "ρ", "beta_1": "β₁", "beta_2": "β₂", "epsilon": "ε"}
-HELP = {
-    "learning_rate": "How far each step goes, relative to the gradient (or, for the adaptive ones, in absolute terms).",
-    "decay": "The book's decay: step t uses η / (1 + decay · t).",
-    "momentum": "The fraction of the previous step kept in the next one.",
-    "rho": "How much of the squared-gradient cache is kept each step (RMSprop forgets the rest).",
-    "beta_1": "How much of the gradients' moving average is kept each step.",
-    "beta_2": "How much of the squared gradients' moving average is kept each step.",
-    "epsilon": "Added under the division so it never divides by zero.",
-}
-FORMULA = {
-    "bowl": r"L(x, y) = \tfrac12\left(\frac{x^2}{c} + y^2\right)",
-    "valley": r"L(x, y) = \frac{(1 - x/2)^2}{10} + \frac{(y + 2 - x^2/2)^2}{4}",
-    "saddle": r"L(x, y) = \frac{x^2}{4} + \frac{(y^2 - 4)^2}{16}",
-    "network": r"\begin{aligned} \hat v_i &= \tanh(x\,u_i + 0.5) - \tanh(y\,u_i - 0.5) \\"
-               r" L(x, y) &= \tfrac{1}{21} \textstyle\sum_i (\hat v_i - v_i)^2 \end{aligned}",
-}
-ABOUT = {
-    "bowl": "One minimum at (0, 0). Across (y) the walls are steep, along (x) the floor is c times flatter: a "
-            "learning rate small enough for the walls crawls along the floor.",
-    "valley": "A curved, narrow valley whose floor slopes gently down to the minimum at (2, 0): reaching the floor "
-              "is quick, following it is slow.",
-    "saddle": "A hump at y = 0 between two valleys (minima at (0, ±2)). At (0, 0) the gradient is zero but it is "
-              "not a minimum: start near y = 0 and see who gets away first.",
-    "network": "A 1-2-1 tanh network fitted to 21 points u_i (targets v_i made with weights (1.5, 0.5)); x and y are "
-               "its two first-layer weights, everything else fixed. Two equally deep valleys (at (-0.5, -1.5) the "
-               "neurons swap roles), flat plateaus where tanh saturates, and on the line y = -x the two neurons "
-               "mirror each other.",
-}
-RULE = {
-    "SGD": r"w \leftarrow w - \eta_t\, g",
-    "SGD with momentum": r"\begin{aligned} v &\leftarrow \mu\, v - \eta_t\, g \\ w &\leftarrow w + v \end{aligned}",
-    "Adagrad": r"\begin{aligned} c &\leftarrow c + g^2 \\ w &\leftarrow w - \eta_t\, \frac{g}{\sqrt{c} + \epsilon}"
-               r"\end{aligned}",
-    "RMSprop": r"\begin{aligned} c &\leftarrow \rho\, c + (1 - \rho)\, g^2 \\"
-               r" w &\leftarrow w - \eta_t\, \frac{g}{\sqrt{c} + \epsilon} \end{aligned}",
-    "Adam": r"\begin{aligned} m &\leftarrow \beta_1 m + (1 - \beta_1)\, g \\"
-            r" v &\leftarrow \beta_2 v + (1 - \beta_2)\, g^2 \\"
-            r" \hat m &= \frac{m}{1 - \beta_1^{\,t+1}}, \quad \hat v = \frac{v}{1 - \beta_2^{\,t+1}} \\"
-            r" w &\leftarrow w - \eta_t\, \frac{\hat m}{\sqrt{\hat v} + \epsilon} \end{aligned}",
-}
 
 
 def option(value, options):
     """The option text standing for a number (options are the widget's strings)."""
     return min(options, key=lambda o: abs(float(o) - value))
-
-
-def number(value, digits=4):
-    """Short text for a number, with a plain exponent: 1e-07 -> 1e-7."""
-    return re.sub(r"e([+-])0*(\d)", lambda m: "e" + ("-" if m[1] == "-" else "") + m[2], f"{value:.{digits}g}")
-
-
-def point(xy, digits=3):
-    return "(" + ", ".join(f"{v:.{digits}g}" if abs(v) >= 1e-9 else "0" for v in xy) + ")"
 
 
 # -- cached math: pure functions of their settings ---------------------------------------------
@@ -182,7 +133,8 @@ layout.link_notices(CONTROLS)
 
 # -- the surface ---------------------------------------------------------------------------------
 st.subheader("The surface and the start")
-controls_col, about_col = st.columns([2, 3], gap="large")
+about = st.container()        # the surface's formula and character, filled once it is chosen below
+controls_col, summary_col = st.columns([2, 3], gap="large")
 with controls_col:
     surface_name = st.radio(SURFACE.label, SURFACE.options, index=SURFACE.options.index(SURFACE.default),
                             key=SURFACE.key, bind="query-params", horizontal=True, on_change=surface_changed)
@@ -194,91 +146,60 @@ with controls_col:
 surface = lessons.make_surface(key, conditioning)
 cells, steepest = surface_grid(key, conditioning)
 start_loss = float(surface.value(np.array(start)))
-with about_col:
-    st.latex(FORMULA[key] + (rf",\quad c = {conditioning}" if key == "bowl" else ""))
-    st.markdown(ABOUT[key])
-    cols = st.columns(3)
-    cols[0].metric("Loss at the start", number(start_loss, 5), help=f"At {point(start)}.")
-    cols[1].metric("Lowest point", point(surface.minimum),
-                   help="Where the loss is smallest (0)" + "".join(f"; also at {point(p)}" for p in surface.twins)
-                   + ".")
-    cols[2].metric("Steepest curvature there", number(steepest, 3),
-                   help="The largest eigenvalue of the Hessian at the lowest point: plain SGD settles there only "
-                        f"with a learning rate below 2 / {number(steepest, 3)} = {number(2 / steepest, 3)}.")
+with about:
+    st.latex(notes.FORMULA[key] + (rf",\quad c = {conditioning}" if key == "bowl" else ""))
+    st.markdown(notes.ABOUT[key])
+# The numbers the controls on the left change; on a phone they stay in view above those controls.
+with summary_col, layout.pinned_column("surface_numbers"):
+    with st.container(horizontal=True, gap="medium"):
+        st.metric("Loss at the start", number(start_loss, 5), help=f"At {point(start)}.", width="content")
+        st.metric("Lowest point", point(surface.minimum), width="content",
+                  help="Where the loss is smallest (0)" + "".join(f"; also at {point(p)}" for p in surface.twins)
+                  + ".")
+        st.metric("Steepest curvature there", number(steepest, 3), width="content",
+                  help="The largest eigenvalue of the Hessian at the lowest point: plain SGD settles there only "
+                       f"with a learning rate below 2 / {number(steepest, 3)} = {number(2 / steepest, 3)}.")
 show_code(type(surface), label="Show the surface's code")
 marks = surface_charts.marks_table([{"x": start[0], "y": start[1], "label": "start"}]
                                    + [{"x": p[0], "y": p[1], "label": "minimum"} for p in surface.minima])
-
-
-def off_map_note(run, what):
-    """A note when a run that did not diverge still left the drawn square, or None."""
-    outside = np.abs(run.path).max(axis=1) > lessons.BOX[1]
-    if run.diverged or not outside.any():
-        return None
-    return (f"{what} left the drawn square (±{lessons.BOX[1]:g}) at step {int(np.argmax(outside))} and ended at "
-            f"{point(run.path[-1])}, off the map shown: the chart draws only the part of its path inside the square.")
-
-
-def thrown_back_note(run, what):
-    """A note when a run ended at a visible loss (above 1e-9) at least 1000 times higher than the
-    lowest it reached, or None."""
-    best = int(np.argmin(run.losses))
-    if run.diverged or not run.losses[-1] > max(1e3 * run.losses[best], 1e-9):
-        return None
-    text = (f"{what} reached a loss of {number(run.losses[best], 2)} at step {best}, then was thrown back: it ended at "
-            f"{number(run.losses[-1], 2)}.")
-    if what.startswith(("RMSprop", "Adam")):
-        text += (" Its step is η·g / (√c + ε), with c a running average of recent squared gradients. Near the "
-                 "minimum g and c shrink together; once √c falls below ε the step becomes η·g / ε, plain gradient "
-                 "descent with the rate η / ε (here far above 2 / curvature), and the point is thrown out until √c "
-                 "is back above ε. Without decay it then keeps bouncing with steps about η long; a smaller η or a "
-                 "decay makes the bounces smaller.")
-    return text
-
-
-def diverged_message(run, what):
-    """The explanation shown when a run blew up (never its nan or inf)."""
-    return (f"{what} diverged at step {run.diverged_at}: each step overshot further than the last, until the point "
-            f"was more than {lessons.surfaces.LIMIT:g} from the origin (the drawing shows only ±{lessons.BOX[1]:g}; "
-            "a few steps more and the numbers would overflow to infinity). "
-            f"By then the loss was {number(run.losses[-1])}, from {number(run.losses[0])} at the start. The run stops "
-            "there and the charts show the steps before; a smaller learning rate (or more decay) keeps it on the "
-            "surface.")
 
 
 # -- one optimizer ---------------------------------------------------------------------------------
 @st.fragment
 def one_optimizer(surface, key, conditioning, start, steps):
     st.subheader("One optimizer, step by step")
+    summary = st.container()      # where it ended, filled once the run is known
     left, right = st.columns([2, 3], gap="large")
     with left:
         name = st.radio(OPTIMIZER.label, OPTIMIZER.options, index=OPTIMIZER.options.index(OPTIMIZER.default),
                         key=OPTIMIZER.key, bind="query-params", horizontal=True, on_change=optimizer_changed)
-        settings = {"learning_rate": float(choice_slider(LR, HELP["learning_rate"])),
-                    "decay": float(choice_slider(DECAY, HELP["decay"]))}
+        settings = {"learning_rate": float(choice_slider(LR, notes.HELP["learning_rate"])),
+                    "decay": float(choice_slider(DECAY, notes.HELP["decay"]))}
         for setting in lessons.surfaces.EXTRA_SETTINGS[name]:
             control, step = SETTINGS[setting]
-            value = (choice_slider(control, HELP[setting]) if step is None
-                     else widgets.slider(control, step, help=HELP[setting]))
+            value = (choice_slider(control, notes.HELP[setting]) if step is None
+                     else widgets.slider(control, step, help=notes.HELP[setting]))
             settings[setting] = float(value)
-        st.latex(RULE[name])
+        st.latex(notes.RULE[name])
         st.caption("g is the gradient at the current point, η_t = η / (1 + decay · t) the learning rate of step t "
                    "(t counted from 0); c, v and m are remembered from step to step, one number per weight.")
     run, rows = walk(key, conditioning, start, steps, name, tuple(sorted(settings.items())))
-    with right:
-        done = len(run.path) - 1
+    done = len(run.path) - 1
+    with summary:
         cols = st.columns([2, 3, 2])
         cols[0].metric(f"Loss after {count(done, 'step')}", number(run.losses[-1]),
                        help=f"From {number(run.losses[0], 5)}.")
         cols[1].metric("Where it stopped", point(run.path[-1]))
-        left = min(float(np.hypot(*(run.path[-1] - np.array(p)))) for p in surface.minima)
-        cols[2].metric("Distance left", number(left, 3),
+        distance = min(float(np.hypot(*(run.path[-1] - np.array(p)))) for p in surface.minima)
+        cols[2].metric("Distance left", number(distance, 3),
                        help="To the nearest lowest point: " + " or ".join(point(p) for p in surface.minima) + ".")
         if run.diverged:
-            st.error(diverged_message(run, name), icon=":material/error:")
-        for note in (off_map_note(run, name), thrown_back_note(run, name)):
+            st.error(notes.diverged_message(run, name), icon=":material/error:")
+        for note in (notes.off_map_note(run, name), notes.thrown_back_note(run, name)):
             if note:
                 st.info(note, icon=":material/info:")
+    # The walk beside its controls; on a phone it stays in view above them while they move.
+    with right, layout.pinned_column("one_optimizer"):
         layout.chart(
             surface_charts.surface_chart(cells, rows, [name], marks, lessons.BOX),
             f"{name} on the {surface_name.lower()} surface, {count(done, 'step')} from {point(start)}; "
@@ -333,7 +254,7 @@ runs, race_rows = race_of_five(key, conditioning, start, steps)
 table = [f"| optimizer | settings | loss at the end | where it stopped | loss < {REACHED:g} at step |",
          "|---|---|---:|---:|---:|"]
 for name, run in runs.items():
-    settings = ", ".join(f"{SYMBOLS[k]} {number(v)}" for k, v in lessons.RACERS[name].items() if k != "decay")
+    settings = ", ".join(f"{notes.SYMBOLS[k]} {number(v)}" for k, v in lessons.RACERS[name].items() if k != "decay")
     reached = lessons.first_step_below(run, REACHED)
     end = f"diverged at step {run.diverged_at}" if run.diverged else number(run.losses[-1])
     table.append(f"| {name} | {settings} | {end} | {point(run.path[-1])} | {'—' if reached is None else reached} |")
@@ -353,8 +274,8 @@ st.caption("Each uses the settings in its row, no decay: the book's momentum 0.9
            "learning rates that suit a surface this size. Move the start or change the surface to rerun the race.")
 for name, run in runs.items():
     if run.diverged:
-        st.warning(diverged_message(run, name), icon=":material/warning:")
-    for note in (off_map_note(run, name), thrown_back_note(run, name)):
+        st.warning(notes.diverged_message(run, name), icon=":material/warning:")
+    for note in (notes.off_map_note(run, name), notes.thrown_back_note(run, name)):
         if note:
             st.info(note, icon=":material/info:")
 
@@ -371,33 +292,14 @@ def too_large(surface, key, conditioning, start, steps, steepest):
                     f"with a learning rate below 2 / {number(steepest, 3)} = **{number(limit, 3)}**: a larger step "
                     "lands further up the opposite wall than it started, and every bounce grows.")
         run, rows = walk(key, conditioning, start, steps, "SGD", (("decay", 0.0), ("learning_rate", rate)))
-        if not np.any(surface.gradient(np.array(start, dtype=float))):
-            st.info(f"The gradient at the start {point(start)} is exactly 0, so no step moves the point, whatever the "
-                    "learning rate: the loss stays at " + number(run.losses[-1]) + ". Move the start a little.",
-                    icon=":material/info:")
-        elif run.diverged:
-            st.error(diverged_message(run, f"SGD with learning rate {number(rate)}"), icon=":material/error:")
-        elif np.isclose(rate, limit, rtol=1e-6):
-            st.warning(f"Learning rate {number(rate)} is exactly the limit 2 / {number(steepest, 3)}: near the minimum "
-                       "a step along the steepest direction lands exactly as far up the opposite side as it started, "
-                       "so that bounce neither grows nor dies out. The loss ended at "
-                       f"{number(run.losses[-1])}.", icon=":material/warning:")
-        elif rate > limit:
+        if rate > limit and not np.isclose(rate, limit, rtol=1e-6):
             largest = (("decay", 0.0), ("learning_rate", float(LR_OPTIONS[-1])))
             biggest = walk(key, conditioning, start, steps, "SGD", largest)[0]
-            further = (f"at {LR_OPTIONS[-1]} it diverges at step {biggest.diverged_at}." if biggest.diverged else
-                       f"even {LR_OPTIONS[-1]} does not diverge here"
-                       + (": this loss is bounded, since the network's output, a difference of two tanh, stays "
-                          "between -2 and 2 however large the weights." if key == "network" else "."))
-            st.warning(f"Learning rate {number(rate)} is above {number(limit, 3)} yet the run stayed within "
-                       f"{lessons.surfaces.LIMIT:g} of the origin: the loss ended at {number(run.losses[-1])}. The "
-                       f"limit holds near the minimum, where the curvature is {number(steepest, 3)}; elsewhere the "
-                       f"surface curves differently. Raise the rate further: {further}", icon=":material/warning:")
         else:
-            st.success(f"Learning rate {number(rate)} is below {number(limit, 3)}: the loss went from "
-                       f"{number(run.losses[0])} to {number(run.losses[-1])}. Raise it past {number(limit, 3)}.",
-                       icon=":material/check_circle:")
-    with big_right:
+            biggest = None
+        kind, text = notes.too_large_verdict(surface, key, start, run, rate, steepest, biggest, LR_OPTIONS[-1])
+        getattr(st, kind)(text, icon=notes.ICONS[kind])
+    with big_right, layout.pinned_column("too_large"):     # on a phone, in view above the slider
         layout.chart(surface_charts.loss_chart(rows, ["SGD"], height=260),
                      f"Plain SGD's loss per step with learning rate {number(rate)}, log scale"
                      + (f"; it diverged at step {run.diverged_at}." if run.diverged else "."))

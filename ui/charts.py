@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import altair as alt
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 POSITIVE = "#0072B2"   # blue
 NEGATIVE = "#D55E00"   # vermillion
@@ -39,6 +41,13 @@ def records(table):
     plain Python numbers and is many times faster than ``DataFrame.to_dict``)."""
     columns = [str(name) for name in table.columns]
     return [dict(zip(columns, row)) for row in zip(*(table[name].tolist() for name in table.columns))]
+
+
+def arrow(table, columns):
+    """A DataFrame's ``columns`` as an Arrow table, built column by column from their numpy arrays.
+    Streamlit sends an Arrow table as it is; rows as dicts it first turns into a DataFrame and then
+    into Arrow: for the 2,000 points of two 1,000-step loss curves, 0.1 ms against about 5 ms."""
+    return pa.table({str(name): table[name].to_numpy() for name in columns})
 
 
 class Structure(NamedTuple):
@@ -88,7 +97,7 @@ def function_chart(curve, x, y, x_title, y_title, point=None, description="", he
     curve: DataFrame with columns x and y; point: (x, y) of the current value, or None. The point's
     label sits on the side of the point the line does not pass through (``label_place``).
     """
-    datasets = {"curve": records(curve[[x, y]])}
+    datasets = {"curve": arrow(curve, [x, y])}
     if point is not None:
         datasets["point"] = [{x: float(point[0]), y: float(point[1]),
                               "label": f"({point[0]:.3g}, {point[1]:.4g})",
@@ -212,7 +221,7 @@ def network_chart(*args, **kwargs):
 def spread_chart(table, x, y, x_title, y_title, reference=None, description="", height=260):
     """A strip plot: one tick per value of y for each x category (e.g. batch losses per batch
     size), with an optional horizontal reference line (the full-data value)."""
-    datasets = {"values": records(table[[x, y]])}
+    datasets = {"values": arrow(table, [x, y])}
     if reference is not None:
         datasets["reference"] = [{"ref": float(reference), "label": f"all data: {reference:.4f}"}]
     settings = (x, y, x_title, y_title, reference is not None, height, description)
@@ -241,8 +250,8 @@ def lines_chart(table, x, y, series, x_title, y_title, points=None, colours=None
     optional marked point per series: points is a list of dicts with x, y and series keys.
     ``legend_columns``: the legend below the chart in that many columns, its names never cut short
     (for many or long names, which a legend in one row above the chart clips on a narrow screen)."""
-    names = list(dict.fromkeys(table[series]))
-    datasets = {"lines": records(table[[x, y, series]])}
+    names = pd.unique(table[series]).tolist()          # in order of appearance
+    datasets = {"lines": arrow(table, [x, y, series])}
     if points:
         datasets["points"] = [{x: float(p[x]), y: float(p[y]), series: p[series]} for p in points]
     settings = (x, y, series, x_title, y_title, tuple(names), tuple(colours or ()), tuple(dashed), bool(points),
@@ -278,7 +287,7 @@ def residuals_chart(table, x, y, prediction, x_title, y_title, description="", h
     """Data points, the model's line through them, and each point's residual as a segment
     from the point to the line."""
     settings = (x, y, prediction, x_title, y_title, height, description)
-    return _chart(_residuals_structure, settings, {"rows": records(table[[x, y, prediction]])})
+    return _chart(_residuals_structure, settings, {"rows": arrow(table, [x, y, prediction])})
 
 
 def _residuals_structure(x, y, prediction, x_title, y_title, height, description):

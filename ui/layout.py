@@ -12,8 +12,9 @@ from ui import charts, state
 #   that a cut-off matrix goes on);
 # - a container made by ``pinned`` stays in view while the controls below it scroll (sticky: set on
 #   the wrapper Streamlit puts around a keyed container, whose parent is the page's whole column);
-#   on a phone, where columns stack, a column holding a ``pinned_column`` container does too, so a
-#   result stays on screen while a learner moves the sliders under it. The frosted backdrop hides
+#   on a phone, where columns stack, a column holding a ``pinned_column`` container does too, and comes
+#   first (CSS order), so a result drawn beside its controls on a wide screen stays on screen above
+#   them while a learner moves the sliders under it. The frosted backdrop hides
 #   what scrolls beneath without naming a colour, so it suits the light and the dark theme.
 STYLE = """<style>
 .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; padding: 0.1rem 0; }
@@ -23,7 +24,7 @@ STYLE = """<style>
 [data-testid="stLayoutWrapper"]:has(> [class*="st-key-pinned_"]) { position: sticky; top: 3.75rem; z-index: 3;
   backdrop-filter: blur(10px); -webkit-backdrop-filter: blur(10px); }
 @media (max-width: 640px) {
-  [data-testid="stColumn"]:has([class*="st-key-pincolumn_"]) { position: sticky; top: 3.75rem; z-index: 3;
+  [data-testid="stColumn"]:has([class*="st-key-pincolumn_"]) { order: -1; position: sticky; top: 3.75rem; z-index: 3;
     backdrop-filter: blur(10px); -webkit-backdrop-filter: blur(10px); }
 }
 </style>"""

@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 
+from ui.numbers import power_of_ten
+
 # Values beyond this are refused: they are typos, and they overflow the math downstream.
 MAX_ABS = 1e6
 MAX_ROWS = 12
@@ -122,9 +124,6 @@ def format_number(value):
     return "0" if text == "-0" else text
 
 
-SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def readable(value, decimals=4):
     """A measured number (a loss, a rate, an error) as a learner reads it: ``decimals`` places for
     ordinary sizes (0.0829), powers of ten for huge and tiny ones (1.85 × 10³⁴, 1.13 × 10⁻⁶) where
@@ -135,7 +134,7 @@ def readable(value, decimals=4):
     if value == 0 or 10.0 ** -decimals <= abs(value) < 1e5:
         return f"{value:.{decimals}f}"
     mantissa, exponent = f"{value:.2e}".split("e")
-    return f"{mantissa} × 10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    return power_of_ten(mantissa, exponent, "unicode")
 
 
 def count(n, noun, plural=None):

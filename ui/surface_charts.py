@@ -16,6 +16,7 @@ from ui.charts import CLASS_COLOURS, POSITIVE, _chart
 
 BANDS = 14                      # filled contour bands, each a step of equal ratio in the loss
 BAND_COLOURS = ("#fbfbfb", "#5f6b73")        # light (low loss) to slate (high loss): paths stay visible
+MARK_INK, MARK_HALO = "#111111", "#ffffff"     # the start and minimum marks: dark ink, light halo
 LOSS_FLOOR = 1e-12              # losses are drawn on a log scale; smaller ones (and 0) sit here
 STEP_AXIS = alt.Axis(format="d", tickMinStep=1)
 POWERS_OF_TEN = tuple(10.0 ** k for k in range(-12, 15))    # a log axis's ticks: 1e-12 ... 1e14
@@ -90,14 +91,24 @@ def _surface_structure(names, box, height):
         x=x_path, y=y_path, color=_colours(names), order=alt.Order("step:Q"), detail="optimizer:N")
     dots = alt.Chart(alt.NamedData("paths")).mark_circle(size=22, opacity=0.9, clip=True).encode(
         x=x_path, y=y_path, color=_colours(names, legend=False), tooltip=tooltip)
+    # The marks sit on the surface's own grey (light to slate, the same in both themes), never on the
+    # page: dark ink inside a light halo reads on every band of it.
     crosses = alt.Chart(alt.NamedData("marks")).mark_point(
-        shape="cross", filled=True, size=160, color="#000000", clip=True).encode(
+        shape="cross", filled=True, size=160, fill=MARK_INK, stroke=MARK_HALO, strokeWidth=1.2, clip=True).encode(
         x=x_path, y=y_path, tooltip=[alt.Tooltip("label:N"), alt.Tooltip("x:Q", format=".3g"),
                                      alt.Tooltip("y:Q", format=".3g")])
-    labels = alt.Chart(alt.NamedData("marks")).mark_text(
-        align="left", dx=8, dy=-8, fontSize=12, fontWeight="bold", color="#000000", clip=True).encode(
-        x=x_path, y=y_path, text=alt.Text("label:N"))
-    return alt.layer(contours, lines, dots, crosses, labels, height=height)
+    # A label reads to the right of its mark, or to the left near the right edge (it would be cut off).
+    right_edge = box[0] + 0.8 * (box[1] - box[0])
+    texts = []
+    for where, side in ((f"datum.x <= {right_edge}", {"align": "left", "dx": 8}),
+                        (f"datum.x > {right_edge}", {"align": "right", "dx": -8})):
+        text = {**side, "dy": -8, "fontSize": 12, "fontWeight": "bold", "clip": True}
+        halo = alt.Chart(alt.NamedData("marks")).mark_text(
+            **text, color=MARK_HALO, stroke=MARK_HALO, strokeWidth=3.5, strokeJoin="round")
+        ink = alt.Chart(alt.NamedData("marks")).mark_text(**text, color=MARK_INK)
+        texts += [layer.encode(x=x_path, y=y_path, text=alt.Text("label:N")).transform_filter(where)
+                  for layer in (halo, ink)]
+    return alt.layer(contours, lines, dots, crosses, *texts, height=height)
 
 
 def loss_chart(paths, names, height=300):

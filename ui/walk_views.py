@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from nnengine.lessons import walk as lesson
-from ui import charts, mathtex, walk_chart, widgets
+from ui import charts, mathtex, walk_chart, walk_tex, widgets
 from ui.source import show_code
 
 MOST_CHECKED = 1500          # parameters: beyond, the numerical check would make a step slow
@@ -61,7 +61,7 @@ def drawing(w, done):
         return
     step = w.steps[done - 1]
     st.markdown(f"**Operation {done} of {total}, {step.direction}: {step.title}.**")
-    st.latex(step.formula)
+    st.latex(walk_tex.formula(w, step))
 
 
 def why_p_minus_y(w):
@@ -79,10 +79,10 @@ def why_p_minus_y(w):
             st.markdown("Only the true class has y_k = 1, so the sum keeps one term and p_c cancels. For a batch of "
                         "n samples the mean loss divides it by n. The long way, as the book's Softmax.backward "
                         "does it: the loss's gradient, then softmax's Jacobian diag(p) - p pᵀ times it.")
-            st.latex(r"\frac{\partial L}{\partial p} = " + lesson.tex_matrix(dloss) + r",\quad J = "
-                     + lesson.tex_matrix(jacobian))
-            st.latex(r"J\,\frac{\partial L}{\partial p} = " + lesson.tex_matrix(long) + r",\quad \hat y - y = "
-                     + lesson.tex_matrix(w.output_gradient))
+            st.latex(r"\frac{\partial L}{\partial p} = " + walk_tex.tex_matrix(dloss) + r",\quad J = "
+                     + walk_tex.tex_matrix(jacobian))
+            st.latex(r"J\,\frac{\partial L}{\partial p} = " + walk_tex.tex_matrix(long) + r",\quad \hat y - y = "
+                     + walk_tex.tex_matrix(w.output_gradient))
             gap = float(np.abs(long - w.output_gradient).max())
             st.markdown(f"The two agree to {gap:.1e} (rounding): same numbers, one subtraction instead of a "
                         f"{len(w.output)} × {len(w.output)} matrix per sample.")
@@ -91,7 +91,8 @@ def why_p_minus_y(w):
         with st.expander("The first backward gradient: sigmoid with binary cross-entropy", icon=":material/functions:"):
             st.latex(r"\frac{\partial L}{\partial z} = \Big(-\frac{y}{p} + \frac{1 - y}{1 - p}\Big)\,p(1 - p) "
                      r"= p - y \;\; (\text{over the number of outputs})")
-            st.latex(r"\text{the long way: }" + lesson.tex_matrix(long) + r",\quad p - y = " + lesson.tex_matrix(short))
+            st.latex(r"\text{the long way: }" + walk_tex.tex_matrix(long) + r",\quad p - y = "
+                     + walk_tex.tex_matrix(short))
     else:
         with st.expander("The first backward gradient: the regression loss", icon=":material/functions:"):
             st.markdown(f"The output is linear, so the gradient at its sums is the loss's own: for mean squared "
@@ -115,12 +116,12 @@ def gradient_numbers(w, done):
             st.dataframe(pd.DataFrame(link.dweights), height=200)
             continue
         tex = rf"\frac{{\partial L}}{{\partial W^{{({k})}}}} = " + mathtex.underset(
-            lesson.tex_matrix(link.dweights), link.dweights)
+            walk_tex.tex_matrix(link.dweights), link.dweights)
         if link.dbiases is not None:
-            tex += rf",\ \frac{{\partial L}}{{\partial b^{{({k})}}}} = " + lesson.tex_matrix(link.dbiases)
+            tex += rf",\ \frac{{\partial L}}{{\partial b^{{({k})}}}} = " + walk_tex.tex_matrix(link.dbiases)
         st.latex(tex)
         st.latex(r"\frac{\partial L}{\partial " + ("x" if k == 1 else f"a^{{({k - 1})}}") + "} = "
-                 + lesson.tex_matrix(link.dinputs))
+                 + walk_tex.tex_matrix(link.dinputs))
 
 
 def numerical(w, tag):

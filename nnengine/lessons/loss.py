@@ -22,7 +22,13 @@ def regression_points(outlier=False):
 def best_lines(outlier, slopes, intercepts):
     """The lines y = intercept + slope x with the smallest mean absolute and mean squared error
     on regression_points(outlier), searched over every pair of ``slopes`` x ``intercepts``.
-    Returns {"mae": (slope, intercept, error), "mse": (slope, intercept, error)}."""
+    Returns {"mae": (slope, intercept, error), "mse": (slope, intercept, error), "mae ties": [...],
+    "mse ties": [...]}, each ties list every (slope, intercept) whose error equals the smallest (up to
+    rounding, 1e-9).
+
+    The absolute error's smallest value is often shared: between two points the sum of distances
+    |a - t| + |b - t| is the same for every t between them, so an L1 fit can tilt or shift a little
+    at no cost and several lines tie. Squared error has one best line."""
     x, y = regression_points(outlier)
     slope, intercept = np.meshgrid(np.asarray(slopes, dtype=float), np.asarray(intercepts, dtype=float))
     misses = intercept[..., None] + slope[..., None] * x - y                 # (intercepts, slopes, 8)
@@ -30,4 +36,6 @@ def best_lines(outlier, slopes, intercepts):
     for name, errors in (("mae", np.abs(misses).mean(-1)), ("mse", (misses ** 2).mean(-1))):
         at = np.unravel_index(errors.argmin(), errors.shape)
         best[name] = (float(slope[at]), float(intercept[at]), float(errors[at]))
+        tied = np.argwhere(errors <= errors[at] + 1e-9)
+        best[f"{name} ties"] = sorted((float(slope[tuple(i)]), float(intercept[tuple(i)])) for i in tied)
     return best

@@ -116,11 +116,11 @@ class Link:
 
 @dataclass
 class Operation:
-    """One operation of the walk: direction ('forward' or 'backward'), a short title, its formula
-    with the numbers (LaTeX), and which quantities it makes known: ('a'|'z'|'dz'|'da'|'dW', column)."""
+    """One operation of the walk: direction ('forward' or 'backward'), a short title, and which
+    quantities it makes known: ('a'|'z'|'loss'|'dz'|'da'|'dW', column); the first names the
+    operation (ui/walk_tex.py writes its formula with the numbers)."""
     direction: str
     title: str
-    formula: str
     makes: tuple
 
 
@@ -142,33 +142,8 @@ class Walk:
     model: Model | None = None    # the float64 copy the numbers come from
 
 
-def _fmt(value):
-    """A number for a formula: 6 significant digits, a power of ten written as one (never '1e-05')."""
-    value = float(value)
-    text = f"{value + 0.0 if value else 0.0:.6g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa}\times 10^{{{int(exponent)}}}"
-    return text
-
-
-def tex_matrix(values):
-    """A vector (one row) or matrix as LaTeX, with _fmt's numbers."""
-    rows = np.atleast_2d(np.asarray(values, dtype=float))
-    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(_fmt(v) for v in row) for row in rows) + r"\end{bmatrix}"
-
-
-def _row(values):
-    return tex_matrix(np.ravel(values))
-
-
 ACT_NAMES = {"ReLU": "ReLU", "LeakyReLU": "leaky ReLU", "Sigmoid": "sigmoid", "Tanh": "tanh", "Linear": "linear",
              "Step": "step", "Softmax": "softmax"}
-ACT_FORMULAS = {"ReLU": r"\max(z, 0)", "LeakyReLU": r"\max(z, \alpha z)", "Sigmoid": r"1/(1 + e^{-z})",
-                "Tanh": r"\tanh z", "Linear": "z", "Step": r"\mathbb{1}[z > 0]",
-                "Softmax": r"e^{z_j} / \textstyle\sum_k e^{z_k}"}
-ACT_SLOPES = {"ReLU": r"\mathbb{1}[z > 0]", "LeakyReLU": r"(1 \text{ or } \alpha)", "Sigmoid": r"a(1 - a)",
-              "Tanh": r"(1 - a^2)", "Linear": "1", "Step": "0"}
 
 
 def _groups(model):
@@ -242,60 +217,25 @@ def walk(model, X, y, index):
 
 
 def _steps(w):
-    """Every operation of the walk, forward then backward, with its formula in numbers."""
-    steps = [Operation("forward", "the sample enters", "x = " + _row(w.x), (("a", 0),))]
-    for k, (column, link) in enumerate(zip(w.columns[1:], w.links), start=1):
-        prev = "x" if k == 1 else f"a^{{({k - 1})}}"
-        steps.append(Operation("forward", f"{column.name}: weighted sums",
-                          f"z^{{({k})}} = {prev}\\,W^{{({k})}}" + (f" + b^{{({k})}}" if link.biases is not None else "")
-                          + " = " + _row(column.z), (("z", k),)))
-        if column.activation not in ("none", "Linear"):
-            name = column.activation
-            steps.append(Operation("forward", f"{column.name}: {ACT_NAMES.get(name, name)}",
-                              f"a^{{({k})}} = {ACT_FORMULAS.get(name, name)} = " + _row(column.a), (("a", k),)))
-        else:
-            steps.append(Operation("forward", f"{column.name}: passed on as they are", f"a^{{({k})}} = z^{{({k})}}",
-                              (("a", k),)))
-    steps.append(Operation("forward", "the loss", f"L = {_loss_formula(w)} = {_fmt(w.loss)}", (("loss", 0),)))
+    """Every operation of the walk, forward then backward, in order."""
+    steps = [Operation("forward", "the sample enters", (("a", 0),))]
+    for k, column in enumerate(w.columns[1:], start=1):
+        steps.append(Operation("forward", f"{column.name}: weighted sums", (("z", k),)))
+        name = column.activation
+        title = (f"{column.name}: {ACT_NAMES.get(name, name)}" if name not in ("none", "Linear")
+                 else f"{column.name}: passed on as they are")
+        steps.append(Operation("forward", title, (("a", k),)))
+    steps.append(Operation("forward", "the loss", (("loss", 0),)))
 
     last = len(w.columns) - 1
-    steps.append(Operation("backward", "the gradient at the output sums", _output_formula(w),
-                      (("da", last), ("dz", last))))
+    steps.append(Operation("backward", "the gradient at the output sums", (("da", last), ("dz", last))))
     for k in range(last, 0, -1):
-        link = w.links[k - 1]
-        prev = "x" if k == 1 else f"a^{{({k - 1})}}"
-        dprev = r"\frac{\partial L}{\partial x}" if k == 1 else rf"\frac{{\partial L}}{{\partial a^{{({k - 1})}}}}"
-        dz = rf"\frac{{\partial L}}{{\partial z^{{({k})}}}}"
-        formula = (rf"\frac{{\partial L}}{{\partial W^{{({k})}}}} = {prev}^T {dz},\ "
-                   + (rf"\frac{{\partial L}}{{\partial b^{{({k})}}}} = \frac{{\partial L}}{{\partial z^{{({k})}}}} = "
-                      + _row(link.dbiases) + r",\ " if link.biases is not None else "")
-                   + dprev + rf" = \frac{{\partial L}}{{\partial z^{{({k})}}}}\,W^{{({k})T}} = " + _row(link.dinputs))
-        steps.append(Operation("backward", f"{w.columns[k].name}: dW, db and dX", formula, (("dW", k), ("da", k - 1))))
+        steps.append(Operation("backward", f"{w.columns[k].name}: dW, db and dX", (("dW", k), ("da", k - 1))))
         if k > 1:
             column = w.columns[k - 1]
-            slope = ACT_SLOPES.get(column.activation, "f'(z)")
             steps.append(Operation("backward", f"{column.name}: back through {ACT_NAMES.get(column.activation, 'it')}",
-                              rf"\frac{{\partial L}}{{\partial z^{{({k - 1})}}}} = \frac{{\partial L}}{{\partial "
-                              rf"a^{{({k - 1})}}}} \odot {slope} = " + _row(column.dz), (("dz", k - 1),)))
+                                   (("dz", k - 1),)))
     return steps
-
-
-def _loss_formula(w):
-    if w.task == "classification":
-        return rf"-\log \hat y_{{{int(w.target[0])}}}"
-    if w.task == "binary":
-        return r"-(y \log \hat y + (1 - y)\log(1 - \hat y))"
-    return type(w.model.loss).__name__
-
-
-def _output_formula(w):
-    k = len(w.columns) - 1
-    if w.task == "classification" and w.model.fused is not None:
-        one_hot = np.eye(len(w.output))[int(w.target[0])]
-        return (rf"\frac{{\partial L}}{{\partial z^{{({k})}}}} = \hat y - y = " + _row(w.output) + " - "
-                + _row(one_hot) + " = " + _row(w.output_gradient))
-    return (r"\frac{\partial L}{\partial \hat y} = " + _row(w.loss_gradient)
-            + rf",\ \frac{{\partial L}}{{\partial z^{{({k})}}}} = " + _row(w.output_gradient))
 
 
 # ---- the long way, the check, the update -----------------------------------------------------------

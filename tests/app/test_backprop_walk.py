@@ -9,7 +9,7 @@ from conftest import open_page as open_app
 from conftest import texts
 
 from nnengine.lessons import walk as lesson
-from ui import training
+from ui import training, walk_tex
 from ui.walk_chart import short
 
 PAGE = "app_pages/backprop.py"
@@ -58,7 +58,7 @@ def test_the_default_walk_is_the_books_network_on_sample_54_with_the_engines_num
     assert f"∂x1 {short(w.columns[0].da[0])}" in grads
     # The last operation (the hidden layer's gradients) and the gradient matrices, in numbers.
     assert "hidden: dW, db and dX" in " ".join(texts(at.markdown))
-    assert lesson._row(w.links[0].dinputs) in latex(at)
+    assert walk_tex.row(w.links[0].dinputs) in latex(at)
     assert f"{w.links[1].dweights[0, 0]:.8f}".rstrip("0")[:9] in latex(at)
 
 

@@ -86,7 +86,7 @@ def test_charts_are_altair_with_tooltips_and_a_description():
                             reference=0.2, description="spread"),
     ]
     for chart in built:
-        spec = chart.to_dict()
+        spec = charts.to_spec(chart)        # as the app converts them (rows may be Arrow tables)
         assert spec["description"]
         assert "tooltip" in str(spec)
         assert isinstance(chart, alt.TopLevelMixin)
@@ -224,9 +224,9 @@ def test_a_legend_below_the_lines_gets_its_own_room_so_the_plot_keeps_its_height
     with their names in one column below had squeezed the plot to a sliver (seen in Chromium)."""
     table = pd.DataFrame({"epoch": [0, 1] * 4, "value": [1.0, 0.5] * 4,
                           "curve": [name for name in ("a", "b", "c", "d") for _ in range(2)]})
-    beside = charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240).to_dict()
-    below = charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240,
-                               legend_columns=1).to_dict()
+    beside = charts.to_spec(charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240))
+    below = charts.to_spec(charts.lines_chart(table, "epoch", "value", "curve", "epoch", "v", height=240,
+                                               legend_columns=1))
     assert beside["height"] == 240
     assert below["height"] >= 240 + 4 * 18                 # four rows of legend on top of the plot's 240
 
@@ -243,3 +243,34 @@ def test_the_boundary_legend_names_only_the_sets_drawn():
 
     assert shape_legend([{**point, "set": "training"}]) is None
     assert shape_legend([{**point, "set": "training"}, {**point, "set": "validation"}]) is not None
+
+
+def test_surface_marks_read_on_every_band_in_both_themes():
+    """The start and minimum marks sit on the surface's fixed greys (#fbfbfb to slate) whatever the
+    theme: black alone nearly vanished on the slate bands. Dark ink in a light halo reads on all."""
+    from ui import surface_charts as sc
+
+    cells = sc.grid_table(np.linspace(-1, 1, 4), np.linspace(-1, 1, 4), np.arange(16.0).reshape(4, 4) + 1)
+    paths = sc.path_table("SGD", np.zeros((3, 2)), np.ones(3))
+    marks = sc.marks_table([{"x": 0, "y": 0, "label": "start"}])
+    layers = charts.to_spec(sc.surface_chart(cells, paths, ["SGD"], marks, (-1, 1)))["layer"]
+    assert "#000000" not in str(layers)
+    kinds = [(layer["mark"]["type"], layer["mark"]) for layer in layers]
+    cross = next(mark for kind, mark in kinds if kind == "point")
+    assert cross["stroke"] == sc.MARK_HALO and cross["strokeWidth"] >= 1
+    texts = [mark for kind, mark in kinds if kind == "text"]
+    assert [t.get("stroke") for t in texts] == [sc.MARK_HALO, None] * 2   # each halo first, its ink on top
+    assert texts[0]["strokeWidth"] >= 3 and texts[1]["color"] == sc.MARK_INK
+
+
+@pytest.mark.parametrize("value, digits, style, text", [
+    (1e-7, 4, "text", "1e-7"), (123456.0, 4, "text", "1.235e5"), (0.0013851, 4, "text", "0.001385"),
+    (-0.0, 4, "text", "0"), (3.0, 4, "text", "3"), (1.234567e-5, 6, "tex", r"1.23457\times 10^{-5}"),
+    (2.5e34, 3, "unicode", "2.5 × 10³⁴"), (float("nan"), 4, "text", "nan"),
+])
+def test_one_rule_for_significant_digits_and_powers_of_ten(value, digits, style, text):
+    """The Optimizers page's prose numbers and the walk's formulas share ui.numbers.significant (they
+    had two copies of one rule; the prose one printed '-0')."""
+    from ui.numbers import significant
+
+    assert significant(value, digits, style) == text
