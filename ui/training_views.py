@@ -130,12 +130,15 @@ def comparable_previous(setup, settings):
 
 def inside_views(setup, settings):
     """The network with its real weights, and what each hidden neuron has learned (drawn between
-    trainings, not during them, so they cost training nothing)."""
+    trainings, not during them, so they cost training nothing). The neuron maps and misread digits are
+    drawn only while their tab is open: the maps' thousands of cells cost the browser seconds, and drawing
+    them unseen after every run held up the run's end. The open tab is kept across runs."""
     sizes = [setup.model.n_inputs] + [d.n_neurons for d in setup.model.dense_layers]
     names = ["The network", "What the hidden neurons see"] + (["Misread digits"] if settings.dataset == "digits"
                                                                else [])
-    tabs = st.tabs(names)
-    if settings.dataset == "digits":
+    kept = st.session_state.get(INSIDE_TAB + "_kept")
+    tabs = st.tabs(names, key=INSIDE_TAB, default=kept if kept in names else None, on_change=keep_open_tab)
+    if settings.dataset == "digits" and tabs[2].open:
         with tabs[2]:
             rows, wrong, checked = training.misclassified_rows(setup)
             if rows:
@@ -153,7 +156,9 @@ def inside_views(setup, settings):
                      "shows the weight's size, blue positive and vermillion negative. A layer too wide to draw "
                      "shows its strongest neurons and how many more it has.")
     with tabs[1]:
-        if setup.raw is None or len(setup.model.dense_layers) < 2:
+        if not tabs[1].open:
+            pass
+        elif setup.raw is None or len(setup.model.dense_layers) < 2:
             st.caption("These maps are drawn for 2-D datasets and networks with a hidden layer.")
         else:
             maps, shown = neuron_map_rows(setup, settings)
@@ -169,6 +174,14 @@ def inside_views(setup, settings):
                                               diverging=min(row["activation"] for row in maps) < 0)
             st.vega_lite_chart(charts.to_spec(figure), width="content")       # its own sizes: small maps stay square
             st.caption(text)
+
+
+INSIDE_TAB = "inside_tab"
+
+
+def keep_open_tab():
+    """Remember the open tab: its widget is not drawn while a run trains, and would forget it."""
+    st.session_state[INSIDE_TAB + "_kept"] = st.session_state[INSIDE_TAB]
 
 
 def input_names(settings, count):
