@@ -88,8 +88,14 @@ def draw(run, settings, places, live=False):
         np.add.at(counts, (setup.y_val.reshape(-1).astype(int), predicted), 1)
         names = [str(c) for c in (uploaded_classes(settings) or range(k))]
         places["picture"].vega_lite_chart(charts.to_spec(charts.matrix_heatmap(
-            counts, names, names, cell=40 if k <= 10 else 28,
-            title="Validation samples: true class (rows) against predicted class (columns)")), width="stretch")
+            counts, names, names, cell=40 if k <= 10 else 28, title=MATRIX_TITLE)), width="stretch")
+        places["picture"].caption(MATRIX_CAPTION)
+
+
+# Short enough for a phone (390 px): the rest is said in the caption under the matrix.
+MATRIX_TITLE = "Confusion matrix (validation)"
+MATRIX_CAPTION = ("Each row is a true class, each column the class the model predicted; a cell counts the "
+                  "validation samples of that pair, so the diagonal counts the right answers.")
 
 
 def regression_sentence(setup):

@@ -348,3 +348,23 @@ def test_a_file_without_page_settings_shows_the_network_it_holds():
     assert at.selectbox(key="optimizer").value == "RMSprop" and at.select_slider(key="lr").value == 0.002
     assert any("nn.Dense(2, 16," in c.value for c in at.code)
     assert any("has no page settings" in s for s in texts(at.success))
+
+
+# ---- the confusion matrix: a title a phone shows whole, and counts the caption describes ---------------
+
+def test_the_confusion_matrix_counts_validation_pairs_and_its_diagonal_is_the_validation_accuracy():
+    at = train(open_page(PAGE, {"epochs": "40"}))
+    (matrix,) = [spec for spec in chart_specs(at) if spec.get("title") and "onfusion" in str(spec["title"])]
+    assert len(matrix["title"]) <= 32                  # about 200 px: whole at 390 px wide (the old one was 71)
+    assert any("a cell counts the validation samples of that pair, so the diagonal counts the right answers" in c
+               for c in texts(at.caption))
+    cells = {(row["row"], row["column"]): row["value"] for row in chart_rows(at)
+             if row.get("row") is not None and "column" in row}
+    setup = at.session_state["training_run"]["setup"]
+    predicted = setup.model.predict(setup.X_val).argmax(axis=1)
+    for (true, guess), value in cells.items():
+        assert value == np.sum((setup.y_val == int(true)) & (predicted == int(guess)))
+    right = sum(value for (true, guess), value in cells.items() if true == guess)
+    accuracy = setup.model.evaluate(setup.X_val, setup.y_val)["accuracy"]
+    assert right / len(setup.y_val) == pytest.approx(accuracy)
+    assert sum(cells.values()) == len(setup.y_val) == 300
