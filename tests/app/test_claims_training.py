@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +103,28 @@ def test_momentum_099_at_rate_10_puts_every_point_in_one_class_and_is_stopped():
     assert epoch == 49 and "every training point is given class 0" in message and "or the momentum" in message
     assert set(setup.model.predict(setup.X).argmax(axis=1)) == {0}
     assert setup.model.history[-1]["data_loss"] > 2 * setup.model.history[0]["data_loss"]     # far above a guess
+
+
+def test_a_network_that_never_moved_from_a_guess_is_not_blamed_on_the_learning_rate():
+    """Found walking the page: three hidden layers of 8 with five input features, dropout 0.5, L2 and batches
+    of 16 were stopped at epoch 50 with 'Steps this large overshoot ... try 0.005', but the loss never rose
+    from its start, and the same run at 0.005 stays at a guess too (every point one class at epoch 200)."""
+    walked = training.Settings(features=("x1", "x2", "x1^2", "x2^2", "x1*x2"), hidden=(8, 8, 8), dropout=0.5,
+                               l2=0.001, batch_size=16, epochs=200)
+    setup, (epoch, message) = diagnosed_as_the_page_does(walked, 200)
+    start, worst = setup.model.history[0]["data_loss"], max(r["data_loss"] for r in setup.model.history.records)
+    assert epoch == 49 and worst <= 1.05 * start                        # what the message says of the loss
+    assert f"has not moved from the {readable(start)} of a guess (it never rose above {readable(worst)})" in message
+    assert "learning rate (try" not in message and "overshoot" not in message
+    lower = fit(replace(walked, lr=0.005))                              # the old advice: still a guess
+    assert len(set(lower.model.predict(lower.X).argmax(axis=1))) == 1
+    # The causes it names are real: with three layers of 8 and weights starting at 0.01 x normal the spiral
+    # stays at a guess; starting them at 0.1 it learns (and so does chapter 10's one layer at 0.01).
+    for settings, learns in ((training.Settings(hidden=(8, 8, 8), epochs=200), False),
+                             (training.Settings(hidden=(8, 8, 8), init_scale=0.1, epochs=200), True)):
+        trained = fit(settings)
+        accuracy = trained.model.evaluate(trained.X, trained.y)["accuracy"]
+        assert (accuracy > 0.5) == learns, (settings, accuracy)
 
 
 def test_a_loss_far_above_its_start_for_50_epochs_is_named_and_a_passing_spike_is_not():
