@@ -60,7 +60,9 @@ def diagnose(setup, settings):
     else:
         return None
     fix = f"lower the learning rate (try {settings.lr / 10:g})"
-    if settings.optimizer == "SGD" and settings.momentum >= 0.9:
-        fix += f" or the momentum ({settings.momentum:g} keeps adding the old steps)"
+    if settings.optimizer == "SGD" and settings.momentum > 0.9:
+        # Both: at 10 and 0.99, a rate of 1 kills the ReLUs by epoch 150 and 0.9 alone ends in one class.
+        fix = (f"lower the learning rate to {settings.lr / 10:g} and the momentum to 0.9 ({settings.momentum:g} "
+               "keeps adding the old steps)")
     return (f"Training stopped: {sign}. Steps this large overshoot the valley the loss is in and throw the "
             f"weights about. To fix it, {fix}, then press Reset and Train.")

@@ -100,7 +100,14 @@ def diagnosed_as_the_page_does(settings, epochs):
 def test_momentum_099_at_rate_10_puts_every_point_in_one_class_and_is_stopped():
     setup, (epoch, message) = diagnosed_as_the_page_does(
         training.Settings(optimizer="SGD", lr=10.0, momentum=0.99, epochs=300), 300)
-    assert epoch == 49 and "every training point is given class 0" in message and "or the momentum" in message
+    # Changed deliberately: the message said "try 1 or the momentum", and neither alone trains (checked below).
+    assert epoch == 49 and "every training point is given class 0" in message
+    assert "lower the learning rate to 1 and the momentum to 0.9" in message
+    for alone in (dict(lr=1.0, momentum=0.99), dict(lr=10.0, momentum=0.9)):
+        assert diagnosed_as_the_page_does(training.Settings(optimizer="SGD", epochs=300, **alone), 300)[1][1]
+    both = training.Settings(optimizer="SGD", lr=1.0, momentum=0.9, epochs=1000)
+    trained, (_, verdict) = diagnosed_as_the_page_does(both, 1000)
+    assert verdict is None and trained.model.history[-1]["accuracy"] > 0.7
     assert set(setup.model.predict(setup.X).argmax(axis=1)) == {0}
     assert setup.model.history[-1]["data_loss"] > 2 * setup.model.history[0]["data_loss"]     # far above a guess
 
