@@ -11,11 +11,14 @@ import nnengine as nn
 from ui import layout, state, trainers, training, training_cost, training_diagnosis, training_files, widgets
 from ui.backprop_walk import follow_control
 from ui.matrix import readable
+from ui.optimizer_challenge import section as be_the_optimizer
 from ui.source import show_code
 from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_digit import digit_view
+from ui.training_touch import data_for, follow_points, identity, too_few
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
+from ui.weight_edit import take_pending
 
 TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
 REDRAW = 0.3              # each redraw first waits this long for the run to end (the next tick then comes at once)
@@ -65,6 +68,7 @@ def current_run(settings, uploaded):
         remember_previous(run)
     if run is None or run["settings"] != settings:
         run = st.session_state["training_run"] = new_run(settings, uploaded)
+    follow_points(run, settings, uploaded)      # your own points: new data, the same network
     return run
 
 
@@ -79,7 +83,7 @@ def new_run(settings, uploaded):
             "fit": {**training.fit_kwargs(settings, setup), "validation_freq": freq},
             "estimate": estimate, "book": book,
             "limit": settings.epochs if book else training_cost.epoch_cap(estimate, settings.epochs),
-            "trainer": None, "message": None}
+            "trainer": None, "message": None, "points": identity(settings)}
 
 
 def carried_on(run, settings, uploaded):
@@ -97,12 +101,13 @@ def same_run(a, b):
     unused are set aside (the panel reads classes only for multiclass data, momentum only for SGD, ...)."""
     def used(s):
         defaults = training.Settings()
-        drawn = s.dataset not in ("digits", "upload")
+        drawn = s.dataset not in ("digits", "upload", training.DRAWN)
         return replace(s, classes=s.classes if s.dataset in training.MULTICLASS else 2,
                        samples=s.samples if drawn else defaults.samples, noise=s.noise if drawn else 0.0,
                        features=s.features if s.dataset in training.TWO_D else defaults.features,
                        loss=s.loss if s.dataset == "sine" else defaults.loss,
-                       momentum=s.momentum if s.optimizer == "SGD" else defaults.momentum)
+                       momentum=s.momentum if s.optimizer == "SGD" else defaults.momentum,
+                       points_task=s.points_task if s.dataset == training.DRAWN else defaults.points_task)
     return used(a) == used(b)
 
 
@@ -164,6 +169,7 @@ def training_area(settings, uploaded, interval):
 
 
 def train_and_draw(settings, uploaded, interval):
+    uploaded = data_for(settings, uploaded)     # your own points as they are now
     run = current_run(settings, uploaded)
     setup = run["setup"]
     if run["limit"] < settings.epochs:
@@ -183,6 +189,8 @@ def train_and_draw(settings, uploaded, interval):
     buttons.button("Reset", icon=":material/restart_alt:", key="reset_model", on_click=command, args=("reset",),
                    help="New weights from the seed; the history is cleared.")
     asked = st.session_state.pop("training_command", None)
+    if asked in ("train", "step") and too_few(run):
+        run["message"], asked = too_few(run), None
     if asked == "reset":
         halt(run)
         remember_previous(run)
@@ -202,6 +210,7 @@ def train_and_draw(settings, uploaded, interval):
             setup.model.fit(setup.X, setup.y, epochs=1, **run["fit"])
         except nn.TrainingDiverged as error:
             run["message"] = diverged_message(error)
+    take_pending(run, busy(run), settings)      # a weight or bias set on the network drawing
     if busy(run):
         run["trainer"].wait(REDRAW)            # the thread trains meanwhile; this only paces the redraws
     if run.get("trainer") is not None and not run["trainer"].running():
@@ -255,6 +264,7 @@ with right:
         st.info("Fix the settings on the left to build the network.", icon=":material/edit:")
     else:
         trainer(chosen, uploaded)
+be_the_optimizer()
 show_code(nn.Model.fit, training.build)
 layout.toolbar(CONTROLS)
 layout.predict_then_check([

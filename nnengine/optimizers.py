@@ -36,10 +36,11 @@ class Optimizer:
         self.current_learning_rate = self.learning_rate
         self.iterations = 0
         self._flat = {}          # memory name -> one flat array covering every parameter
-        self._views = {}         # (id(layer), parameter name) -> {memory name: view into _flat}
-        self._slices = {}        # (id(layer), parameter name) -> (start, shape) in the flat arrays
+        # Keyed by the layer object itself (not its id), so copy.deepcopy of a model carries the memory
+        # over to the copy's own layers.
+        self._views = {}         # (layer, parameter name) -> {memory name: view into _flat}
+        self._slices = {}        # (layer, parameter name) -> (start, shape) in the flat arrays
         self._layout = None      # which parameters, in which order, the flat arrays cover
-        self._owners = []        # the layers, kept alive so their ids stay theirs
 
     def step(self, layers):
         """One update of every parameter of ``layers`` (an object or a list of objects)."""
@@ -76,11 +77,12 @@ class Optimizer:
     def _lay_out(self, found):
         """Place the parameters end to end: each gets a slice of the flat vectors. Rebuilt only
         when the parameters change, carrying over what was remembered for those seen before."""
-        layout = [(id(layer), name, param.shape) for layer, name, param, _ in found]
-        if layout == self._layout:
+        layout = [(layer, name, param.shape) for layer, name, param, _ in found]
+        if self._layout is not None and len(layout) == len(self._layout) and all(
+                a is b and n == m and s == t for (a, n, s), (b, m, t) in zip(layout, self._layout)):
             return
         old_views, old_flat = self._views, self._flat
-        self._layout, self._owners = layout, [layer for layer, *_ in found]
+        self._layout = layout
         self._slices, start = {}, 0
         for key, name, shape in layout:
             self._slices[(key, name)] = (start, shape)
@@ -153,7 +155,7 @@ class Optimizer:
 
     def memory(self, layer, name="weights"):
         """What this optimizer remembers for one parameter of one layer (empty before a step)."""
-        return dict(self._views.get((id(layer), name), {}))
+        return dict(self._views.get((layer, name), {}))
 
     def config(self):
         """The hyperparameters, as plain numbers (saved with a model)."""

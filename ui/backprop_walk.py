@@ -118,6 +118,8 @@ def follow_control(run, settings, query):
     ``query``: the Training page's share query (its settings)."""
     setup = run["setup"]
     n = len(setup.X)
+    if n == 0:
+        return                           # your own points, none placed yet: nothing to follow
     if settings.dataset == "upload":
         st.caption("A model trained on an uploaded CSV can be followed in this session; a link cannot carry the "
                    "file.")

@@ -20,13 +20,16 @@ class Control:
     key: str
     label: str
     default: object
-    kind: str = "float"            # float | int | choice | bool | matrix | vector
+    kind: str = "float"            # float | int | choice | bool | matrix | vector | layers | multi | codec
     low: float | None = None
     high: float | None = None
     options: tuple = field(default=())
     shape: tuple | None = None     # for matrix/vector: (rows, cols), None meaning any
+    codec: object = None           # kind "codec": an object with parse(raw), to_url(value) and DESCRIPTION
 
     def describe(self):
+        if self.kind == "codec":
+            return self.codec.DESCRIPTION
         if self.kind in ("float", "int"):
             what = "a whole number" if self.kind == "int" else "a number"
             return f"{what} from {matrix.format_number(self.low)} to {matrix.format_number(self.high)}"
@@ -43,6 +46,8 @@ class Control:
 
     def parse(self, raw):
         """The value a raw query-string text stands for; raises ValueError when it is not valid."""
+        if self.kind == "codec":
+            return self.codec.parse(raw)
         if self.kind in ("float", "int"):
             value = float(raw)
             if not math.isfinite(value) or not self.low <= value <= self.high:
@@ -72,6 +77,8 @@ class Control:
         return matrix.from_url(raw, shape=(rows, cols), what=self.label)
 
     def to_url(self, value):
+        if self.kind == "codec":
+            return self.codec.to_url(value)
         if self.kind in ("matrix", "vector"):
             return matrix.to_url(value)
         if self.kind == "multi":

@@ -170,6 +170,7 @@ class Trainer:
         self.error = None                 # any other exception (a bug): the page raises it again
         self.finished = threading.Event()
         self._stop, self._stop_asked = threading.Event(), None
+        self._new_data, self._data_lock = None, threading.Lock()
         self._drawing = drawing_copy(model)
         self._published = self._asked = clock()
         self._snapshot = self._take()
@@ -188,6 +189,13 @@ class Trainer:
     def wait(self, timeout):
         """Wait until the run has ended, at most ``timeout`` seconds; True if it has."""
         return self.finished.wait(timeout)
+
+    def use_data(self, X, y, validation_data):
+        """Train on these arrays from the next epoch on (a learner added or removed a point while the run trains):
+        the fit in progress ends after its epoch, and the next fit call, with the same model, optimizer and
+        shuffle stream, gets the new data. The network is not rebuilt."""
+        with self._data_lock:
+            self._new_data = (X, y, validation_data)
 
     def running(self):
         return not self.finished.is_set()
@@ -219,6 +227,10 @@ class Trainer:
                     self._stop.wait(WAIT_POLL)          # in line: look again soon (Stop wakes it at once)
                     continue
                 self._asked = self.clock()
+                with self._data_lock:
+                    if self._new_data is not None:
+                        self.X, self.y, validation = self._new_data
+                        self.fit_kwargs, self._new_data = {**self.fit_kwargs, "validation_data": validation}, None
                 self.model.fit(self.X, self.y, epochs=self.epochs - self.model.epochs_done,
                                callback=self._between_steps, **self.fit_kwargs)
         except nn.TrainingDiverged as error:
@@ -239,8 +251,8 @@ class Trainer:
             self._snapshot, self._published = self._take(record), now
         if "batch" in record:                   # between two batches of a long epoch
             return not (self._stop.is_set() and now - self._stop_asked > STOP_SECONDS)
-        if self._stop.is_set():
-            return False
+        if self._stop.is_set() or self._new_data is not None:
+            return False                        # stopped, or new data for the next fit (use_data)
         if self.check is not None:
             self.verdict = self.check(record)
             if self.verdict is not None:

@@ -11,9 +11,11 @@ import nnengine as nn
 from nnengine import book
 from ui.matrix import readable
 
-TWO_D = ("spiral", "vertical", "xor", "circles", "moons", "blobs")
+DRAWN = "your own points"                              # the learner's points (ui/drawn_points.py)
+TWO_D = ("spiral", "vertical", "xor", "circles", "moons", "blobs", DRAWN)
 DATASETS = TWO_D + ("sine", "digits", "upload")
-MULTICLASS = ("spiral", "vertical", "blobs")          # these take a number of classes
+MULTICLASS = ("spiral", "vertical", "blobs", DRAWN)   # these take a number of classes
+POINTS_TASKS = ("classes", "regression")               # what the learner's points are: classes, or y against x
 # Each drawn dataset's own noise: the book's for the spiral (0.2), vertical (0.1) and sine (none), and what
 # keeps the others' shapes visible. Choosing a dataset on the page applies it (ui/training_controls.py).
 NOISE = {"spiral": 0.2, "vertical": 0.1, "xor": 0.0, "circles": 0.0, "moons": 0.1, "blobs": 0.15, "sine": 0.0}
@@ -48,6 +50,8 @@ class Settings:
     book_precision: bool = True   # multiply in float64, store float32: the book's arithmetic (nnfs.init())
     features: tuple = field(default=("x1", "x2"))
     upload: str = ""              # which uploaded table, target and task (an uploaded CSV's identity)
+    points_task: str = "classes"  # your own points: classes, or a regression of y on x (the points themselves
+                                  # are data, not settings: adding one keeps the network)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ def more_epochs_of(old, new):
 
 
 def task_of(settings, uploaded=None):
+    if settings.dataset == DRAWN and settings.points_task == "regression":
+        return "regression"
     if settings.dataset == "upload":
         if uploaded.task == "regression":
             return "regression"
@@ -94,6 +100,12 @@ def task_of(settings, uploaded=None):
 
 def validation_sentence(settings):
     """How the validation set is drawn, for the page."""
+    if settings.dataset == DRAWN:
+        if settings.val_split:
+            return (f"Validation: a share ({settings.val_split:g}) of your points, evenly spaced in the order "
+                    "you placed them (triangles on the plane), so an added point never moves an earlier one.")
+        return ("Validation: none (Validation share 0): every point you place trains the network, so the curves "
+                "show training alone and the measures below are taken on the training points.")
     if settings.val_split or settings.dataset in ("digits", "upload"):
         return "Validation: a share held out from the data, the same whatever the network."
     if settings.val_fixed:
@@ -165,22 +177,28 @@ def build(settings, uploaded=None):
     (``uploaded``: the arrays of an uploaded CSV, when the dataset is 'upload')."""
     rng = np.random.RandomState(settings.seed)
     task = task_of(settings, uploaded)
-    if settings.dataset == "upload":
+    if settings.dataset in ("upload", DRAWN):
         X, y = uploaded.X, uploaded.y
     else:
         X, y = draw_data(settings, rng)
     held_out = settings.val_split or (HELD_OUT_DEFAULT if settings.dataset in ("digits", "upload") else 0.0)
     X_val = y_val = None
-    if held_out:
+    if settings.dataset == DRAWN:
+        # Your own points: a share of them held out, evenly spaced and without randomness (none when 0).
+        from ui.drawn_points import held_out as held
+        validation = held(len(X), settings.val_split)
+        X, y, X_val, y_val = X[~validation], y[~validation], X[validation], y[validation]
+    elif held_out:
         X, y, X_val, y_val = nn.datasets.split(X, y, held_out, rng=rng)
     if settings.dataset == "upload":
         from ui.csv_data import scale
         X, X_val = scale(X, X_val)          # each feature centred and scaled by the training data alone
     if task == "binary":
         y = y.reshape(-1, 1)
-    classes = {"digits": 10, "upload": len(uploaded.classes) if uploaded else 0}.get(settings.dataset)
+    classes = {"digits": 10, "upload": len(uploaded.classes) if uploaded else 0,
+               DRAWN: settings.classes}.get(settings.dataset)
     n_outputs = {"classification": classes or int(y.max()) + 1, "binary": 1, "regression": 1}[task]
-    two_d = settings.dataset in TWO_D
+    two_d = settings.dataset in TWO_D and task != "regression"      # your points as y against x: one input
     n_inputs = len(settings.features) if two_d else X.shape[1]
     model = build_model(settings, n_inputs, n_outputs, task, rng)
     if X_val is None:
@@ -199,8 +217,16 @@ def build(settings, uploaded=None):
 
 def fit_kwargs(settings, setup):
     """The arguments of model.fit for these settings (mini-batches shuffled by their own stream)."""
-    return {"batch_size": settings.batch_size or None, "validation_data": (setup.X_val, setup.y_val),
+    return {"batch_size": settings.batch_size or None,
+            "validation_data": (setup.X_val, setup.y_val) if len(setup.X_val) else None,
             "rng": np.random.RandomState(settings.seed + 1) if settings.batch_size else None}
+
+
+def class_and_confidence(output, task):
+    """Each row's predicted class and how sure the model is, 0 (every class alike) to 1 (one class certain)."""
+    if task == "binary":
+        return (output[:, 0] > 0.5).astype(int), np.abs(output[:, 0] - 0.5) * 2
+    return output.argmax(axis=1), (output.max(axis=1) - 1 / output.shape[1]) / (1 - 1 / output.shape[1])
 
 
 def boundary_rows(setup, settings, resolution=50, validation=True, discrete=False):
@@ -215,13 +241,8 @@ def boundary_rows(setup, settings, resolution=50, validation=True, discrete=Fals
     edges2 = np.linspace(low[1], high[1], resolution + 1)
     centres = np.array([[(a + b) / 2, (c + d) / 2] for c, d in zip(edges2[:-1], edges2[1:])
                         for a, b in zip(edges1[:-1], edges1[1:])], dtype=setup.raw.dtype)
-    output = setup.model.predict(nn.datasets.features(centres, settings.features))
-    if setup.task == "binary":
-        predicted = (output[:, 0] > 0.5).astype(int)
-        confidence = np.abs(output[:, 0] - 0.5) * 2
-    else:
-        predicted = output.argmax(axis=1)
-        confidence = (output.max(axis=1) - 1 / output.shape[1]) / (1 - 1 / output.shape[1])
+    predicted, confidence = class_and_confidence(setup.model.predict(nn.datasets.features(centres, settings.features)),
+                                                 setup.task)
     if discrete:
         confidence = np.ones_like(confidence)       # only the predicted class, no shading
     cells = []
@@ -243,12 +264,13 @@ def regression_measures(setup):
     predictions within std(y) / 250 of the truth (a strict bar); the root mean squared error is in
     the target's own units; R² is the share of the target's variance the model explains (1 is perfect,
     0 is no better than always predicting the mean)."""
-    truth = setup.y_val.astype(np.float64)
-    error = setup.model.predict(setup.X_val).astype(np.float64) - truth
+    X, y, on = (setup.X_val, setup.y_val, "validation") if len(setup.X_val) else (setup.X, setup.y, "training")
+    truth = y.astype(np.float64)              # your own points with no validation share: the training points
+    error = setup.model.predict(X).astype(np.float64) - truth
     spread = float(np.sum((truth - truth.mean()) ** 2))
     return {"precision": setup.model.regression_precision or float(np.std(setup.y)) / 250,
             "rmse": float(np.sqrt(np.mean(error ** 2))),
-            "r2": 1 - float(np.sum(error ** 2)) / spread if spread else float("nan")}
+            "r2": 1 - float(np.sum(error ** 2)) / spread if spread else float("nan"), "on": on}
 
 
 def thinned(records, max_points):

@@ -5,9 +5,9 @@ uploaded-CSV panel."""
 import streamlit as st
 
 import nnengine as nn
-from ui import csv_data, training, widgets
+from ui import csv_data, drawn_points, training, widgets
 from ui.matrix import count
-from ui.state import Control, parse_layers
+from ui.state import Control, parse_layers, seed_from_link
 
 DEFAULTS = training.Settings()
 DATASET = Control("dataset", "Dataset", DEFAULTS.dataset, "choice", options=training.DATASETS)
@@ -40,7 +40,9 @@ FEATURES = Control("features", "Input features", DEFAULTS.features, "multi", opt
 SHOW_VAL = Control("show_val", "Show the validation data", True, "bool")
 DISCRETE = Control("discrete", "Discretize the output", False, "bool")
 COMPARE = Control("compare", "Keep the previous run's loss on the chart", True, "bool")
-CONTROLS = [DATASET, SAMPLES, CLASSES, NOISE, VAL_SPLIT, VAL_SAMPLES, VAL_FIXED, SEED, FEATURES,
+POINTS_TASK = Control("points_task", "Your points are", DEFAULTS.points_task, "choice", options=training.POINTS_TASKS)
+POINTS = Control(drawn_points.KEY, "Your points", (), "codec", codec=drawn_points)
+CONTROLS = [DATASET, POINTS_TASK, POINTS, SAMPLES, CLASSES, NOISE, VAL_SPLIT, VAL_SAMPLES, VAL_FIXED, SEED, FEATURES,
             HIDDEN, ACTIVATION, OPTIMIZER, LR, DECAY,
             MOMENTUM, BATCH, EPOCHS, L1, L2, DROPOUT, INIT, BOOK_PRECISION, LOSS, SHOW_VAL, DISCRETE, COMPARE]
 
@@ -110,14 +112,19 @@ def settings_panel():
     st.selectbox("Start from the book", list(training.PRESETS), index=None, key="preset", on_change=load_preset,
                  placeholder="Choose a chapter's setup…",
                  help="Sets every control to the settings of that chapter's code.")
-    dataset = widgets.dropdown(DATASET, help="'upload' trains on a CSV file of your own. Choosing one sets its "
-                                             "own noise.", on_change=apply_dataset_defaults)
+    dataset = widgets.dropdown(DATASET, help="'upload' trains on a CSV file of your own; 'your own points' on "
+                                             "points you place with clicks. Choosing one sets its own noise.",
+                             on_change=apply_dataset_defaults)
     if not st.session_state.get("_dataset_defaults_applied"):
         apply_dataset_defaults(keep_link_values=True)      # before the controls it sets are made
     uploaded, upload_id = upload_panel() if dataset == "upload" else (None, "")
-    drawn = dataset not in ("digits", "upload")
+    seed_from_link(POINTS)                                 # your own points, from the link (checked) once
+    own = dataset == training.DRAWN
+    points_task = widgets.choice(POINTS_TASK) if own else DEFAULTS.points_task
+    drawn = dataset not in ("digits", "upload", training.DRAWN)
     samples = widgets.number(SAMPLES, 10) if drawn else DEFAULTS.samples
-    classes = widgets.slider(CLASSES, 1) if dataset in training.MULTICLASS else 2
+    classes = (widgets.slider(CLASSES, 1) if dataset in training.MULTICLASS and points_task == "classes"
+               else DEFAULTS.classes if own else 2)
     noise = widgets.slider(NOISE, 0.01) if drawn else 0.0
     val_split = widgets.slider(VAL_SPLIT, 0.05, help="Digits always hold out a share: 0.2 when 0 is chosen. A share "
                                                       "held out is the same whatever the network.")
@@ -130,7 +137,7 @@ def settings_panel():
                                                    "networks are compared on the same points.")
     seed = widgets.number(SEED, 1)
     features = DEFAULTS.features
-    if dataset in training.TWO_D:
+    if dataset in training.TWO_D and points_task == "classes":
         features = tuple(widgets.multi(FEATURES, help="What the first layer sees: the coordinates, or shapes made "
                                                        "from them (x1² + x2² is a circle's equation)."))
         if not features:
@@ -168,7 +175,7 @@ def settings_panel():
                              decay=decay, momentum=momentum, batch_size=batch_size, epochs=epochs, l1=l1, l2=l2,
                              dropout=dropout, init_scale=init_scale, loss=loss, book_precision=book_precision,
                              features=features,
-                             upload=upload_id), uploaded
+                             upload=upload_id, points_task=points_task), uploaded
 
 
 def parsed_upload(file):

@@ -56,6 +56,8 @@ def seconds_per_epoch(model, X, y, kwargs, clock=time.thread_time):
 def estimate_seconds(setup, settings, validation_freq, clock=time.thread_time):
     """Seconds that ``settings.epochs`` epochs of this run take on this machine as it is now (finding out
     takes about a tenth of a second)."""
+    if not len(setup.X):
+        return 0.0                   # your own points, none placed yet: nothing to train
     model = copy.deepcopy(setup.model)
     n, parameters = len(setup.X), model.count_parameters()
     rows = probe_rows(parameters, n)
@@ -72,6 +74,8 @@ def estimate_seconds(setup, settings, validation_freq, clock=time.thread_time):
         steps = -(-n // settings.batch_size) if settings.batch_size else 1
         per_epoch = steps * fixed + n * per_sample
     val_rows = min(len(setup.X_val), max(rows, 64))
+    if not val_rows:
+        return settings.epochs * per_epoch          # no validation set (your own points, share 0)
     started = clock()
     model.evaluate(setup.X_val[:val_rows], setup.y_val[:val_rows])
     per_validation = (clock() - started) * len(setup.X_val) / val_rows

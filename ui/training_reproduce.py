@@ -1,7 +1,7 @@
 """The Training page's reproduce script: a standalone file (numpy and nnengine only) that repeats a run
 exactly, drawing every random number in the page's order (ui/training.py builds the run the same way)."""
 
-from ui.training import HELD_OUT_DEFAULT, MULTICLASS, TWO_D, task_of
+from ui.training import DRAWN, HELD_OUT_DEFAULT, MULTICLASS, TWO_D, task_of
 
 
 def _layer_code(settings, n_inputs, n_outputs, task):
@@ -54,11 +54,32 @@ def _data_code(settings, samples=None, rng="rng"):
     return f"nn.datasets.{s.dataset}(samples={n}, {classes}noise={s.noise!r}, rng={rng})"
 
 
-def reproduce_script(settings, setup):
+def _points_code(settings, points):
+    """Your own points as literal numbers, and the page's arrays and validation share made from them exactly
+    as ui/drawn_points.py makes them (a run trained on these points from its start)."""
+    s = settings
+    regression = s.points_task == "regression"
+    kept = [p for p in points if regression or p[2] < s.classes]
+    rows = [", ".join(f"({x}, {y}, {c})" for x, y, c in kept[k:k + 8]) for k in range(0, len(kept), 8)]
+    lines = ["# Your points: x and y in hundredths of the plane's units, and the class.", "points = ["]
+    lines += [f"    {row}," for row in rows]
+    lines += ["]", "xy = np.array([[x, y] for x, y, _ in points], dtype=np.float32).reshape(-1, 2) / 100"]
+    lines.append("X, y = xy[:, :1], xy[:, 1:]                    # y against x" if regression else
+                 "X, y = xy, np.array([c for _, _, c in points], dtype=np.int64)")
+    if s.val_split:
+        lines += [f"held = np.floor((np.arange(len(X)) + 1) * {s.val_split!r}) > np.floor(np.arange(len(X)) * "
+                  f"{s.val_split!r})   # evenly spaced, in the order placed",
+                  "X, y, X_val, y_val = X[~held], y[~held], X[held], y[held]"]
+    return lines
+
+
+def reproduce_script(settings, setup, points=None):
     """A standalone script (numpy and nnengine only) that repeats the run ``setup`` was built for,
     drawing every random number in the same order as the page, and prints the final numbers the
-    page shows."""
+    page shows (``points``: your own points, for that dataset)."""
     s = settings
+    if s.dataset == DRAWN:
+        return _drawn_script(s, setup, points)
     task = task_of(s)
     data = _data_code(s)
     held_out = s.val_split or (HELD_OUT_DEFAULT if s.dataset == "digits" else 0.0)
@@ -94,3 +115,33 @@ def reproduce_script(settings, setup):
               "      f\"validation accuracy: {last['val_accuracy']:.3f}, validation loss: {last['val_loss']:.4f}\")",
               ""]
     return "\n".join(lines)
+
+
+def _drawn_script(settings, setup, points):
+    """The script for your own points: the points written out, no random data; the layers from the seed."""
+    s = settings
+    task = task_of(s)
+    layers, loss, optimizer = _layer_code(s, setup.model.n_inputs, setup.model.n_outputs, task)
+    validated = bool(s.val_split) and len(setup.X_val) > 0
+    lines = [SCRIPT_HEADER, "", "import numpy as np", "", "import nnengine as nn", ""] + _points_code(s, points)
+    if task == "binary":
+        lines.append("y = y.reshape(-1, 1)" + ("; y_val = y_val.reshape(-1, 1)" if s.val_split else ""))
+    if task != "regression" and tuple(s.features) != ("x1", "x2"):
+        lines.append(f"X = nn.datasets.features(X, {s.features!r})")
+        if s.val_split:
+            lines.append(f"X_val = nn.datasets.features(X_val, {s.features!r})")
+    lines += [f"rng = np.random.RandomState({s.seed})           # the layers' weights", "model = nn.Model(["]
+    lines += [f"    {layer}," for layer in layers]
+    lines.append(f"], loss={loss}, optimizer={optimizer})")
+    batch = (f"batch_size={s.batch_size}, rng=np.random.RandomState({s.seed + 1})" if s.batch_size
+             else "batch_size=None")
+    validation = "validation_data=(X_val, y_val)" if validated else "validation_data=None"
+    lines += [f"history = model.fit(X, y, epochs={s.epochs}, {batch}, {validation},",
+              f"                    validation_freq={max(1, s.epochs // 200)})",
+              "last = history[-1]",
+              "print(f\"epoch: {last['epoch']}, accuracy: {last['accuracy']:.3f}, loss: {last['loss']:.4f}\"" +
+              (", end=\"\")" if validated else ")")]
+    if validated:
+        lines.append("print(f\", validation accuracy: {last['val_accuracy']:.3f}, "
+                     "validation loss: {last['val_loss']:.4f}\")")
+    return "\n".join(lines + [""])

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import nnengine as nn
-from ui import charts, layout, training, training_files, training_reproduce
+from ui import charts, layout, training, training_files, training_reproduce, training_touch, weight_edit
 from ui.matrix import readable
 from ui.training_controls import COMPARE, DISCRETE, SHOW_VAL
 
@@ -58,7 +58,11 @@ def draw(run, settings, places, live=False):
             dashed=("validation loss", "validation accuracy", "previous run: validation loss"),
             colours=[CURVE_COLOURS[name] for name in dict.fromkeys(row["curve"] for row in rows)],
             height=240, legend_columns=1)), width="stretch")
-    if setup.raw is not None:
+        if training_touch.owns(settings) and not len(setup.X_val):
+            places["curves"].caption(training_touch.NO_VALIDATION)
+    if training_touch.owns(settings):
+        training_touch.plane_view(places["picture"], run, setup, settings)
+    elif setup.raw is not None:
         resolution = min(30, training.grid_resolution(setup)) if live else training.grid_resolution(setup)
         cells, points = training.boundary_rows(setup, settings, resolution=resolution,
                                                validation=st.session_state.get(SHOW_VAL.key, True),
@@ -78,24 +82,28 @@ def draw(run, settings, places, live=False):
         table = pd.DataFrame({"true": truth, "predicted": setup.model.predict(setup.X_val)[:, 0], "line": truth})
         places["picture"].vega_lite_chart(charts.to_spec(charts.residuals_chart(
             table, "true", "predicted", "line", "true value", "predicted value")), width="stretch")
-    if setup.task == "regression":
+    if setup.task == "regression" and len(setup.X):
         places["picture"].caption(regression_sentence(setup))
-    else:
-        output = setup.model.predict(setup.X_val)
+    elif len(setup.X) or len(setup.X_val):
+        # Your own points with no validation share: the table counts the training points (and says so).
+        X, y, which = (setup.X_val, setup.y_val, "Validation") if len(setup.X_val) else (setup.X, setup.y, "Training")
+        output = setup.model.predict(X)
         predicted = (output[:, 0] > 0.5).astype(int) if setup.task == "binary" else output.argmax(axis=1)
         k = max(setup.model.n_outputs, 2)
         counts = np.zeros((k, k))
-        np.add.at(counts, (setup.y_val.reshape(-1).astype(int), predicted), 1)
+        np.add.at(counts, (y.reshape(-1).astype(int), predicted), 1)
         names = [str(c) for c in (uploaded_classes(settings) or range(k))]
         places["picture"].vega_lite_chart(charts.to_spec(charts.matrix_heatmap(
-            counts, names, names, cell=40 if k <= 10 else 28, title=MATRIX_TITLE)), width="stretch")
-        places["picture"].caption(MATRIX_CAPTION)
+            counts, names, names, cell=40 if k <= 10 else 28, title=f"Confusion matrix ({which.lower()})")),
+            width="stretch")
+        places["picture"].caption(matrix_caption(which))
 
 
-# Short enough for a phone (390 px): the rest is said in the caption under the matrix.
-MATRIX_TITLE = "Confusion matrix (validation)"
-MATRIX_CAPTION = ("Each row is a true class, each column the class the model predicted; a cell counts the "
-                  "validation samples of that pair, so the diagonal counts the right answers.")
+def matrix_caption(which):
+    """What the confusion matrix counts ('Validation' or 'Training' samples): its title is short enough for a
+    phone (390 px), and the rest is said here."""
+    return (f"Each row is a true class, each column the class the model predicted; a cell counts the {which.lower()} "
+            "samples of that pair, so the diagonal counts the right answers.")
 
 
 def regression_sentence(setup):
@@ -103,7 +111,7 @@ def regression_sentence(setup):
     m = training.regression_measures(setup)
     return (f"For a regression, accuracy is the book's: the share of predictions within std(y) / 250 = "
             f"{readable(m['precision'], 6)} of the truth, a strict bar, so it stays near 0 until the fit is "
-            f"close. On the validation data the root mean squared error is {readable(m['rmse'])} (in y's units) "
+            f"close. On the {m['on']} data the root mean squared error is {readable(m['rmse'])} (in y's units) "
             f"and R² is {readable(m['r2'], 3)} (1: a perfect fit, 0: no better than predicting the mean).")
 
 
@@ -155,16 +163,15 @@ def inside_views(setup, settings):
                 st.caption(f"The model reads all {checked} validation images correctly.")
     with tabs[0]:
         names = ["inputs"] + [f"hidden {i}" for i in range(1, len(sizes) - 1)] + ["outputs"]
-        layout.chart(charts.network_chart(sizes, weights=[d.weights for d in setup.model.dense_layers],
-                                          layer_names=names, input_names=input_names(settings, sizes[0]),
-                                          height=320),
-                     f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width "
-                     "shows the weight's size, blue positive and vermillion negative. A layer too wide to draw "
-                     "shows its strongest neurons and how many more it has.")
+        weight_edit.editor_view(setup.model, names, input_names(settings, sizes[0]))
+        st.caption(f"The network, {' → '.join(map(str, sizes))}, with its current weights: a line's width shows "
+                   "the weight's size, blue positive and vermillion negative. A layer too wide to draw shows its "
+                   "strongest neurons and how many more it has. Click a line (a weight) or a neuron (its bias) "
+                   "to set its value: the numbers and the boundary above follow at once, without training.")
     with tabs[1]:
         if not tabs[1].open:
             pass
-        elif setup.raw is None or len(setup.model.dense_layers) < 2:
+        elif setup.raw is None or len(setup.raw) == 0 or len(setup.model.dense_layers) < 2:
             st.caption("These maps are drawn for 2-D datasets and networks with a hidden layer.")
         else:
             maps, shown = neuron_map_rows(setup, settings)
@@ -193,11 +200,17 @@ def keep_open_tab():
 def input_names(settings, count):
     """What each input neuron is fed: the chosen features (x1², x1·x2, ...), a digit's pixels, sine's x;
     None when the page does not know (an uploaded table's columns are scaled numbers without names here)."""
+    if settings.dataset == training.DRAWN and setup_task(settings) == "regression":
+        return ["x"]
     if settings.dataset in training.TWO_D:
         return [name.replace("^2", "²").replace("*", "·") for name in settings.features]
     if settings.dataset == "digits":
         return [f"pixel {row},{col}" for row in range(8) for col in range(8)]
     return ["x"] if settings.dataset == "sine" and count == 1 else None
+
+
+def setup_task(settings):
+    return training.task_of(settings)
 
 
 def neuron_map_rows(setup, settings, resolution=16, most=16):
@@ -290,7 +303,7 @@ def reproduce_view(settings, setup):
     if settings.dataset == "upload":
         return
     with st.expander("Reproduce this run", icon=":material/terminal:"):
-        script = training_reproduce.reproduce_script(settings, setup)
+        script = training_reproduce.reproduce_script(settings, setup, training_touch.identity(settings))
         st.caption("A standalone script with these settings: numpy and nnengine only. Run it to get the same "
                    "final numbers as this page after the same number of epochs.")
         st.code(script, language="python", wrap_lines=True)

@@ -229,3 +229,17 @@ def test_a_legend_below_the_lines_gets_its_own_room_so_the_plot_keeps_its_height
                                legend_columns=1).to_dict()
     assert beside["height"] == 240
     assert below["height"] >= 240 + 4 * 18                 # four rows of legend on top of the plot's 240
+
+
+def test_the_boundary_legend_names_only_the_sets_drawn():
+    """The shape legend said 'training / validation' under a chart with no validation points (Be the
+    optimizer's clouds; the Training page with 'Show the validation data' off)."""
+    cells = [{"x1": 0.0, "x1_end": 1.0, "x2": 0.0, "x2_end": 1.0, "class": "0", "confidence": 0.9}]
+    point = {"x1": 0.5, "x2": 0.5, "class": "0"}
+
+    def shape_legend(points):
+        spec = charts.to_spec(charts.boundary_chart(cells, points, 2))
+        return spec["layer"][1]["encoding"]["shape"].get("legend", "missing")
+
+    assert shape_legend([{**point, "set": "training"}]) is None
+    assert shape_legend([{**point, "set": "training"}, {**point, "set": "validation"}]) is not None

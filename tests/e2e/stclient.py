@@ -228,8 +228,11 @@ class Session:
         await asyncio.to_thread(self._load_address)
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
         cookies = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        # ping_interval=None: a browser never pings the server; the websockets library's own keepalive would
+        # close a connection whose pong waits behind a busy server (a training holds Python's lock).
         self._ws = await connect(url, subprotocols=["streamlit"], origin=self.base_url, max_size=None,
                                  open_timeout=self.run_timeout, user_agent_header=f"stclient {self.name}",
+                                 ping_interval=None,
                                  additional_headers={"Cookie": cookies} if cookies else None)
         self._reader = asyncio.create_task(self._read(), name=f"read {self.name}")
         await self.rerun("open")
@@ -313,6 +316,14 @@ class Session:
             raise SessionError(f"{self.name}: {len(found)} widgets labelled {label!r}; the page has "
                                f"{[w.label for w in self.widgets()]}")
         return found[0]
+
+    def describe(self):
+        """Where the session stands, for a failure's message: what a wait was waiting for is in here."""
+        waiting = [r.what for r in self.reruns if not r.done.is_set()]
+        return (f"progress {self.progress_text()!r}; script running {self.script_running}; fragments "
+                f"rerunning themselves {len(self._auto)} ({self.auto_reruns_sent} timed reruns sent); reruns "
+                f"unanswered {waiting}; runs seen {self.runs_seen}; alerts {self.alerts()}; errors {self.errors}; "
+                f"connected {self._ws is not None and self._reader is not None and not self._reader.done()}")
 
     @property
     def idle(self):
@@ -408,7 +419,8 @@ class Session:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.add_error(f"timeout: {what or 'condition'} not reached within {timeout:.0f} s")
-                raise TimeoutError(f"{self.name}: {what or 'condition'} not reached within {timeout:.0f} s")
+                raise TimeoutError(f"{self.name}: {what or 'condition'} not reached within {timeout:.0f} s; "
+                                   f"{self.describe()}")
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(left, 1.0))

@@ -19,7 +19,7 @@ import pytest
 import stclient
 
 from deploy import balancer_log
-from deploy.cluster import UPLOAD_MB, Cluster, find_balancer
+from deploy.cluster import UPLOAD_MB, Cluster, find_balancer, tail
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +41,8 @@ def cluster(request, tmp_path):
     require(request.param)
     with Cluster(2, port=0, balancer=request.param, run_dir=tmp_path) as running:
         yield running
+        for replica in running.replicas:       # pytest shows this only when the test failed
+            print(f"--- the end of {replica.log_path.name} ---\n{tail(replica.log_path, 40)}")
 
 
 def replica_of(cluster, name):

@@ -141,7 +141,8 @@ def test_every_hidden_layers_neurons_are_mapped_and_one_enlarges_on_a_click(page
     harness.wait_for_script_done(page, timeout=120_000)
     page.get_by_role("tab", name="What the hidden neurons see").click()
     page.get_by_text("hidden layer 1: 8 of 8 neurons; hidden layer 2: 8 of 8 neurons").wait_for(timeout=30_000)
-    chart = page.locator('[data-testid="stVegaLiteChart"]').last
+    # The maps' chart: the last one in the open tab (Be the optimizer's charts come after it on the page).
+    chart = page.locator('[role="tabpanel"]:visible [data-testid="stVegaLiteChart"]').last
     chart.scroll_into_view_if_needed()
     harness.wait_for_chart(page)
     page.wait_for_timeout(500)

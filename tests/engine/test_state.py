@@ -257,3 +257,21 @@ def test_a_stop_inside_an_epoch_records_it_as_partial_and_uses_up_its_number(mon
     # The partial record survives a file, marked as such.
     loaded = round_trip(model)
     assert loaded.history.to_records() == model.history.to_records()
+
+
+@pytest.mark.parametrize("optimizer", [nn.SGD(0.5, momentum=0.9), nn.Adagrad(0.5), nn.RMSprop(0.02), nn.Adam(0.05)])
+def test_a_deep_copy_of_a_model_trains_on_exactly_as_the_model(optimizer):
+    """copy.deepcopy(model) copies the optimizer's memory with it (the memory was keyed by id(layer),
+    so a copy's layers, with new ids, started from an empty memory and trained differently)."""
+    import copy
+
+    rng = np.random.RandomState(0)
+    X, y = nn.datasets.spiral(samples=30, classes=3, rng=rng)
+    model = nn.Model([nn.Dense(2, 8, rng=rng), nn.ReLU(), nn.Dense(8, 3, rng=rng), nn.Softmax()],
+                     loss=nn.CategoricalCrossentropy(), optimizer=optimizer)
+    model.fit(X, y, epochs=5)
+    twin = copy.deepcopy(model)
+    model.fit(X, y, epochs=5)
+    twin.fit(X, y, epochs=5)
+    for (name, mine), (_, its) in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(mine, its, err_msg=name)
