@@ -228,7 +228,9 @@ def train_and_draw(settings, uploaded, interval):
                                icon=":material/hourglass_top:")
     draw(run, settings, places, live=live)
     book_view(settings, setup, live)
-    if busy(run) != (interval is not None):
+    # Decided on what was drawn, not on a second look at the thread: a run ending in between (a short one
+    # ends during its first redraw) would leave 'Training…' drawn, no timer started, and the page stuck.
+    if live != (interval is not None):
         st.rerun()          # the whole page again, so the fragment reruns itself as often as it now should
     if live:
         st.caption(("Training…" if trainer_.place is None else "In line for a trainer…")

@@ -11,7 +11,8 @@ every dataset's default run.
        draws its latest snapshot;
    (c) the page in headless Chromium, the app started as the browser tests do (tests/e2e/harness.py),
        opened from the page's own share link: click Train, time until "epoch N of N" shows and the script
-       is idle; the progress line's redraws per second while it trained are counted in the browser.
+       is idle; the progress line's redraws per second while it trained are counted in the browser, and
+       the run's end (from "epoch N of N" showing to the page idle: the page drawn after training) apart.
    Also printed: the page's estimate of the run (ui/training_cost.py, measured when the run is built) and
    its ratio to the engine alone.
    Then one instrumented AppTest run of the default case says where the page's time goes.
@@ -24,7 +25,11 @@ every dataset's default run.
 Figures, not pass or fail: the target columns say where each one stands. On a shared machine the
 seconds are contended: read the ratios, taken in the same round.
 
-    python bench/training_ui.py [--cases ch10,spiral,...] [--repeats R] [--skip-browser]
+    python bench/training_ui.py [--only ch10,ch15,digits,...] [--repeats R] [--no-browser]
+                                [--parts runs,breakdown,grids,reruns]
+
+It prints how long it took and the load average. Chapter 15 and the digits are the long cases (three runs of
+each, of about half a minute each on an idle machine); the others take seconds.
 """
 
 import argparse
@@ -55,6 +60,7 @@ LOG = ROOT / "bench" / "out" / "training-ui-server.log"      # git-ignored
 TARGET_RATIO, TARGET_EXTRA = 1.25, 0.5          # the page: at most 1.25x the engine alone, or 0.5 s more
 BROWSER_RATIO, BROWSER_EXTRA = 1.5, 1.0         # in Chromium: at most 1.5x, or 1 s more
 ESTIMATE_RATIO = 2.0                            # the estimate: within 2x of the real time, either way
+MIN_REDRAWS = 2.0                               # redraws a second in Chromium while training, at least
 TARGET_BOUNDARY_MS = 100.0
 TARGET_RERUN_MS = 150.0
 GRID_TIMES = 20              # timed boundary grids per resolution
@@ -102,6 +108,20 @@ def case_names():
 
 def short(name):
     return name.split(":")[0].replace("Seed notebook", "XOR notebook")
+
+
+PARTS = ("runs", "breakdown", "grids", "reruns")
+
+
+def chosen_cases(words):
+    """The cases ``--only`` names ('ch15', 'chapter 15', 'seed', 'digits', 'dataset=digits'; all when empty)."""
+    cases = case_names()
+    if not words:
+        return cases
+    wanted = [word.strip().lower() for word in words.split(",") if word.strip()]
+    wanted = [f"chapter {word[2:]}" if word.startswith("ch") and word[2:].isdigit() else word for word in wanted]
+    return [case for case in cases if any(case.lower().startswith((word + ":", word + " ")) or case.lower() == word
+                                          or case.lower() == f"dataset={word}" for word in wanted)]
 
 
 def engine_seconds(settings, epochs):
@@ -164,6 +184,13 @@ def train_to_the_end(at, epochs, what):
     raise RuntimeError(f"the run ended at {progress_text(at)!r}, not at epoch {epochs}")
 
 
+def train_to_the_end_of(case):
+    """A page of ``case`` trained to the end (untimed): for the reruns after training when no run was timed."""
+    at = loaded_page(case)
+    train_to_the_end(at, the_run(at)[1], "while training")
+    return at
+
+
 def apptest_seconds(case):
     """(b) Click Train on a freshly loaded page and time the run to its end; also the AppTest, for reruns."""
     at = loaded_page(case)
@@ -194,7 +221,8 @@ def cpu_snapshot(server_pid):
 def browser_seconds(browser, server, query, epochs, throttle=1):
     """(c) One run in a new browser session opened from the page's share link: (seconds from the click on
     Train until the page shows epoch N of N and is idle, server CPU s and browser CPU s in that time, seconds
-    until epoch N of N first shows, the progress line's redraws per second until then). ``throttle``: the
+    until epoch N of N first shows, the progress line's redraws per second until then; the run's end is the
+    first less the fourth). ``throttle``: the
     browser's CPU slowed that many times (Chrome's own emulation of a slow phone), the server's not."""
     context = browser.new_context(viewport=harness.VIEWPORT)
     try:
@@ -402,16 +430,17 @@ def case_row(case, figures):
     if figures["chromium"]:
         idle, _, _, shown, per_second = min(figures["chromium"])
         row += (f"  {idle:7.2f} {idle / engine:5.2f}x {within(idle, engine, BROWSER_RATIO, BROWSER_EXTRA):<4}"
-                f"  {per_second:5.1f}")
+                f" {idle - shown:5.2f}  {per_second:5.1f} {'ok' if per_second >= MIN_REDRAWS else 'FEW':<3}")
     else:
-        row += f"  {'':>7} {'':>6} {'':<4}  {'':>5}"
+        row += f"  {'':>7} {'':>6} {'':<4} {'':>5}  {'':>5} {'':<3}"
     ratio, cpu = estimate / engine, min(figures["engine_cpu"])
     ok = "ok" if 1 / ESTIMATE_RATIO <= ratio <= ESTIMATE_RATIO else "OFF"
     return row + f"  {estimate:8.2f} {ratio:5.2f}x {ok:<3}  {cpu:7.2f} {estimate / cpu:5.2f}x"
 
 
 HEADER = (f"{'case':<18} {'epochs':>6}  {'engine':>7}  {'AppTest':>7} {'ratio':>6} {'':<4}  {'Chromium':>7} "
-          f"{'ratio':>6} {'':<4}  {'redraw/s':>5}  {'estimate':>8} {'ratio':>6} {'':<3}  {'eng CPU':>7} {'ratio':>6}")
+          f"{'ratio':>6} {'':<4} {'end':>5}  {'redraw/s':>5} {'':<3}  {'estimate':>8} {'ratio':>6} {'':<3}  "
+          f"{'eng CPU':>7} {'ratio':>6}")
 
 
 def report_runs(results, repeats, problem):
@@ -421,10 +450,11 @@ def report_runs(results, repeats, problem):
     table(HEADER, rows)
     print(f"\nTargets: the page (AppTest) within {TARGET_RATIO}x the engine alone or {TARGET_EXTRA} s more; Chromium "
           f"within {BROWSER_RATIO}x or {BROWSER_EXTRA} s more\n(click to idle; the browser draws on the same "
-          f"{os.cpu_count()} cores as the server trains); at least 2 redraws a second; the estimate within "
-          f"{ESTIMATE_RATIO:g}x.\neng CPU: the engine alone's CPU seconds (its wall time less the waits for a "
-          "core), and the estimate's ratio to it:\non a busy machine the estimate, timed over a tenth of a second, "
-          "sees the speed of a core the run then shares.")
+          f"{os.cpu_count()} cores as the server trains); at least {MIN_REDRAWS:g} redraws a second; the estimate "
+          f"within {ESTIMATE_RATIO:g}x\nof the real time (the engine alone's). end: Chromium's seconds from 'epoch N "
+          "of N' showing to the page idle\n(the network, neuron maps and downloads drawn after training). eng CPU: the "
+          "engine alone's CPU seconds (its wall time\nless the waits for a core), and the estimate's ratio to it: on "
+          "a busy machine the estimate, timed over a tenth of a second,\nsees the speed of a core the run then shares.")
     if problem:
         print(f"Chromium: {problem}")
 
@@ -475,44 +505,59 @@ def report_reruns(reruns):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", default="", help="comma-separated presets (their chapter, e.g. 'Chapter 15') "
-                                                    "or dataset names; all of them when not given")
+    parser.add_argument("--only", "--cases", dest="cases", default="",
+                        help="comma-separated presets (their chapter: 'ch15' or 'Chapter 15'; 'seed' for the XOR "
+                             "notebook) or dataset names; all of them when not given")
     parser.add_argument("--repeats", type=int, default=1, help="rounds; the best of each counts (1)")
-    parser.add_argument("--skip-browser", action="store_true", help="no Chromium run (c)")
+    parser.add_argument("--no-browser", "--skip-browser", dest="skip_browser", action="store_true",
+                        help="no Chromium run (c)")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"which parts to run, comma-separated, of {','.join(PARTS)} (all)")
     parser.add_argument("--throttle", type=float, default=1, help="slow the browser's CPU this many times (c): "
                                                                   "a slow laptop or a phone (1: not slowed)")
     args = parser.parse_args()
-    cases = case_names()
-    if args.cases:
-        wanted = [word.strip().lower() for word in args.cases.split(",")]
-        cases = [case for case in cases if any(case.lower().startswith(word) or case.lower() == f"dataset={word}"
-                                               for word in wanted)]
-    if not cases or args.repeats < 1:
-        parser.error(f"--cases must name some of: {', '.join(map(short, case_names()))}; --repeats at least 1")
+    began = time.perf_counter()
+    cases = chosen_cases(args.cases)
+    parts = [part.strip() for part in args.parts.split(",") if part.strip()]
+    if not cases or args.repeats < 1 or not parts or set(parts) - set(PARTS):
+        parser.error(f"--only must name some of: {', '.join(map(short, case_names()))} (or ch10, ch14, ...); "
+                     f"--repeats at least 1; --parts some of {', '.join(PARTS)}")
     quiet_streamlit()
     import streamlit
 
     streamlit.config.set_option("global.showWarningOnDirectExecution", False)   # the bare marshalling in 2
 
-    problem = "skipped (--skip-browser)" if args.skip_browser else harness.browser_problem()
-    results, last = measure_runs(cases, args.repeats, problem, args.throttle)
+    problem = "skipped (--no-browser)" if args.skip_browser else harness.browser_problem()
     default = cases[0]
-    pieces, sizes = live_breakdown(default)
-    print("live breakdown done", file=sys.stderr)
-    grids, live = boundary_times((100, 50))
-    print("boundary grids done", file=sys.stderr)
-    reruns = {"fresh page (not trained)": rerun_times(loaded_page(default)),
-              f"after training ({short(default)})": rerun_times(last[default])}
-    print("reruns done", file=sys.stderr)
+    results, last = measure_runs(cases, args.repeats, problem, args.throttle) if "runs" in parts else ({}, {})
+    if "breakdown" in parts:
+        pieces, sizes = live_breakdown(default)
+        print("live breakdown done", file=sys.stderr)
+    if "grids" in parts:
+        grids, live = boundary_times((100, 50))
+        print("boundary grids done", file=sys.stderr)
+    if "reruns" in parts:
+        after = last.get(default) or train_to_the_end_of(default)
+        reruns = {"fresh page (not trained)": rerun_times(loaded_page(default)),
+                  f"after training ({short(default)})": rerun_times(after)}
+        print("reruns done", file=sys.stderr)
 
-    report_runs(results, args.repeats, problem)
-    if args.throttle > 1 and problem is None:
-        print(f"The browser's CPU was slowed {args.throttle:g} times (Chrome's CPU throttling), the server's not.")
-    report_breakdown(pieces, sizes, min(results[default]["engine"]), short(default))
-    report_grids(grids, live)
-    report_reruns(reruns)
-    if problem is None:
+    if "runs" in parts:
+        report_runs(results, args.repeats, problem)
+        if args.throttle > 1 and problem is None:
+            print(f"The browser's CPU was slowed {args.throttle:g} times (Chrome's CPU throttling), the server's not.")
+    if "breakdown" in parts:
+        best = min(results[default]["engine"]) if results else engine_seconds(*the_run(loaded_page(default))[:2])[0]
+        report_breakdown(pieces, sizes, best, short(default))
+    if "grids" in parts:
+        report_grids(grids, live)
+    if "reruns" in parts:
+        report_reruns(reruns)
+    if problem is None and "runs" in parts:
         print(f"\nServer log: {LOG.relative_to(ROOT)}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nThis benchmark took {time.perf_counter() - began:.0f} s (load average {load:.1f} on "
+          f"{os.cpu_count()} cores at its end: above the core count, every figure is contended).")
     return 0
 
 

@@ -191,16 +191,30 @@ def parsed_upload(file):
     return kept[1]
 
 
+def readable_size(size):
+    """A file's size as a learner reads it: '612 bytes', '48.2 KB', '4.7 MB' (of 1,024)."""
+    if size < 1024:
+        return count(size, "byte")
+    return f"{size / 1024:.1f} KB" if size < 1024 ** 2 else f"{size / 1024 ** 2:.1f} MB"
+
+
 def upload_panel():
     """A CSV of the learner's own: the file, a preview, which column to predict and how. Returns
     (checked arrays or None, an identity string that changes when any of them changes)."""
-    file = st.file_uploader("Your CSV file", type=["csv"], key="csv_upload", max_upload_size=csv_data.UPLOAD_LIMIT_MB,
+    limit = f"{csv_data.MAX_BYTES // 2**20} MB"
+    file = st.file_uploader(f"Your CSV file (at most {limit})", type=["csv"], key="csv_upload",
+                            max_upload_size=csv_data.UPLOAD_LIMIT_MB,
                             help=f"Numbers, one sample per row, a header row optional; at most "
-                                 f"{csv_data.MAX_ROWS:,} rows, {csv_data.MAX_COLUMNS:,} columns and "
-                                 f"{csv_data.MAX_BYTES // 2**20} MB.")
+                                 f"{csv_data.MAX_ROWS:,} rows, {csv_data.MAX_COLUMNS:,} columns and {limit}.")
     if file is None:
-        st.info("Upload a CSV file: feature columns and one column to predict.", icon=":material/upload_file:")
+        st.info(f"Upload a CSV file of at most {limit} ({csv_data.MAX_ROWS:,} rows, {csv_data.MAX_COLUMNS:,} "
+                "columns): feature columns and one column to predict.", icon=":material/upload_file:")
         return None, ""
+    # A file over the uploader's own limit never reaches the page: the browser marks it in red (on a phone,
+    # with no words) and the last good file stays in use, so the page says which file it uses and why.
+    st.caption(f"Using {file.name} ({readable_size(file.size)}). A file marked in red above was refused by the "
+               f"browser (over {csv_data.UPLOAD_LIMIT_MB} MB) and is not used: this page takes {limit} at most, so "
+               "keep fewer rows or columns.")
     table = parsed_upload(file)
     if isinstance(table, csv_data.CsvError):
         st.error(f"That CSV file cannot be used: {table}.", icon=":material/error:")

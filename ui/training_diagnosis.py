@@ -6,6 +6,8 @@ import numpy as np
 import nnengine as nn
 from ui.matrix import readable
 
+STILL = 1.05       # a loss that never rose above 1.05 x its start has not moved: no step overshot
+
 
 def dead_neurons(setup):
     """(dead, total) hidden ReLU neurons: those whose output is 0 for every training sample. ReLU's
@@ -24,7 +26,9 @@ def diagnose(setup, settings):
     """What has gone wrong with a classifier whose steps are too large, in words with the fix to try,
     or None. Three signs (tests/app/test_claims_training.py sets each up): the loss jumped far above
     the loss it started at (a guess's: ln 3 for three classes) and has not been below that for 50
-    epochs; every point is given one class; most ReLU neurons are dead. Looked at from epoch 20 on,
+    epochs; every point is given one class; most ReLU neurons are dead. Every point in one class with a loss
+    that never rose from its start is no overshoot: that run is said to learn nothing at all, with the causes to
+    look at instead of the learning rate. Looked at from epoch 20 on,
     when a sane run has left its start behind."""
     records = setup.model.history.records
     if setup.task == "regression" or len(records) < 20:
@@ -39,6 +43,14 @@ def diagnose(setup, settings):
     if worst["data_loss"] > 2 * start and recent >= start:   # a spike in a run that was learning is left alone
         sign = (f"the loss jumped to {readable(worst['data_loss'])} at epoch {worst['epoch']}, far above the "
                 f"{readable(start)} it started at (the loss of a guess), and is still at {readable(now)}")
+    elif len(np.unique(predicted)) == 1 and now > 0.9 * start and worst["data_loss"] <= STILL * start:
+        # The loss never rose: nothing overshot, so a lower learning rate is no cure (it stays at a guess too).
+        return (f"Training stopped: every training point is given class {int(predicted[0])}, and the loss "
+                f"({readable(now)}) has not moved from the {readable(start)} of a guess (it never rose above "
+                f"{readable(worst['data_loss'])}): the network is not learning at all, and a lower learning rate "
+                "would not change that. Weights that start too small for this many layers (Initial weights), or "
+                "dropout or a penalty too strong for layers this narrow, let almost no gradient through: change "
+                "one of them, then press Reset and Train.")
     elif len(np.unique(predicted)) == 1 and now > 0.9 * start:
         sign = (f"every training point is given class {int(predicted[0])}, and the loss ({readable(now)}) is no "
                 f"better than the {readable(start)} of a guess")
@@ -48,7 +60,9 @@ def diagnose(setup, settings):
     else:
         return None
     fix = f"lower the learning rate (try {settings.lr / 10:g})"
-    if settings.optimizer == "SGD" and settings.momentum >= 0.9:
-        fix += f" or the momentum ({settings.momentum:g} keeps adding the old steps)"
+    if settings.optimizer == "SGD" and settings.momentum > 0.9:
+        # Both: at 10 and 0.99, a rate of 1 kills the ReLUs by epoch 150 and 0.9 alone ends in one class.
+        fix = (f"lower the learning rate to {settings.lr / 10:g} and the momentum to 0.9 ({settings.momentum:g} "
+               "keeps adding the old steps)")
     return (f"Training stopped: {sign}. Steps this large overshoot the valley the loss is in and throw the "
             f"weights about. To fix it, {fix}, then press Reset and Train.")

@@ -94,8 +94,16 @@ def draw(run, settings, places, live=False):
         np.add.at(counts, (y.reshape(-1).astype(int), predicted), 1)
         names = [str(c) for c in (uploaded_classes(settings) or range(k))]
         places["picture"].vega_lite_chart(charts.to_spec(charts.matrix_heatmap(
-            counts, names, names, cell=40 if k <= 10 else 28,
-            title=f"{which} samples: true class (rows) against predicted class (columns)")), width="stretch")
+            counts, names, names, cell=40 if k <= 10 else 28, title=f"Confusion matrix ({which.lower()})")),
+            width="stretch")
+        places["picture"].caption(matrix_caption(which))
+
+
+def matrix_caption(which):
+    """What the confusion matrix counts ('Validation' or 'Training' samples): its title is short enough for a
+    phone (390 px), and the rest is said here."""
+    return (f"Each row is a true class, each column the class the model predicted; a cell counts the {which.lower()} "
+            "samples of that pair, so the diagonal counts the right answers.")
 
 
 def regression_sentence(setup):
@@ -136,12 +144,15 @@ def comparable_previous(setup, settings):
 
 def inside_views(setup, settings):
     """The network with its real weights, and what each hidden neuron has learned (drawn between
-    trainings, not during them, so they cost training nothing)."""
+    trainings, not during them, so they cost training nothing). The neuron maps and misread digits are
+    drawn only while their tab is open: the maps' thousands of cells cost the browser seconds, and drawing
+    them unseen after every run held up the run's end. The open tab is kept across runs."""
     sizes = [setup.model.n_inputs] + [d.n_neurons for d in setup.model.dense_layers]
     names = ["The network", "What the hidden neurons see"] + (["Misread digits"] if settings.dataset == "digits"
                                                                else [])
-    tabs = st.tabs(names)
-    if settings.dataset == "digits":
+    kept = st.session_state.get(INSIDE_TAB + "_kept")
+    tabs = st.tabs(names, key=INSIDE_TAB, default=kept if kept in names else None, on_change=keep_open_tab)
+    if settings.dataset == "digits" and tabs[2].open:
         with tabs[2]:
             rows, wrong, checked = training.misclassified_rows(setup)
             if rows:
@@ -158,7 +169,9 @@ def inside_views(setup, settings):
                    "strongest neurons and how many more it has. Click a line (a weight) or a neuron (its bias) "
                    "to set its value: the numbers and the boundary above follow at once, without training.")
     with tabs[1]:
-        if setup.raw is None or len(setup.raw) == 0 or len(setup.model.dense_layers) < 2:
+        if not tabs[1].open:
+            pass
+        elif setup.raw is None or len(setup.raw) == 0 or len(setup.model.dense_layers) < 2:
             st.caption("These maps are drawn for 2-D datasets and networks with a hidden layer.")
         else:
             maps, shown = neuron_map_rows(setup, settings)
@@ -174,6 +187,14 @@ def inside_views(setup, settings):
                                               diverging=min(row["activation"] for row in maps) < 0)
             st.vega_lite_chart(charts.to_spec(figure), width="content")       # its own sizes: small maps stay square
             st.caption(text)
+
+
+INSIDE_TAB = "inside_tab"
+
+
+def keep_open_tab():
+    """Remember the open tab: its widget is not drawn while a run trains, and would forget it."""
+    st.session_state[INSIDE_TAB + "_kept"] = st.session_state[INSIDE_TAB]
 
 
 def input_names(settings, count):

@@ -115,6 +115,10 @@ def test_view_toggles_and_the_misread_digits_render():
     at = open_page(PAGE, {"dataset": "digits", "epochs": "1", "batch_size": "64"})
     train(at)
     assert not at.exception
+    # Changed deliberately (issue 13, the run's end): the misread digits are drawn only while their tab is open.
+    assert not any("validation images; here are the first" in c for c in texts(at.caption))
+    at.session_state["inside_tab"] = "Misread digits"
+    at.run()
     assert any("validation images; here are the first" in c for c in texts(at.caption))
 
 
@@ -201,3 +205,26 @@ def test_the_page_offers_the_reproduce_script_for_its_settings():
     script = next(c.value for c in at.code if c.value.startswith('"""Repeat a Training-page run'))
     assert "rng = np.random.RandomState(3)" in script and "nn.Dense(2, 16," in script
     assert "Download the script" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_a_run_that_ends_while_its_first_redraw_draws_still_ends_on_the_page(monkeypatch):
+    """Seen in Chromium about once in ten short runs: the run's thread ended between the redraw's look at it
+    (still training: it drew 'epoch 259 of 300' and 'Training…') and its check whether the browser's timer
+    should start, which then saw no training and started none: the page stayed at epoch 259 until a click.
+    Here the thread has ended before the redraw looks, and the look says it still trains."""
+    from ui import trainers
+
+    truth = trainers.Trainer.running
+
+    def late_news(self):
+        self.looks = getattr(self, "looks", 0) + 1
+        if self.looks <= 2:                 # the redraw's two looks: before waiting, and after it
+            self.finished.wait(30)
+            return True
+        return truth(self)
+
+    monkeypatch.setattr(trainers.Trainer, "running", late_news)
+    at = open_page(PAGE, {"epochs": "5"})
+    at.button(key="train").click().run()           # one click, no timer: the page must rerun itself
+    assert not any(str(c.value).startswith("Training…") for c in at.caption)
+    assert progress(at)[0].startswith("epoch 5 of 5 ")

@@ -300,3 +300,16 @@ def test_a_model_saved_without_an_optimizer_trains_with_the_pages():
     assert any("with this page's optimizer (the file has none)" in s for s in texts(at.success))
     at.button(key="train").click().run()
     assert not at.exception and progress(at)[0].startswith("epoch 5 of 5")
+
+
+def test_the_limit_is_said_before_a_file_is_picked_and_the_file_in_use_is_named():
+    """A CSV over 20 MB never reaches the page (the browser marks it in red, without words on a phone, and
+    the last file stays in use): the page says its limit before any file, and which file it uses after."""
+    at = open_page(PAGE, {"dataset": "upload", "epochs": "3"})
+    assert "at most 5 MB" in at.file_uploader(key="csv_upload").label
+    assert any("Upload a CSV file of at most 5 MB (100,000 rows, 1,000 columns)" in i for i in texts(at.info))
+    upload(at, "csv_upload", "shapes.csv", GOOD_CSV, CSV[1])
+    using = next(c for c in texts(at.caption) if c.startswith("Using "))
+    assert using.startswith(f"Using shapes.csv ({len(GOOD_CSV)} bytes). A file marked in red above was refused by the "
+                            "browser (over 20 MB) and is not used: this page takes 5 MB at most"), using
+    assert not at.exception

@@ -47,3 +47,27 @@ def test_files_over_5_mb_or_of_another_type_are_stopped_by_the_widget(page, app_
     assert page.locator(EXCEPTION).count() == 0
     assert page.get_by_text("That file cannot be loaded").count() == 0       # the page never got it
     page.get_by_text("40 rows, 3 columns").wait_for()
+
+
+def test_a_csv_over_20_mb_is_marked_by_the_widget_and_the_page_names_the_file_it_still_uses(page, app_url, tmp_path):
+    """What a learner sees with a 21 MB CSV after a good file, on a phone: the uploader marks it in red (at
+    390 px without words) and never sends it; the page said its limit before, and names the file it uses."""
+    rng = np.random.RandomState(0)
+    good = tmp_path / "shapes.csv"
+    good.write_text("w,h,kind\n" + "".join(f"{w:.3f},{h:.3f},{int(h > w)}\n" for w, h in rng.uniform(0, 1, (40, 2))))
+    huge = tmp_path / "huge.csv"
+    huge.write_text("a,b,label\n" + "1.25,2.5,0\n" * 2_000_000)          # 22 million bytes: 21 MB of 2^20
+    page.set_viewport_size({"width": 390, "height": 900})
+    harness.open_page(page, app_url, "training", "dataset=upload&epochs=3")
+    page.get_by_text("Upload a CSV file of at most 5 MB").wait_for()
+    widget, csv_input = uploader(page, "Your CSV file (at most 5 MB)")
+    csv_input.set_input_files(str(good))
+    page.get_by_text("40 rows, 3 columns").wait_for()
+    page.get_by_text("Using shapes.csv").wait_for()
+    csv_input.set_input_files(str(huge))
+    widget.get_by_text("huge.csv").wait_for()
+    harness.wait_for_script_done(page)
+    assert page.get_by_text("Using shapes.csv").count() == 1               # the page says which file it still uses
+    assert page.get_by_text("refused by the browser (over 20 MB) and is not used").count() == 1
+    assert page.get_by_text("Using huge.csv").count() == 0 and page.locator(EXCEPTION).count() == 0
+    harness.screenshot(page, "training-csv-over-20-mb-phone")
