@@ -230,7 +230,7 @@ def browser_seconds(browser, server, query, epochs, throttle=1):
         if throttle > 1:
             context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         harness.open_page(page, server.url, "training", query, timeout=300_000)
-        train = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train")
+        train = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train", exact=True)
         cpu_before = cpu_snapshot(server.process.pid)
         page.evaluate(WATCH)
         started = time.perf_counter()

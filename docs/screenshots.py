@@ -44,7 +44,7 @@ SEVEN = [(0.2, 0.15), (0.8, 0.15), (0.45, 0.9)]   # a 7, as fractions of the pad
 
 def train_to_the_end(page):
     main = page.get_by_test_id("stMainBlockContainer")
-    main.get_by_role("button", name="Train").click()
+    main.get_by_role("button", name="Train", exact=True).click()
     page.wait_for_function("""() => { const p = document.querySelector('[data-testid="stProgress"]');
                                       const m = p && p.innerText.match(/epoch (\\d+) of (\\d+)/);
                                       return m && m[1] === m[2]; }""", timeout=120_000)
