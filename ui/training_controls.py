@@ -14,8 +14,13 @@ DATASET = Control("dataset", "Dataset", DEFAULTS.dataset, "choice", options=trai
 SAMPLES = Control("samples", "Samples per class (sine: points in all)", DEFAULTS.samples, "int", 10, 1000)
 CLASSES = Control("classes", "Classes", DEFAULTS.classes, "int", 2, 5)
 NOISE = Control("noise", "Noise", DEFAULTS.noise, "float", 0.0, 0.5)
-VAL_SPLIT = Control("val_split", "Validation share (0: a fresh set, the book's way)", DEFAULTS.val_split,
+VAL_SPLIT = Control("val_split", "Validation share held out", DEFAULTS.val_split,
                     "float", 0.0, 0.5)
+# What a share of 0 means differs by dataset; the caption above the buttons says which applies now.
+VAL_SPLIT_HELP = ("The share of the data kept out of training to measure the model on; the same points whatever the "
+                  "network. At 0: a drawn dataset gets a fresh validation set instead, drawn the book's way (its "
+                  "size and stream below); the digits and a CSV hold out 0.2 all the same; your own points have "
+                  "no validation.")
 VAL_SAMPLES = Control("val_samples", "Validation samples per class (0: as many as for training)",
                       DEFAULTS.val_samples, "int", 0, 1000)
 VAL_FIXED = Control("val_fixed", "Fixed validation set", DEFAULTS.val_fixed, "bool")
@@ -126,8 +131,7 @@ def settings_panel():
     classes = (widgets.slider(CLASSES, 1) if dataset in training.MULTICLASS and points_task == "classes"
                else DEFAULTS.classes if own else 2)
     noise = widgets.slider(NOISE, 0.01) if drawn else 0.0
-    val_split = widgets.slider(VAL_SPLIT, 0.05, help="Digits always hold out a share: 0.2 when 0 is chosen. A share "
-                                                      "held out is the same whatever the network.")
+    val_split = widgets.slider(VAL_SPLIT, 0.05, help=VAL_SPLIT_HELP)
     val_samples, val_fixed = DEFAULTS.val_samples, DEFAULTS.val_fixed
     if drawn and not val_split:
         val_samples = widgets.number(VAL_SAMPLES, 10)

@@ -570,3 +570,19 @@ def test_an_empty_plane_asks_for_points_before_training():
     at.button(key="train").click().run()
     assert any(i.startswith("There is no training point yet: click on the plane") for i in texts(at.info))
     assert at.session_state["training_run"]["setup"].model.epochs_done == 0 and not at.exception
+
+
+def test_the_validation_share_says_what_0_means_for_each_dataset():
+    """The slider was labelled 'Validation share (0: a fresh set, the book's way)' for every dataset, while
+    at 0 the digits (and a CSV) hold out 0.2 and your own points have no validation. Its words now say
+    each, and each is what the page builds."""
+    from ui.training_controls import VAL_SPLIT, VAL_SPLIT_HELP
+
+    assert "fresh" not in VAL_SPLIT.label
+    spiral = training.build(replace(training.Settings(), val_split=0.0))
+    assert len(spiral.X) == 300 and len(spiral.X_val) == 300                    # a fresh set, as many points
+    assert "a drawn dataset gets a fresh validation set" in VAL_SPLIT_HELP
+    digits = training.build(replace(training.Settings(), dataset="digits", val_split=0.0, epochs=1))
+    assert len(digits.X_val) / (len(digits.X) + len(digits.X_val)) == pytest.approx(0.2, abs=0.01)
+    assert training.HELD_OUT_DEFAULT == 0.2 and "the digits and a CSV hold out 0.2" in VAL_SPLIT_HELP
+    assert "your own points have no validation" in VAL_SPLIT_HELP
