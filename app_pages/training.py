@@ -189,8 +189,8 @@ def train_and_draw(settings, uploaded, interval):
     buttons.button("Reset", icon=":material/restart_alt:", key="reset_model", on_click=command, args=("reset",),
                    help="New weights from the seed; the history is cleared.")
     asked = st.session_state.pop("training_command", None)
-    if asked in ("train", "step") and too_few(run):
-        run["message"], asked = too_few(run), None
+    if asked in ("train", "step") and (nothing := too_few(run)):
+        run["message"], asked = nothing, None
     if asked == "reset":
         halt(run)
         remember_previous(run)

@@ -54,17 +54,9 @@ def train_to_the_end(page):
 def draw_a_seven(page):
     """Train the digits network with the pad's own button, then draw a 7 on the pad and wait for its reading."""
     page.locator(harness.MAIN).get_by_role("button", name="Train this network").click()
-    pad = page.locator(PAD)
-    pad.wait_for(state="visible", timeout=180_000)
+    page.locator(PAD).wait_for(state="visible", timeout=180_000)
     harness.wait_for_script_done(page)
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    at = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in SEVEN]
-    page.mouse.move(*at[0])
-    page.mouse.down()
-    for x, y in at[1:]:
-        page.mouse.move(x, y, steps=12)
-    page.mouse.up()
+    harness.stroke(page, PAD, SEVEN)
     page.get_by_text("The network reads a").first.wait_for(timeout=60_000)
     harness.wait_for_script_done(page)
     page.get_by_role("heading", name="Draw a digit").evaluate("h => h.scrollIntoView({block: 'start'})")

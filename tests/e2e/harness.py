@@ -240,3 +240,17 @@ def screenshot(page, name, folder=SCREENSHOTS):
         if viewport and height > viewport["height"]:
             page.set_viewport_size(viewport)
     return path
+
+
+def stroke(page, locator, points, steps=12):
+    """One stroke with the mouse on the element ``locator`` finds, through ``points`` given as fractions
+    of its width and height (the digit pad's strokes, in the tests and docs/screenshots.py)."""
+    target = page.locator(locator)
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    at = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
+    page.mouse.move(*at[0])
+    page.mouse.down()
+    for x, y in at[1:]:
+        page.mouse.move(x, y, steps=steps)
+    page.mouse.up()

@@ -35,15 +35,7 @@ def trained_model():
 
 
 def draw(page, points, steps=12):
-    pad = page.locator(PAD)
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    at = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
-    page.mouse.move(*at[0])
-    page.mouse.down()
-    for x, y in at[1:]:
-        page.mouse.move(x, y, steps=steps)
-    page.mouse.up()
+    harness.stroke(page, PAD, points, steps)
     harness.wait_for_script_done(page)
 
 
