@@ -1,9 +1,13 @@
 """AppTest helpers: open the real app (streamlit_app.py) and switch to a page, as a learner would."""
 
+import json
 from pathlib import Path
 
+import pyarrow.ipc
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from ui import training
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
@@ -55,3 +59,26 @@ def fresh_trainer_queue():
 @pytest.fixture
 def page():
     return open_page
+
+
+# -- reading the Training page (its claims tests) --
+
+def progress(at):
+    return str(at.get("progress")[0].proto.text)
+
+
+def chart_specs(at):
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def chart_rows(at):
+    """Every row of every chart on the page (the charts send their rows as named Arrow datasets)."""
+    return [row for chart in at.get("vega_lite_chart") for dataset in chart.proto.datasets
+            for row in pyarrow.ipc.open_stream(dataset.data.data).read_all().to_pylist()]
+
+
+def fit(settings, epochs=None):
+    setup = training.build(settings)
+    setup.model.fit(setup.X, setup.y, epochs=epochs or settings.epochs,
+                    validation_freq=max(1, settings.epochs // 200), **training.fit_kwargs(settings, setup))
+    return setup
