@@ -4,6 +4,7 @@ runs the training."""
 
 import threading
 from dataclasses import replace
+from functools import partial
 
 import streamlit as st
 
@@ -21,8 +22,9 @@ from ui.training_views import draw, inside_views, keep_and_share, remember_previ
 from ui.weight_edit import take_pending
 
 TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
+LINE_TICK = 1.0           # seconds between looks at the queue while a run waits in line for a trainer
 REDRAW = 0.3              # each redraw first waits this long for the run to end (the next tick then comes at once)
-STOP_WAIT = 3.0           # seconds Stop waits for the training thread to end before drawing the stopped model
+STOP_WAIT = 3.0           # seconds Stop waits for the training to end before drawing the stopped model
 
 
 def command(name):
@@ -31,19 +33,35 @@ def command(name):
 
 
 def trainer(settings, uploaded=None):
-    """The training area is a fragment: a run trains on a thread of its own (ui/trainers.py), and while it
+    """The training area is a fragment: a run trains in a process of its own (ui/trainers.py), and while it
     does, the browser asks every TICK seconds for this area to be redrawn from the run's latest snapshot.
     Streamlit runs one request at a time and folds the ones that arrive meanwhile into one, so the area is
     redrawn about every REDRAW seconds (plus its drawing time) however slowly the browser draws, and the
-    training never waits for the drawing."""
+    training never waits for the drawing. A run waiting in line for a trainer is drawn once: only its message
+    looks at the queue again, every LINE_TICK seconds (``line_watch``), so twenty learners waiting cost the
+    server next to nothing."""
     run = st.session_state.get("training_run")
-    interval = TICK if run and run["settings"] == settings and busy(run) else None
+    interval = TICK if run and run["settings"] == settings and training_now(run) else None
     st.fragment(training_area, run_every=interval)(settings, uploaded, interval)
 
 
 def busy(run):
-    """Whether the run's training thread is still going (training, or waiting in line)."""
+    """Whether the run's trainer is still going (training, or waiting in line)."""
     return run.get("trainer") is not None and run["trainer"].running()
+
+
+def training_now(run):
+    """Whether the run is training (busy, and not waiting in line)."""
+    return busy(run) and run["trainer"].place is None
+
+
+def line_watch(run):
+    """While the run waits in line: the message, redrawn by itself every LINE_TICK seconds; once the run's turn
+    has come (or it has ended), the whole page again, which then redraws the training as it goes."""
+    trainer_ = run.get("trainer")
+    if trainer_ is None or trainer_.place is None or not trainer_.running():
+        st.rerun()
+    st.info(trainers.waiting_message(trainer_.place, trainers.shared_queue().slots), icon=":material/hourglass_top:")
 
 
 def current_run(settings, uploaded):
@@ -91,7 +109,7 @@ def carried_on(run, settings, uploaded):
     halt(run)
     longer = new_run(settings, uploaded)
     longer["fit"] = {**run["fit"], "validation_freq": longer["fit"]["validation_freq"]}
-    # A thread still ending a long epoch stays the run's until it has (no second thread on the same model).
+    # A trainer still ending a long epoch stays the run's until it has (no second one on the same model).
     return {**longer, "setup": run["setup"], "message": run["message"], "diagnosed": run.get("diagnosed"),
             "trainer": run["trainer"] if busy(run) else None}
 
@@ -116,30 +134,33 @@ def validation_freq(settings):
 
 
 def halt(run, wait=STOP_WAIT):
-    """Stop the run's training thread, if any, waiting up to ``wait`` seconds for it to end."""
+    """Stop the run's trainer, if any, waiting up to ``wait`` seconds for it to end."""
     if run.get("trainer") is not None:
         run["trainer"].stop()
         run["trainer"].wait(wait)
 
 
 def start(run):
-    """Train the run's remaining epochs on a thread of its own, when its turn in the shared queue comes."""
+    """Train the run's remaining epochs in a process of its own, when its turn in the shared queue comes."""
     setup = run["setup"]
-    # A ticket of its own: a stopped run's thread, still ending its epoch, must not give this one's place away.
+    # A ticket of its own: a stopped run's trainer, still ending its epoch, must not give this one's place away.
     ticket = trainers.new_ticket()
     # Steps too large for a classifier rarely overflow: the loss jumps, one class takes every point or the
-    # ReLUs die. The thread looks every 50 epochs and stops the run with what it found, once per run (Train
+    # ReLUs die. The training looks every 50 epochs and stops the run with what it found, once per run (Train
     # after it carries on, for a learner who wants to watch).
-    check = None if run.get("diagnosed") else lambda record: (
-        training_diagnosis.diagnose(setup, run["settings"]) if record["epoch"] % 50 == 49 else None)
+    check = None if run.get("diagnosed") else partial(training_diagnosis.every_50_epochs, setup, run["settings"])
     run["trainer"] = trainers.Trainer(setup.model, setup.X, setup.y, run["limit"], run["fit"],
                                       trainers.shared_queue(), ticket, trainers.page_watch(), check=check).start()
 
 
 def collect(run):
-    """After the thread has ended: keep what it says (a divergence), raise what went wrong (a bug)."""
+    """After the trainer has ended: keep what it says (a divergence), raise what went wrong (a bug)."""
     ended, run["trainer"] = run["trainer"], None
-    if ended.error is not None:
+    if isinstance(ended.error, trainers.TrainingLost):
+        run["message"] = ("error", f"The training stopped unexpectedly at epoch {ended.model.epochs_done:,}: its "
+                                   f"process ended (exit code {ended.error.exit_code}), perhaps short of memory. "
+                                   "The model is as it was then; press Train to go on.")
+    elif ended.error is not None:
         raise ended.error
     if ended.diverged is not None:
         run["message"] = diverged_message(ended.diverged)
@@ -156,7 +177,7 @@ def diverged_message(error):
 
 def training_area(settings, uploaded, interval):
     # One run of this area at a time per session: Streamlit may start a run before an interrupted one has
-    # finished, and two must never both start a thread on the same model.
+    # finished, and two must never both start a trainer on the same model.
     lock = st.session_state.setdefault("training_lock", threading.Lock())
     if not lock.acquire(timeout=5):
         st.warning("The previous redraw is still finishing; press the button again in a moment.",
@@ -212,25 +233,26 @@ def train_and_draw(settings, uploaded, interval):
             run["message"] = diverged_message(error)
     take_pending(run, busy(run), settings)      # a weight or bias set on the network drawing
     if busy(run):
-        run["trainer"].wait(REDRAW)            # the thread trains meanwhile; this only paces the redraws
+        run["trainer"].wait(REDRAW)            # the run trains meanwhile; this only paces the redraws
     if run.get("trainer") is not None and not run["trainer"].running():
         collect(run)
     trainer_ = run["trainer"]
     live = trainer_ is not None
+    waiting = live and trainer_.place is not None
     places = {"progress": st.container(), "message": st.container(), "curves": st.container(),
               "picture": st.container()}
     if run["message"]:
         kind, text = run["message"]
         getattr(places["message"], kind)(text, icon={"error": ":material/error:", "warning": ":material/warning:",
                                                      "info": ":material/info:"}[kind])
-    elif live and trainer_.place is not None:
-        places["message"].info(trainers.waiting_message(trainer_.place, trainers.shared_queue().slots),
-                               icon=":material/hourglass_top:")
+    if waiting:
+        with places["message"]:
+            st.fragment(line_watch, run_every=LINE_TICK)(run)
     draw(run, settings, places, live=live)
     book_view(settings, setup, live)
-    # Decided on what was drawn, not on a second look at the thread: a run ending in between (a short one
+    # Decided on what was drawn, not on a second look at the trainer: a run ending in between (a short one
     # ends during its first redraw) would leave 'Training…' drawn, no timer started, and the page stuck.
-    if live != (interval is not None):
+    if (live and not waiting) != (interval is not None):
         st.rerun()          # the whole page again, so the fragment reruns itself as often as it now should
     if live:
         st.caption(("Training…" if trainer_.place is None else "In line for a trainer…")

@@ -1,11 +1,12 @@
-"""Sharing the machine between learners, and training on a thread of its own while the page draws.
+"""Sharing the machine between learners, and training in a process of its own while the page draws.
 
-Each run trains on its own thread (``Trainer``); the Training page only draws from it, as often as it
-likes, and the training never waits for a browser to draw.
+Each run trains in processes of its own (``Trainer``; ui/training_process.py says why not on a thread of
+the server); the Training page only draws from it, as often as it likes, and the training never waits for
+a browser to draw.
 
-A hosted app serves every learner from one process. Twenty learners pressing Train at once would make
-twenty trainings share two cores, and every page, the concept pages too, would crawl. So a training
-thread asks the queue for a turn before it trains, and again about every ``ASK_SECONDS`` while it does:
+A hosted app serves every learner from one server. Twenty learners pressing Train at once would make
+twenty trainings share the machine's cores, and every page, the concept pages too, would crawl. So a run
+asks the queue for a turn before it trains, and again about every ``ASK_SECONDS`` while it does:
 
 - first come, first served: at most ``slots`` sessions train at once (``trainer_count``);
 - a run keeps its turn until it ends, so most runs train without pause;
@@ -23,29 +24,23 @@ import os
 import secrets
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
 import nnengine as nn
+from ui import training_process
 
 LEASE_SECONDS = 5.0      # a ticket not heard from for this long is dropped (a closed tab)
 TURN_SECONDS = 20.0      # a run that has trained this long while others wait lets the next one go
 ASK_SECONDS = 0.5        # a training thread asks the queue again this often (keeping its place, or giving it up)
 WAIT_POLL = 0.25         # a thread waiting in line asks this often
-SNAPSHOT_SECONDS = 0.1   # the copy of the weights the page draws from is refreshed this often
-STOP_SECONDS = 0.3       # Stop waits this long for the epoch to end, then stops between two of its batches
 
 
 def trainer_count():
-    """How many trainings run at once: one core is kept for the pages, the others train (at least one).
-
-    Why not one per core: the server is one Python process, and Python runs the Python code of one
-    thread at a time. A training of small matrices is mostly Python between short numpy calls, so two
-    trainings on two cores mostly take turns at that lock, and lose time handing it over: on 2 cores,
-    20 runs took the server 60 s of CPU two at a time and 33 s one at a time (bench/load.py).
-    NNX_TRAINERS=n sets the number, for a machine where more pay off.
+    """How many trainings run at once: one core is kept for the server, which draws every learner's pages, and
+    each of the others trains one run (in a process of its own), at least one. NNX_TRAINERS=n sets the number
+    (deploy/cluster.py gives each replica one, with a replica per core).
     """
     override = os.environ.get("NNX_TRAINERS", "")
     if override.isdigit() and int(override) > 0:
@@ -127,53 +122,59 @@ def waiting_message(ahead, slots):
             "stays quick; yours starts by itself.")
 
 
-# ---- a run on its own thread ---------------------------------------------------------------------
+# ---- a run trained in a process of its own ---------------------------------------------------------
 
-@dataclass(frozen=True)
-class Snapshot:
-    """What the page draws while a run trains: the model as it was at one moment between two epochs (or two
-    batches of a long epoch), copied so that drawing it never touches the arrays the trainer is changing."""
-    epochs_done: int
-    records: int                  # how many History records were complete then
-    weights: tuple                # copies of model.parameters()' arrays, in that order
-    progress: dict = None         # the last callback record (with 'batch' and 'batches' in a long epoch)
+Snapshot = training_process.Snapshot
 
 
 def drawing_copy(model):
     """A copy of ``model`` (layers, loss, optimizer; an empty History) to draw snapshots with: a prediction
-    runs every layer's forward pass, which stores its inputs in the layer, so it must not run on the model
-    a thread is training."""
+    runs every layer's forward pass, which stores its inputs in the layer."""
     return copy.deepcopy(model, {id(model.history): nn.History()})
 
 
+class TrainingLost(RuntimeError):
+    """A turn's training process ended without sending its model back (killed, or out of memory): the model is as
+    it was when the turn started."""
+
+    def __init__(self, exit_code):
+        self.exit_code = exit_code
+        super().__init__(f"the training process ended unexpectedly (exit code {exit_code})")
+
+
 class Trainer:
-    """One run, trained on a thread of its own until ``epochs`` are done, Stop is asked, its page has gone
-    (``page_open()`` turns False) or the loss diverges.
+    """One run, trained until ``epochs`` are done, Stop is asked, its page has gone (``page_open()`` turns
+    False) or the loss diverges; a thread of the server looks after it, and the training itself runs in a
+    process of its own, one per turn (ui/training_process.py says why).
 
     The page never waits for the training, nor the training for the page: the page reads ``snapshot()``
-    whenever it redraws, and the thread refreshes it about every SNAPSHOT_SECONDS. The thread trains only
-    when the shared queue gives it a turn (see the module's docstring) and with ONE model.fit call per turn,
-    passing the same arguments each time (the same shuffle stream among them), so a run's numbers are
-    those of a single fit of all its epochs, however often it was paused, stopped and started again.
-    Stop ends the run at the end of an epoch, or between two batches when that epoch would make Stop
-    wait more than STOP_SECONDS.
+    whenever it redraws, and the process sends a new one about every SNAPSHOT_SECONDS. The run trains only
+    when the shared queue gives it a turn (see the module's docstring), with ONE model.fit call per turn,
+    passing the same arguments each time (the same shuffle stream among them), and the model comes back
+    from each turn exactly as trained, so a run's numbers are those of a single fit of all its epochs, however
+    often it was paused, stopped and started again. Stop ends the run at the end of an epoch, or between
+    two batches when that epoch would make Stop wait more than STOP_SECONDS. ``check(record)`` runs in the
+    training process after each epoch (so it is pickled with the model: a module-level function, or a
+    functools.partial of one); a message it returns ends the run (``verdict``).
     """
 
     def __init__(self, model, X, y, epochs, fit_kwargs, queue, ticket, page_open=lambda: True,
                  clock=time.monotonic, check=None):
         self.model, self.X, self.y, self.epochs, self.fit_kwargs = model, X, y, int(epochs), fit_kwargs
-        self.check = check                # check(record) after each epoch: a message ends the run (``verdict``)
+        self.check = check
         self.verdict = None
         self.queue, self.ticket, self.page_open, self.clock = queue, ticket, page_open, clock
         self.place = None                 # tickets ahead of this one in the queue's line; None: not waiting
         self.diverged = None              # the TrainingDiverged that ended the run, if one did
         self.error = None                 # any other exception (a bug): the page raises it again
+        self.data_changed_at = []         # epochs_done when data given to use_data took over
+        self.process = None               # the turn's training process (a subprocess.Popen), while one trains
         self.finished = threading.Event()
-        self._stop, self._stop_asked = threading.Event(), None
+        self._stop = threading.Event()
+        self._turn_messages, self._send_lock = None, threading.Lock()   # the connection to the turn's process
         self._new_data, self._data_lock = None, threading.Lock()
         self._drawing = drawing_copy(model)
-        self._published = self._asked = clock()
-        self._snapshot = self._take()
+        self._snapshot = training_process.snapshot(model)
         self._thread = threading.Thread(target=self._run, name=f"trainer-{ticket}", daemon=True)
 
     def start(self):
@@ -182,9 +183,8 @@ class Trainer:
 
     def stop(self):
         """Ask the run to stop (it does so at its next epoch's end, or within about STOP_SECONDS)."""
-        if self._stop_asked is None:
-            self._stop_asked = self.clock()
         self._stop.set()
+        self._tell("stop")
 
     def wait(self, timeout):
         """Wait until the run has ended, at most ``timeout`` seconds; True if it has."""
@@ -192,10 +192,11 @@ class Trainer:
 
     def use_data(self, X, y, validation_data):
         """Train on these arrays from the next epoch on (a learner added or removed a point while the run trains):
-        the fit in progress ends after its epoch, and the next fit call, with the same model, optimizer and
-        shuffle stream, gets the new data. The network is not rebuilt."""
+        the turn in progress ends after its epoch, and the next, with the same model, optimizer and shuffle
+        stream, gets the new data. The network is not rebuilt."""
         with self._data_lock:
             self._new_data = (X, y, validation_data)
+        self._tell("pause")
 
     def running(self):
         return not self.finished.is_set()
@@ -210,58 +211,75 @@ class Trainer:
         self._drawing.epochs_done = shot.epochs_done
         return self._drawing
 
-    # -- the thread --
-
-    def _take(self, progress=None):
-        history = self.model.history.records
-        return Snapshot(self.model.epochs_done, len(history),
-                        tuple(array.copy() for _, array in self.model.parameters()),
-                        progress if progress is not None else (history[-1] if history else None))
+    # -- the thread that looks after the run --
 
     def _run(self):
         try:
-            while (not self._stop.is_set() and self.verdict is None and self.model.epochs_done < self.epochs
-                   and self.page_open()):
+            while (not self._stop.is_set() and self.verdict is None and self.diverged is None
+                   and self.model.epochs_done < self.epochs and self.page_open()):
                 self.place = self.queue.ask(self.ticket)
                 if self.place is not None:
                     self._stop.wait(WAIT_POLL)          # in line: look again soon (Stop wakes it at once)
                     continue
-                self._asked = self.clock()
                 with self._data_lock:
                     if self._new_data is not None:
                         self.X, self.y, validation = self._new_data
                         self.fit_kwargs, self._new_data = {**self.fit_kwargs, "validation_data": validation}, None
-                self.model.fit(self.X, self.y, epochs=self.epochs - self.model.epochs_done,
-                               callback=self._between_steps, **self.fit_kwargs)
-        except nn.TrainingDiverged as error:
-            self.diverged = error
+                        self.data_changed_at.append(self.model.epochs_done)
+                self._turn()
         except Exception as error:          # noqa: BLE001 - handed to the page, which raises it again
             self.error = error
         finally:
             self.place = None
             self.queue.leave(self.ticket)
-            self._snapshot = self._take()
+            self._snapshot = training_process.snapshot(self.model)
             self.finished.set()
 
-    def _between_steps(self, record):
-        """fit's callback: refresh the snapshot now and then; False ends this fit (Stop, a closed page, or
-        the end of this run's turn while others wait in line)."""
-        now = self.clock()
-        if now - self._published >= SNAPSHOT_SECONDS:
-            self._snapshot, self._published = self._take(record), now
-        if "batch" in record:                   # between two batches of a long epoch
-            return not (self._stop.is_set() and now - self._stop_asked > STOP_SECONDS)
+    def _turn(self):
+        """One turn: the process trains while this thread relays its snapshots, keeps the run's place in the
+        queue and pauses the process when the turn is over (others wait) or the page has gone."""
+        process, messages = training_process.start_turn(
+            self.model, self.X, self.y, self.epochs - self.model.epochs_done, self.fit_kwargs, self.check)
+        with self._send_lock:
+            self._turn_messages, self.process = messages, process
         if self._stop.is_set() or self._new_data is not None:
-            return False                        # stopped, or new data for the next fit (use_data)
-        if self.check is not None:
-            self.verdict = self.check(record)
-            if self.verdict is not None:
-                return False
-        if now - self._asked >= ASK_SECONDS:
-            self._asked = now
-            if not self.page_open() or self.queue.ask(self.ticket) is not None:
-                return False
-        return True
+            self._tell("stop" if self._stop.is_set() else "pause")     # asked while the process was starting
+        asked, records_before = self.clock(), len(self.model.history.records)
+        try:
+            while True:
+                if messages.poll(ASK_SECONDS):
+                    try:
+                        message = messages.recv()
+                    except EOFError:
+                        del self.model.history.records[records_before:]   # the model is as the turn found it
+                        raise TrainingLost(process.wait(5)) from None
+                    if message[0] == "end":
+                        self.verdict, self.diverged, error = training_process.finish_turn(
+                            self.model, self.fit_kwargs, message)
+                        if error is not None:
+                            raise error
+                        return
+                    _, shot, records = message
+                    self.model.history.records.extend(records)
+                    self._snapshot = shot
+                if self.clock() - asked >= ASK_SECONDS:
+                    asked = self.clock()
+                    if not self.page_open() or self.queue.ask(self.ticket) is not None:
+                        self._tell("pause")
+        finally:
+            with self._send_lock:
+                self._turn_messages = self.process = None
+            messages.close()
+            process.wait(5)
+
+    def _tell(self, what):
+        """Send 'stop' or 'pause' to the turn's process, if one is training."""
+        with self._send_lock:
+            if self._turn_messages is not None:
+                try:
+                    self._turn_messages.send(what)
+                except OSError:
+                    pass                       # it has just ended
 
 
 def page_watch(grace=LEASE_SECONDS, clock=time.monotonic):

@@ -66,3 +66,9 @@ def diagnose(setup, settings):
                "keeps adding the old steps)")
     return (f"Training stopped: {sign}. Steps this large overshoot the valley the loss is in and throw the "
             f"weights about. To fix it, {fix}, then press Reset and Train.")
+
+
+def every_50_epochs(setup, settings, record):
+    """A training run's check (ui/trainers.py, run in the training process after each epoch): the diagnosis
+    every 50 epochs, None in between."""
+    return diagnose(setup, settings) if record["epoch"] % 50 == 49 else None

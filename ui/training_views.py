@@ -26,8 +26,8 @@ def task_sentence(setup, settings):
 
 
 def latest(run):
-    """(setup, records, epochs done, the last record) to draw: the model itself when no thread trains it,
-    else the training thread's latest snapshot (ui/trainers.py), drawn with a copy of the model."""
+    """(setup, records, epochs done, the last record) to draw: the model itself when no run trains it,
+    else the training's latest snapshot (ui/trainers.py), drawn with a copy of the model."""
     setup, trainer = run["setup"], run.get("trainer")
     if trainer is None:
         records = setup.model.history.records

@@ -5,6 +5,7 @@ reproduce script for drawn points. (AppTest shows the plane, a v2 component, as 
 clicks are tested in Chromium, tests/e2e/test_points_browser.py.)"""
 
 import dataclasses
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -112,8 +113,9 @@ def test_the_planes_callback_keeps_checked_points_and_refuses_junk(session):
     assert drawn_points.revision() == start + 2
 
 
-def test_a_training_thread_takes_new_points_from_its_next_epoch_without_a_new_network():
-    settings = dataclasses.replace(training.Settings(), dataset=training.DRAWN, hidden=(8,), epochs=30, classes=2)
+def test_a_training_run_takes_new_points_from_its_next_epoch_without_a_new_network():
+    epochs = 20_000
+    settings = dataclasses.replace(training.Settings(), dataset=training.DRAWN, hidden=(8,), epochs=epochs, classes=2)
     first = ((-100, 0, 0), (100, 0, 1), (-90, 50, 0))
     more = first + ((90, -50, 1), (0, 140, 0), (10, -140, 1))
 
@@ -123,20 +125,22 @@ def test_a_training_thread_takes_new_points_from_its_next_epoch_without_a_new_ne
 
     setup, later = setup_for(first), setup_for(more)
     model = setup.model
-    def check(record):                       # at the end of epoch 10 the learner adds three points
-        if record["epoch"] == 9:
-            trainer.use_data(later.X, later.y, None)
-
     trainer = trainers.Trainer(model, setup.X, setup.y, settings.epochs, training.fit_kwargs(settings, setup),
-                               TrainerQueue(1), "t", check=check)
+                               TrainerQueue(1), "t")
     trainer.start()
+    while trainer.running() and trainer.snapshot().epochs_done < 10:
+        time.sleep(0.01)
+    trainer.use_data(later.X, later.y, None)       # the learner adds three points while it trains
     assert trainer.wait(120) and trainer.error is None
-    assert trainer.model is model and model.epochs_done == 30
-    # The same as 11 epochs on the first points (the epoch running when they came ends first), then 19 on all.
+    assert trainer.model is model and model.epochs_done == epochs
+    (switched,) = trainer.data_changed_at
+    assert 10 <= switched < epochs
+    # The same as one fit on the first points up to the epoch that was running when they came, then one on all.
     reference = setup_for(first).model
-    reference.fit(setup.X, setup.y, epochs=11)
-    reference.fit(later.X, later.y, epochs=19)
+    reference.fit(setup.X, setup.y, epochs=switched)
+    reference.fit(later.X, later.y, epochs=epochs - switched)
     assert [r["loss"] for r in model.history.records] == [r["loss"] for r in reference.history.records]
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(model.parameters(), reference.parameters()))
 
 
 @pytest.mark.parametrize("changes, points", [

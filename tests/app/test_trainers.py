@@ -1,7 +1,10 @@
 """The trainer queue: one training per core, first come first served, closed tabs forgotten, long runs
 take turns; and the Training page waiting in line with a message."""
 
+import os
+import signal
 import threading
+from pathlib import Path
 
 import numpy as np
 from conftest import open_page, texts, train, until_trained
@@ -116,7 +119,7 @@ def test_the_page_waits_for_a_free_trainer_then_trains():
     assert queue.status() == (0, 0)                  # a finished run gives its trainer back
 
 
-# ---- a run on its own thread ----------------------------------------------------------------------
+# ---- a run trained in a process of its own ----------------------------------------------------------------------
 
 def run_settings(**changes):
     return training.Settings(**{"samples": 40, "hidden": (16,), "epochs": 60, **changes})
@@ -159,18 +162,57 @@ def test_a_trainer_trains_its_epochs_on_its_thread_and_gives_its_turn_back():
 def test_stopped_and_started_anywhere_a_run_equals_one_fit_of_all_its_epochs():
     """Mini-batches shuffled and dropout masks drawn from streams that go on across Stop and Train: wherever
     the stops fall (they depend on the machine's speed), the numbers are those of one fit."""
-    settings = run_settings(batch_size=8, dropout=0.2, epochs=80)
+    settings = run_settings(batch_size=8, dropout=0.2, epochs=500)
     setup = training.build(settings)
     arguments, queue = fit_arguments(settings, setup), TrainerQueue(1)
-    for pause in range(1, 10_000):
+    stops = []
+    while setup.model.epochs_done < settings.epochs:
+        before = setup.model.epochs_done
         trainer = trainers.Trainer(setup.model, setup.X, setup.y, settings.epochs, arguments, queue, "t").start()
-        trainer.wait(0.001 * pause)                  # a little longer each time, so the run gets to its end
+        while trainer.running() and trainer.snapshot().epochs_done == before:
+            trainer.wait(0.01)                       # until it has trained a little (a snapshot shows it)
         trainer.stop()
-        assert trainer.wait(120)
-        if setup.model.epochs_done == settings.epochs:
-            break
-    assert pause > 1                                 # it was stopped and started again at least once
+        assert trainer.wait(120) and trainer.error is None
+        stops.append(setup.model.epochs_done)
+    assert len(stops) > 1 and stops[0] < settings.epochs     # it was stopped and started again at least once
     assert same_numbers(setup.model, one_fit(settings))
+
+
+def test_a_run_trains_in_a_process_of_its_own_and_a_lost_process_leaves_the_model_as_it_was():
+    """The training runs in a process of its own (not a thread of the server, whose pages would take turns with
+    it at Python's lock). If that process dies (killed, out of memory), the run ends with TrainingLost and the
+    model, History and queue are as they were when the turn started."""
+    settings = run_settings(epochs=1_000_000)
+    setup = training.build(settings)
+    queue = TrainerQueue(1)
+    trainer = trainers.Trainer(setup.model, setup.X, setup.y, settings.epochs, fit_arguments(settings, setup),
+                               queue, "t").start()
+    while trainer.snapshot().epochs_done == 0:
+        assert trainer.wait(0.01) is False
+    process = trainer.process
+    assert process.pid != os.getpid()
+    assert "ui.training_process" in Path(f"/proc/{process.pid}/cmdline").read_text()
+    os.kill(process.pid, signal.SIGKILL)
+    assert trainer.wait(60)
+    assert isinstance(trainer.error, trainers.TrainingLost) and trainer.error.exit_code == -signal.SIGKILL
+    assert setup.model.epochs_done == 0 and setup.model.history.records == []
+    assert queue.status() == (0, 0)
+
+
+def test_the_page_says_when_a_training_process_was_lost_and_trains_on():
+    at = open_page(PAGE, {"epochs": "50001"})
+    at.button(key="train").click().run()
+    trainer = at.session_state["training_run"]["trainer"]
+    while trainer.process is None or trainer.snapshot().epochs_done == 0:
+        assert trainer.wait(0.01) is False
+    os.kill(trainer.process.pid, signal.SIGKILL)
+    assert trainer.wait(60)
+    at.run()
+    assert not at.exception
+    assert any("The training stopped unexpectedly at epoch 0" in e and "press Train to go on" in e
+               for e in texts(at.error)), texts(at.error)
+    at.button(key="step_epoch").click().run()
+    assert progress(at)[0].startswith("epoch 1 of ") and " · loss" in progress(at)[0]
 
 
 def test_a_run_whose_page_has_gone_stops_and_frees_its_trainer():

@@ -1,0 +1,151 @@
+"""One turn of a training run, trained in a process of its own.
+
+Why a process and not a thread: the server is one Python process, and Python runs the Python code of
+one thread at a time. A training of small matrices is mostly Python between short numpy calls, so a
+training thread took turns with everything else the server did: beside its own page's redraws the book's
+chapter 10 run took 1.6 to 1.9 times as long as alone (bench/training_ui.py), and with twenty learners'
+pages open on one server no run finished its 10 001 epochs within ten minutes (bench/load.py). A process
+has an interpreter of its own: it trains on a core of its own while the server draws the pages.
+
+``Trainer`` (ui/trainers.py) starts one process per turn (``start_turn``): a fresh Python that imports only
+numpy and the engine (about a quarter of a second), never a fork of the app's server with its many
+threads. It receives copies of the model, the data, ``fit``'s arguments and the run's check (pickled, as
+one whole: the check's model IS the model trained), runs ONE ``model.fit``, sends a ``Snapshot`` about
+every SNAPSHOT_SECONDS, obeys 'stop' and 'pause', and at the end sends the trained model and the shuffle
+stream's state back; ``finish_turn`` puts them in place of the page's own, so the run goes on exactly as if
+it had trained in the server (pickle copies numbers bit for bit).
+
+This module imports no Streamlit, so the training processes load only what they need.
+"""
+
+import pickle
+import socket
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import nnengine as nn
+
+SNAPSHOT_SECONDS = 0.1   # the copy of the weights the page draws from is sent this often
+STOP_SECONDS = 0.3       # Stop waits this long for the epoch to end, then stops between two of its batches
+ROOT = Path(__file__).resolve().parent.parent      # the repository: the process runs `python -m ui.training_process`
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the page draws while a run trains: the model as it was at one moment between two epochs (or two
+    batches of a long epoch), copied so that drawing it never touches the arrays being trained."""
+    epochs_done: int
+    records: int                  # how many History records were complete then
+    weights: tuple                # copies of model.parameters()' arrays, in that order
+    progress: dict = None         # the last callback record (with 'batch' and 'batches' in a long epoch)
+
+
+def snapshot(model, progress=None):
+    history = model.history.records
+    return Snapshot(model.epochs_done, len(history), tuple(array.copy() for _, array in model.parameters()),
+                    progress if progress is not None else (history[-1] if history else None))
+
+
+def start_turn(model, X, y, epochs, fit_kwargs, check):
+    """Start one turn: ``model.fit(X, y, epochs=epochs, **fit_kwargs)`` in a new process. Returns (process,
+    connection): send 'stop' or 'pause' on the connection; it receives ('shot', Snapshot, new History records)
+    now and then, then one ('end', ...) message for ``finish_turn``."""
+    ours, theirs = socket.socketpair()
+    process = subprocess.Popen([sys.executable, "-m", "ui.training_process", str(theirs.fileno())],
+                               pass_fds=[theirs.fileno()], cwd=ROOT, stdin=subprocess.DEVNULL)
+    theirs.close()
+    connection = Connection(ours.detach())
+    connection.send((model, X, y, epochs, fit_kwargs, check))
+    return process, connection
+
+
+def train_turn(conn, model, X, y, epochs, fit_kwargs, check):
+    """In the training process: one fit; snapshots on the way; the trained model at the end."""
+    sent = len(model.history.records)      # History records the page has been sent
+    published = time.monotonic()
+    asked = {}                             # 'stop' or 'pause' -> when it arrived
+    verdict = None
+
+    def between_steps(record):
+        """fit's callback. False ends the fit: Stop (at an epoch's end, or between two batches once Stop has
+        waited STOP_SECONDS), a pause (the end of the turn, a closed page, new data), or the check's verdict."""
+        nonlocal sent, published, verdict
+        now = time.monotonic()
+        while conn.poll():                  # a message waiting? (one system call, microseconds)
+            asked.setdefault(conn.recv(), now)
+        if now - published >= SNAPSHOT_SECONDS:
+            records = model.history.records
+            conn.send(("shot", snapshot(model, record), records[sent:]))
+            sent, published = len(records), now
+        if "batch" in record:                   # between two batches of a long epoch
+            return not ("stop" in asked and now - asked["stop"] > STOP_SECONDS)
+        if asked:
+            return False
+        if check is not None:
+            verdict = check(record)
+            if verdict is not None:
+                return False
+        return True
+
+    outcome = None
+    try:
+        model.fit(X, y, epochs=epochs, callback=between_steps, **fit_kwargs)
+    except nn.TrainingDiverged as error:
+        outcome = ("diverged", (error.epoch, error.loss, error.best_epoch, error.best_loss))
+    except Exception as error:          # noqa: BLE001 - a bug: sent to the page, which raises it again
+        outcome = ("error", _sendable(error))
+    shuffle = fit_kwargs.get("rng")
+    conn.send(("end", model, None if shuffle is None else shuffle.get_state(), verdict, outcome))
+
+
+def _sendable(error):
+    """The exception itself if pickle can carry it, else a RuntimeError with its text; the traceback as a note."""
+    text = "".join(traceback.format_exception(error))
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:                   # noqa: BLE001 - any failure to round-trip
+        error = RuntimeError(f"{type(error).__name__}: {error}")
+    error.add_note(f"In the training process:\n{text}")
+    return error
+
+
+def finish_turn(model, fit_kwargs, message):
+    """On the page's side, with the turn's ('end', ...) message: take the trained state (``adopt``) and the
+    shuffle stream's; return (verdict, diverged, error) as the process reported them."""
+    _, trained, shuffle_state, verdict, outcome = message
+    adopt(model, trained)
+    if shuffle_state is not None:
+        fit_kwargs["rng"].set_state(shuffle_state)
+    diverged = error = None
+    if outcome is not None and outcome[0] == "diverged":
+        diverged = nn.TrainingDiverged(*outcome[1])
+    elif outcome is not None:
+        error = outcome[1]
+    return verdict, diverged, error
+
+
+def adopt(model, trained):
+    """Make ``model`` the trained copy: its layers (weights, Dropout's random streams), optimizer (step count,
+    rate, memories), History and epochs_done. The model object stays the same one, which the page holds;
+    its layers and optimizer are the copy's, which belong together (the optimizer keys its memories by
+    layer object)."""
+    model.__dict__.update(trained.__dict__)
+
+
+def serve(fd):
+    """The training process's main: the turn's job arrives on the connection, and the answers go back on it."""
+    channel = Connection(fd)
+    try:
+        train_turn(channel, *channel.recv())
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        pass                         # the server has gone: nobody to train for
+
+
+if __name__ == "__main__":      # a training process: python -m ui.training_process FD
+    from ui.training_process import serve as serve_under_its_name  # so that what it sends unpickles
+    serve_under_its_name(int(sys.argv[1]))
