@@ -17,6 +17,7 @@ from ui.source import show_code
 from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_digit import digit_view
+from ui.training_process import START_SECONDS
 from ui.training_touch import data_for, follow_points, identity, too_few
 from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
 from ui.weight_edit import take_pending
@@ -24,6 +25,7 @@ from ui.weight_edit import take_pending
 TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
 LINE_TICK = 1.0           # seconds between looks at the queue while a run waits in line for a trainer
 REDRAW = 0.3              # each redraw first waits this long for the run to end (the next tick then comes at once)
+SHORT_RUN = 1.0           # a run expected to end within this many seconds of Train is drawn once, at its end
 STOP_WAIT = 3.0           # seconds Stop waits for the training to end before drawing the stopped model
 
 
@@ -40,6 +42,7 @@ def trainer(settings, uploaded=None):
     training never waits for the drawing. A run waiting in line for a trainer is drawn once: only its message
     looks at the queue again, every LINE_TICK seconds (``line_watch``), so twenty learners waiting cost the
     server next to nothing."""
+    trainers.spare_process()          # made at the server's first Training page: a process ready for Train
     run = st.session_state.get("training_run")
     interval = TICK if run and run["settings"] == settings and training_now(run) else None
     st.fragment(training_area, run_every=interval)(settings, uploaded, interval)
@@ -150,7 +153,8 @@ def start(run):
     # after it carries on, for a learner who wants to watch).
     check = None if run.get("diagnosed") else partial(training_diagnosis.every_50_epochs, setup, run["settings"])
     run["trainer"] = trainers.Trainer(setup.model, setup.X, setup.y, run["limit"], run["fit"],
-                                      trainers.shared_queue(), ticket, trainers.page_watch(), check=check).start()
+                                      trainers.shared_queue(), ticket, trainers.page_watch(), check=check,
+                                      spare=trainers.spare_process()).start()
 
 
 def collect(run):
@@ -233,7 +237,11 @@ def train_and_draw(settings, uploaded, interval):
             run["message"] = diverged_message(error)
     take_pending(run, busy(run), settings)      # a weight or bias set on the network drawing
     if busy(run):
-        run["trainer"].wait(REDRAW)            # the run trains meanwhile; this only paces the redraws
+        # The run trains meanwhile; this only paces the redraws. Right after Train, a run expected to end soon is
+        # waited for (a second at most): drawing it live would cost the browser two more whole pages than it.
+        left = run["estimate"] * (run["limit"] - setup.model.epochs_done) / settings.epochs
+        soon = asked == "train" and left + START_SECONDS <= SHORT_RUN
+        run["trainer"].wait(SHORT_RUN if soon else REDRAW)
     if run.get("trainer") is not None and not run["trainer"].running():
         collect(run)
     trainer_ = run["trainer"]

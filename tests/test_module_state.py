@@ -36,7 +36,8 @@ MUTATORS = {"append", "appendleft", "extend", "extendleft", "insert", "remove", 
 
 # Every file that may use st.cache_resource, and why it is safe: nothing per-user may go in it.
 CACHE_RESOURCE_ALLOWED = {
-    "ui/trainers.py": "one trainer queue for the whole server, holding only opaque random tickets",
+    "ui/trainers.py": "one trainer queue for the whole server, holding only opaque random tickets, and one idle "
+                      "training process waiting for the server's next turn (nothing of a learner's in it)",
 }
 
 

@@ -115,6 +115,12 @@ def shared_queue():
     return TrainerQueue(trainer_count())
 
 
+@st.cache_resource(show_spinner=False)
+def spare_process():
+    """One idle training process for this server's next turn (ui/training_process.py, ``Spare``)."""
+    return training_process.Spare()
+
+
 def waiting_message(ahead, slots):
     trainers = "one training" if slots == 1 else f"{slots} trainings"
     where = "you are next" if ahead == 0 else f"{ahead} ahead"
@@ -159,9 +165,9 @@ class Trainer:
     """
 
     def __init__(self, model, X, y, epochs, fit_kwargs, queue, ticket, page_open=lambda: True,
-                 clock=time.monotonic, check=None):
+                 clock=time.monotonic, check=None, spare=None):
         self.model, self.X, self.y, self.epochs, self.fit_kwargs = model, X, y, int(epochs), fit_kwargs
-        self.check = check
+        self.check, self.spare = check, spare     # spare: a training_process.Spare, or None (a new process each turn)
         self.verdict = None
         self.queue, self.ticket, self.page_open, self.clock = queue, ticket, page_open, clock
         self.place = None                 # tickets ahead of this one in the queue's line; None: not waiting
@@ -239,7 +245,7 @@ class Trainer:
         """One turn: the process trains while this thread relays its snapshots, keeps the run's place in the
         queue and pauses the process when the turn is over (others wait) or the page has gone."""
         process, messages = training_process.start_turn(
-            self.model, self.X, self.y, self.epochs - self.model.epochs_done, self.fit_kwargs, self.check)
+            self.model, self.X, self.y, self.epochs - self.model.epochs_done, self.fit_kwargs, self.check, self.spare)
         with self._send_lock:
             self._turn_messages, self.process = messages, process
         if self._stop.is_set() or self._new_data is not None:

@@ -7,21 +7,24 @@ chapter 10 run took 1.6 to 1.9 times as long as alone (bench/training_ui.py), an
 pages open on one server no run finished its 10 001 epochs within ten minutes (bench/load.py). A process
 has an interpreter of its own: it trains on a core of its own while the server draws the pages.
 
-``Trainer`` (ui/trainers.py) starts one process per turn (``start_turn``): a fresh Python that imports only
-numpy and the engine (about a quarter of a second), never a fork of the app's server with its many
-threads. It receives copies of the model, the data, ``fit``'s arguments and the run's check (pickled, as
-one whole: the check's model IS the model trained), runs ONE ``model.fit``, sends a ``Snapshot`` about
-every SNAPSHOT_SECONDS, obeys 'stop' and 'pause', and at the end sends the trained model and the shuffle
-stream's state back; ``finish_turn`` puts them in place of the page's own, so the run goes on exactly as if
-it had trained in the server (pickle copies numbers bit for bit).
+``Trainer`` (ui/trainers.py) trains each turn in a process of its own (``start_turn``): a fresh Python that
+imports only numpy and the engine, never a fork of the app's server with its many threads, started ahead
+of need (``Spare``) so that a turn starts at once. The process receives copies of the model, the data,
+``fit``'s arguments and the run's check (pickled as one whole: the check's model IS the model trained),
+runs ONE ``model.fit``, sends a ``Snapshot`` about every SNAPSHOT_SECONDS, obeys 'stop' and 'pause', and
+at the end sends the trained model and the shuffle stream's state back; ``finish_turn`` puts them in place
+of the page's own, so the run goes on exactly as if it had trained in the server (pickle copies numbers
+bit for bit).
 
 This module imports no Streamlit, so the training processes load only what they need.
 """
 
+import os
 import pickle
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ import nnengine as nn
 
 SNAPSHOT_SECONDS = 0.1   # the copy of the weights the page draws from is sent this often
 STOP_SECONDS = 0.3       # Stop waits this long for the epoch to end, then stops between two of its batches
+START_SECONDS = 0.3      # about how long a training process takes to start (a new Python importing numpy)
 ROOT = Path(__file__).resolve().parent.parent      # the repository: the process runs `python -m ui.training_process`
 
 
@@ -51,15 +55,37 @@ def snapshot(model, progress=None):
                     progress if progress is not None else (history[-1] if history else None))
 
 
-def start_turn(model, X, y, epochs, fit_kwargs, check):
-    """Start one turn: ``model.fit(X, y, epochs=epochs, **fit_kwargs)`` in a new process. Returns (process,
-    connection): send 'stop' or 'pause' on the connection; it receives ('shot', Snapshot, new History records)
-    now and then, then one ('end', ...) message for ``finish_turn``."""
+def launch():
+    """A new training process, waiting for its job on the connection: (process, connection)."""
     ours, theirs = socket.socketpair()
     process = subprocess.Popen([sys.executable, "-m", "ui.training_process", str(theirs.fileno())],
                                pass_fds=[theirs.fileno()], cwd=ROOT, stdin=subprocess.DEVNULL)
     theirs.close()
-    connection = Connection(ours.detach())
+    return process, Connection(ours.detach())
+
+
+class Spare:
+    """One training process started ahead of need for the server's next turn: a new Python takes about
+    START_SECONDS to import numpy and the engine, so a turn that takes the spare starts at once, and the next
+    spare starts meanwhile. It is only an idle process waiting for a job: nothing of any learner's is in it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._waiting = launch()
+
+    def take(self):
+        with self._lock:
+            ready, self._waiting = self._waiting, launch()
+        if ready is None or ready[0].poll() is not None:      # none yet, or it has died
+            return launch()
+        return ready
+
+
+def start_turn(model, X, y, epochs, fit_kwargs, check, spare=None):
+    """Start one turn: ``model.fit(X, y, epochs=epochs, **fit_kwargs)`` in a training process (the ``Spare``'s,
+    if one is given). Returns (process, connection): send 'stop' or 'pause' on the connection; it receives
+    ('shot', Snapshot, new History records) now and then, then one ('end', ...) message for ``finish_turn``."""
+    process, connection = spare.take() if spare is not None else launch()
     connection.send((model, X, y, epochs, fit_kwargs, check))
     return process, connection
 
@@ -144,6 +170,10 @@ def serve(fd):
         train_turn(channel, *channel.recv())
     except (EOFError, BrokenPipeError, ConnectionResetError):
         pass                         # the server has gone: nobody to train for
+    finally:
+        channel.close()
+        sys.stderr.flush()
+        os._exit(0)                  # at once: the page waits for this process to end before drawing the end
 
 
 if __name__ == "__main__":      # a training process: python -m ui.training_process FD
