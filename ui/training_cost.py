@@ -23,6 +23,7 @@ import nnengine as nn
 LIMIT_SECONDS = 30.0     # a run estimated to take longer trains only the epochs that fit (book presets excepted)
 PROBE_SECONDS = 0.05     # about this long, or PROBE_EPOCHS epochs, is timed (after one untimed epoch)
 PROBE_EPOCHS = 20
+PROBE_ROUNDS = 3         # ... in this many rounds, the quickest of which counts
 PROBE_WORK = 2e8         # parameters x samples of the timed epochs: a bigger run is timed on fewer of its samples
 
 
@@ -36,21 +37,26 @@ def probe_rows(parameters, samples):
 
 def seconds_per_epoch(model, X, y, kwargs, clock=time.thread_time):
     """One epoch's seconds on (X, y), timed on ``model`` (which it trains): one untimed epoch (the first
-    allocates), then about PROBE_SECONDS or PROBE_EPOCHS epochs, unless one epoch is all the time there is.
-    A run that diverges is timed over the epochs it trained (a diverging loss costs no more than another)."""
-    done = model.epochs_done
-    started = clock()
+    allocates), then PROBE_ROUNDS rounds of about PROBE_SECONDS / PROBE_ROUNDS or PROBE_EPOCHS epochs each,
+    unless one epoch is all the time there is. The quickest round counts: another process busy on the same
+    core for a moment slows a round (even on the CPU clock, when two cores share one physical core), never
+    speeds it up. A run that diverges is timed over the epochs it trained (a diverging loss costs no more
+    than another)."""
+    done, started = model.epochs_done, clock()
+    rounds = []
     try:
         model.fit(X, y, epochs=1, **kwargs)
         first = clock() - started
         if first >= PROBE_SECONDS:
             return first
-        done, started = model.epochs_done, clock()
-        model.fit(X, y, epochs=PROBE_EPOCHS, callback=lambda record: "batch" in record
-                  or clock() - started < PROBE_SECONDS, **kwargs)
+        for _ in range(PROBE_ROUNDS):
+            done, started = model.epochs_done, clock()
+            model.fit(X, y, epochs=PROBE_EPOCHS, callback=lambda record, since=started: "batch" in record
+                      or clock() - since < PROBE_SECONDS / PROBE_ROUNDS, **kwargs)
+            rounds.append((clock() - started) / max(1, model.epochs_done - done))
     except nn.TrainingDiverged:
-        pass
-    return (clock() - started) / max(1, model.epochs_done - done)
+        rounds.append((clock() - started) / max(1, model.epochs_done - done))
+    return min(rounds)
 
 
 def estimate_seconds(setup, settings, validation_freq, clock=time.thread_time):

@@ -1,6 +1,8 @@
 """ui/training_cost.py: a run's cost is measured on a copy of its model, and only runs that are not the
 book's are capped to about LIMIT_SECONDS."""
 
+import time
+
 import numpy as np
 from conftest import open_page, texts
 
@@ -53,3 +55,18 @@ def test_a_book_preset_trains_to_its_last_epoch_however_long_it_is_estimated(mon
     at.number_input(key="epochs").set_value(epochs - 1).run()        # no longer the book's run: capped
     assert any("would take about 1,000,000 s" in w and "trains at most" in w for w in texts(at.warning))
     assert [p.proto.text for p in at.get("progress")] == ["epoch 0 of 1"]
+
+
+def test_a_moment_when_the_core_is_busy_elsewhere_does_not_inflate_the_estimate():
+    """Another process busy on the same core for a moment slows one round of the probe (on the CPU clock too,
+    when two cores share one physical core): the quickest round counts, so the estimate stays the machine's."""
+    settings = training.Settings(epochs=1000)
+    calm = training_cost.estimate_seconds(training.build(settings), settings, 5)
+    calls = []
+
+    def hiccup():                             # the CPU clock, with half a second lost once, early in the probe
+        calls.append(None)
+        return time.thread_time() + (0.5 if len(calls) >= 4 else 0.0)
+
+    busy = training_cost.estimate_seconds(training.build(settings), settings, 5, clock=hiccup)
+    assert busy < 2 * calm, (busy, calm)
