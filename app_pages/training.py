@@ -149,9 +149,9 @@ def start(run):
     # A ticket of its own: a stopped run's trainer, still ending its epoch, must not give this one's place away.
     ticket = trainers.new_ticket()
     # Steps too large for a classifier rarely overflow: the loss jumps, one class takes every point or the
-    # ReLUs die. The training looks every 50 epochs and stops the run with what it found, once per run (Train
-    # after it carries on, for a learner who wants to watch).
-    check = None if run.get("diagnosed") else partial(training_diagnosis.every_50_epochs, setup, run["settings"])
+    # ReLUs die. The training looks now and then (training_diagnosis.check_run) and stops the run with what it
+    # found, once per run (Train after it carries on, for a learner who wants to watch).
+    check = None if run.get("diagnosed") else partial(training_diagnosis.check_run, setup, run["settings"])
     run["trainer"] = trainers.Trainer(setup.model, setup.X, setup.y, run["limit"], run["fit"],
                                       trainers.shared_queue(), ticket, trainers.page_watch(), check=check,
                                       spare=trainers.spare_process()).start()

@@ -1,5 +1,5 @@
 """What has gone wrong with a training run, in words with the fix to try (the Training page shows it
-and stops the run: app_pages/training.py asks every 50 epochs)."""
+and stops the run: the training process asks, ``check_run``)."""
 
 import numpy as np
 
@@ -68,7 +68,12 @@ def diagnose(setup, settings):
             f"weights about. To fix it, {fix}, then press Reset and Train.")
 
 
-def every_50_epochs(setup, settings, record):
+OFTEN, THEN = 50, 500     # looked at every 50 epochs for the first 1 000 (where steps too large show), then every 500
+
+
+def check_run(setup, settings, record):
     """A training run's check (ui/trainers.py, run in the training process after each epoch): the diagnosis
-    every 50 epochs, None in between."""
-    return diagnose(setup, settings) if record["epoch"] % 50 == 49 else None
+    every OFTEN epochs for the first 1 000 epochs, every THEN after that (each look predicts every training
+    point, and reads the whole History), None in between."""
+    every = OFTEN if record["epoch"] < 1000 else THEN
+    return diagnose(setup, settings) if record["epoch"] % every == every - 1 else None

@@ -165,6 +165,7 @@ def adopt(model, trained):
 
 def serve(fd):
     """The training process's main: the turn's job arrives on the connection, and the answers go back on it."""
+    import ui.training_diagnosis  # noqa: F401 - what a job's pickle names, imported while the spare waits
     channel = Connection(fd)
     try:
         train_turn(channel, *channel.recv())

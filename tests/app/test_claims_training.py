@@ -63,14 +63,15 @@ def test_the_predict_then_check_answer_says_what_the_page_does():
 
 
 def diagnosed_as_the_page_does(settings, epochs):
-    """Train as the page's thread does, looking every 50 epochs; (epoch, message) of the first finding."""
+    """Train as the page's training does, with its check (every 50 epochs); (epoch, message) of the first finding."""
     setup = training.build(settings)
     found = []
 
     def check(record):
-        if record["epoch"] % 50 == 49:
-            found.append((record["epoch"], training_diagnosis.diagnose(setup, settings)))
-        return not found or found[-1][1] is None
+        message = training_diagnosis.check_run(setup, settings, record)
+        if message is not None:
+            found.append((record["epoch"], message))
+        return not found
 
     setup.model.fit(setup.X, setup.y, epochs=epochs, callback=check, **training.fit_kwargs(settings, setup))
     return setup, next(((epoch, message) for epoch, message in found if message), (None, None))
@@ -393,3 +394,17 @@ def test_the_validation_share_says_what_0_means_for_each_dataset():
     assert len(digits.X_val) / (len(digits.X) + len(digits.X_val)) == pytest.approx(0.2, abs=0.01)
     assert training.HELD_OUT_DEFAULT == 0.2 and "the digits and a CSV hold out 0.2" in VAL_SPLIT_HELP
     assert "your own points have no validation" in VAL_SPLIT_HELP
+
+
+def test_the_run_is_looked_at_every_50_epochs_for_its_first_1000_then_every_500(monkeypatch):
+    """Steps too large show in the first epochs; each look predicts every point and reads the whole History, so
+    later ones are rarer (the looks had cost 7% of the default run's time)."""
+    calls, epochs = [], []
+    monkeypatch.setattr(training_diagnosis, "diagnose", lambda setup, settings: calls.append(None))
+    for epoch in range(10_001):
+        before = len(calls)
+        training_diagnosis.check_run(None, None, {"epoch": epoch})
+        if len(calls) > before:
+            epochs.append(epoch)
+    assert epochs[:3] == [49, 99, 149] and 999 in epochs and 1049 not in epochs
+    assert epochs[-2:] == [9499, 9999] and len(epochs) == 20 + 18
