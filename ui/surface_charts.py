@@ -109,8 +109,10 @@ def surface_chart(image, paths, names, marks, box, height=430):
 def _surface_structure(names, box, height):
     """The structure of ``surface_chart`` for these settings (no rows)."""
     scale = alt.Scale(domain=list(box), nice=False, zero=False)
-    # Pixels stay sharp when stretched (smooth=False): each band's edge is a contour line.
-    contours = alt.Chart(alt.NamedData("surface")).mark_image(aspect=False, smooth=False, clip=True).encode(
+    # Pixels stay sharp when stretched (smooth=False): each band's edge is a contour line. No tooltip
+    # (Streamlit's theme turns them on for every mark: this one would show the picture's data URL).
+    contours = alt.Chart(alt.NamedData("surface")).mark_image(aspect=False, smooth=False, clip=True,
+                                                              tooltip=None).encode(
         x=alt.X("x0:Q", title="x (first weight)", scale=scale), x2=alt.X2("x1:Q"),
         y=alt.Y("y0:Q", title="y (second weight)", scale=scale), y2=alt.Y2("y1:Q"), url="url:N")
     tooltip = [alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("x:Q", format=".4f"),

@@ -314,6 +314,7 @@ def test_the_surface_chart_draws_one_image_under_its_paths_on_a_canvas():
     first = spec["layer"][0]
     assert first["mark"]["type"] == "image" and first["mark"]["smooth"] is False and first["mark"]["aspect"] is False
     assert first["encoding"]["url"]["field"] == "url"
+    assert first["mark"]["tooltip"] is None and "tooltip" not in first["encoding"]    # not its data URL
     assert {"x", "x2", "y", "y2"} <= set(first["encoding"])
     assert not any(layer["mark"]["type"] == "rect" for layer in spec["layer"])
     assert [layer["mark"]["type"] for layer in spec["layer"][1:3]] == ["line", "circle"]   # paths on top
