@@ -22,7 +22,7 @@ LR_OPTIONS = ("0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "
 DECAY_OPTIONS = ("0", "0.0001", "0.001", "0.01", "0.03", "0.1", "0.3", "1")
 EPSILON_OPTIONS = ("1e-10", "1e-8", "1e-7", "1e-6", "1e-4", "0.01", "0.1", "1")
 BETA_2_OPTIONS = ("0.5", "0.9", "0.99", "0.999", "0.9999")
-GRID = 32                   # cells per side of a drawn surface: 1,024 rectangles for the browser to draw
+GRID = 32                   # points per side of a drawn surface: a pixel each in its picture
 REACHED = 1e-3              # the race table's "loss below this at step" column, and question 1's level
 
 SURFACE = Control("surface", "Loss surface", "Bowl", "choice", options=tuple(SURFACE_KEYS))
@@ -57,7 +57,7 @@ def surface_grid(key, conditioning):
     surface = lessons.make_surface(key, conditioning)
     xs, ys, values = surface.grid(GRID)
     worst = float(lessons.curvatures(surface, surface.minimum)[-1])
-    return surface_charts.grid_table(xs, ys, values), worst
+    return surface_charts.surface_image(xs, ys, values), worst
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -144,7 +144,7 @@ with controls_col:
     start = (widgets.slider(START_X, 0.05), widgets.slider(START_Y, 0.05))
     steps = widgets.slider(STEPS, 10)
 surface = lessons.make_surface(key, conditioning)
-cells, steepest = surface_grid(key, conditioning)
+picture, steepest = surface_grid(key, conditioning)
 start_loss = float(surface.value(np.array(start)))
 with about:
     st.latex(notes.FORMULA[key] + (rf",\quad c = {conditioning}" if key == "bowl" else ""))
@@ -201,10 +201,12 @@ def one_optimizer(surface, key, conditioning, start, steps):
     # The walk beside its controls; on a phone it stays in view above them while they move.
     with right, layout.pinned_column("one_optimizer"):
         layout.chart(
-            surface_charts.surface_chart(cells, rows, [name], marks, lessons.BOX),
+            surface_charts.surface_chart(picture, rows, [name], marks, lessons.BOX),
             f"{name} on the {surface_name.lower()} surface, {count(done, 'step')} from {point(start)}; "
             f"darker grey is higher loss, and each band is the next contour. It stopped at {point(run.path[-1])} "
-            f"with loss {number(run.losses[-1])}.")
+            f"with loss {number(run.losses[-1])}.",
+            f"{name}'s path on the {surface_name.lower()} surface, drawn as grey contour bands (darker is higher "
+            "loss), with the start and the lowest point marked.")
     step_col, loss_col = st.columns([2, 3], gap="large")
     with step_col:
         shown = [k for k in range(min(done, 5) + 1)] + ([done] if done > 5 else [])
@@ -217,7 +219,8 @@ def one_optimizer(surface, key, conditioning, start, steps):
     with loss_col:
         layout.chart(surface_charts.loss_chart(rows, [name], height=250),
                      f"The loss of {name} at each step, on a log scale: from {number(run.losses[0])} to "
-                     f"{number(run.losses[-1])} after {count(done, 'step')}.")
+                     f"{number(run.losses[-1])} after {count(done, 'step')}.",
+                     f"The loss of {name} at each step, on a log scale.")
     show_code(Optimizer.step, lessons.OPTIMIZERS[name].delta, lessons.race,
               note="lessons.race sets the point's dweights to the surface's gradient and calls optimizer.step(point); "
                    "the optimizer cannot tell the point from a Dense layer.")
@@ -243,7 +246,8 @@ def one_optimizer(surface, key, conditioning, start, steps):
         layout.chart(surface_charts.decay_chart(decay_rates, decay_names, height=240),
                      f"The learning rate {name} uses at each step, read from the engine optimizer's "
                      f"current_learning_rate as it steps: {number(rates[0])} at step 1 and {number(rates[-1])} at step "
-                     f"{steps} with your decay, against other decays for comparison.")
+                     f"{steps} with your decay, against other decays for comparison.",
+                     f"The learning rate {name} uses at each step with your decay and with three others.")
 
 
 one_optimizer(surface, key, conditioning, start, steps)
@@ -262,9 +266,11 @@ race_left, race_right = st.columns([1, 1], gap="large")
 with race_left:
     best = min(runs, key=lambda n: (runs[n].diverged, runs[n].losses[-1]))
     layout.chart(
-        surface_charts.surface_chart(cells, race_rows, NAMES, marks, lessons.BOX),
+        surface_charts.surface_chart(picture, race_rows, NAMES, marks, lessons.BOX),
         f"The five optimizers' paths over {steps} steps from {point(start)} on the {surface_name.lower()} surface, "
-        f"one colour each. Lowest at the end: {best}, with loss {number(runs[best].losses[-1])}.")
+        f"one colour each. Lowest at the end: {best}, with loss {number(runs[best].losses[-1])}.",
+        f"The five optimizers' paths from the same start on the {surface_name.lower()} surface, one colour each, "
+        "over grey contour bands of the loss (darker is higher).")
 with race_right:
     layout.chart(surface_charts.loss_chart(race_rows, NAMES, height=330),
                  "Each optimizer's loss against step on a log scale (losses below 1e-12 drawn at 1e-12); a line "
@@ -302,7 +308,8 @@ def too_large(surface, key, conditioning, start, steps, steepest):
     with big_right, layout.pinned_column("too_large"):     # on a phone, in view above the slider
         layout.chart(surface_charts.loss_chart(rows, ["SGD"], height=260),
                      f"Plain SGD's loss per step with learning rate {number(rate)}, log scale"
-                     + (f"; it diverged at step {run.diverged_at}." if run.diverged else "."))
+                     + (f"; it diverged at step {run.diverged_at}." if run.diverged else "."),
+                     "Plain SGD's loss per step with the learning rate you chose, on a log scale.")
 
 
 too_large(surface, key, conditioning, start, steps, steepest)

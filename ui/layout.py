@@ -91,11 +91,16 @@ def _share_and_reset(controls):
             st.rerun()
 
 
-def chart(figure, text):
+def chart(figure, text, about=None):
     """An Altair chart with its text alternative: the chart's description (read out by screen
-    readers) and a caption underneath."""
+    readers) and a caption underneath.
+
+    about: what the chart shows, in words that stay the same while its numbers change, to be its
+    description instead of ``text`` (a screen reader then reads the numbers in the caption just
+    below). The browser redraws a chart whose spec is unchanged in place, swapping in its new rows;
+    a changed spec (a new description is one) rebuilds the whole Vega view."""
     spec = charts.to_spec(figure)        # fast: see ui/charts.py
-    spec["description"] = text
+    spec["description"] = about or text
     st.vega_lite_chart(spec, width="stretch")
     st.caption(text)
 

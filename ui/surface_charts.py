@@ -3,10 +3,17 @@ top, loss against step, and the learning-rate decay curve.
 
 They follow ui/charts.py: each structure is a module-level function of the chart's settings
 (never its data), built once per set of settings by ``charts._chart``, and the rows are attached
-by name. The rows here are Arrow tables built column by column from numpy arrays: a surface has
-1,600 cells and a race hundreds of points, and Streamlit sends an Arrow table as it is, where a
-list of dicts would first become a DataFrame (about 2 ms per chart per rerun).
+by name. The rows here are Arrow tables built column by column from numpy arrays: a race has
+hundreds of points, and Streamlit sends an Arrow table as it is, where a list of dicts would first
+become a DataFrame (about 2 ms per chart per rerun).
+
+The surface itself is one image (``surface_image``), not a rectangle per cell: the browser drew
+1,024 rectangles per surface, twice on the page, on every move of a slider that changes the surface.
 """
+
+import base64
+import struct
+import zlib
 
 import altair as alt
 import numpy as np
@@ -15,31 +22,55 @@ import pyarrow as pa
 from ui.charts import CLASS_COLOURS, POSITIVE, _chart
 
 BANDS = 14                      # filled contour bands, each a step of equal ratio in the loss
-BAND_COLOURS = ("#fbfbfb", "#5f6b73")        # light (low loss) to slate (high loss): paths stay visible
+# The bands' greys, light (low loss) to slate (high loss), so paths stay visible: the colours
+# Vega-Lite drew for them from #fbfbfb to #5f6b73 (its default hcl interpolation) when each cell was
+# a rectangle, read from that chart's SVG.
+BAND_COLOURS = ((251, 251, 251), (238, 239, 240), (225, 227, 229), (213, 216, 218), (200, 204, 207),
+                (188, 193, 196), (176, 182, 186), (164, 171, 175), (152, 160, 165), (140, 149, 155),
+                (129, 138, 145), (117, 128, 135), (106, 117, 125), (95, 107, 115))
 MARK_INK, MARK_HALO = "#111111", "#ffffff"     # the start and minimum marks: dark ink, light halo
 LOSS_FLOOR = 1e-12              # losses are drawn on a log scale; smaller ones (and 0) sit here
 STEP_AXIS = alt.Axis(format="d", tickMinStep=1)
 POWERS_OF_TEN = tuple(10.0 ** k for k in range(-12, 15))    # a log axis's ticks: 1e-12 ... 1e14
+# Drawn on a canvas, not as SVG (vega-embed's default in Streamlit): SVG makes a DOM element of every
+# dot and line point, hundreds per chart here, which the browser styles and paints on every redraw.
+CANVAS = {"embedOptions": {"renderer": "canvas"}}
 
 
-def grid_table(xs, ys, values):
-    """The surface's cells: centre x, y, edges x0, x1, y0, y1, loss and its contour band, as an
-    Arrow table.
-
-    xs (n,), ys (m,), values (m, n) with values[i, j] at (xs[j], ys[i]), evenly spaced. Bands
-    split log10(loss) between its smallest and largest value into BANDS equal steps, so each band
-    is a contour interval and the edges between colours are the contour lines. Each cell reaches
-    a little past its neighbours' edges, so no seams show between them.
-    """
-    values = np.asarray(values, dtype=float)
-    logs = np.log10(np.maximum(values, LOSS_FLOOR))
+def bands(values):
+    """Each value's contour band, 0 (lowest) to BANDS - 1: BANDS equal steps of log10(loss) between
+    its smallest and largest value, so the edges between bands are contour lines."""
+    logs = np.log10(np.maximum(np.asarray(values, dtype=float), LOSS_FLOOR))
     low, high = float(logs.min()), float(logs.max())
-    bands = np.floor((logs - low) / ((high - low) or 1.0) * BANDS).clip(0, BANDS - 1).astype(np.int64)
-    x, y = np.meshgrid(xs, ys)
-    half_x, half_y = 0.625 * (xs[1] - xs[0]), 0.625 * (ys[1] - ys[0])
-    x, y = x.ravel(), y.ravel()
-    return pa.table({"x": x, "y": y, "x0": x - half_x, "x1": x + half_x, "y0": y - half_y, "y1": y + half_y,
-                     "loss": values.ravel(), "band": bands.ravel()})
+    return np.floor((logs - low) / ((high - low) or 1.0) * BANDS).clip(0, BANDS - 1).astype(np.uint8)
+
+
+def palette_png(indices, colours):
+    """A PNG of an (h, w) array of palette indices (uint8), top row first: colour type 3, one byte
+    a pixel, each row led by filter 0 (none). The format: an 8-byte signature, then chunks of
+    length, type, data and the CRC of type and data (IHDR size and kind, PLTE colours, IDAT the
+    zlib-compressed rows, IEND)."""
+    height, width = indices.shape
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = np.hstack([np.zeros((height, 1), np.uint8), indices.astype(np.uint8)])
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0))
+            + chunk(b"PLTE", bytes(np.asarray(colours, np.uint8).ravel()))
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 9)) + chunk(b"IEND", b""))
+
+
+def surface_image(xs, ys, values):
+    """The surface as one picture, a pixel per grid point coloured by its band (``bands``), and
+    where it goes: an Arrow table of one row with the image's edges x0, x1, y0, y1 and its url (a
+    PNG data URL). xs (n,), ys (m,), values (m, n) with values[i, j] at (xs[j], ys[i]), evenly
+    spaced; each pixel is centred on its grid point, so the picture reaches half a pixel past the
+    outer points (the chart clips it to its box). Its top row is the largest y."""
+    half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+    png = palette_png(bands(values)[::-1], BAND_COLOURS)
+    return pa.table({"x0": [xs[0] - half_x], "x1": [xs[-1] + half_x], "y0": [ys[0] - half_y],
+                     "y1": [ys[-1] + half_y], "url": ["data:image/png;base64," + base64.b64encode(png).decode()]})
 
 
 def path_table(name, path, losses, every=1):
@@ -64,26 +95,26 @@ def _colours(names, legend=True):
                      legend=alt.Legend(title=None, orient="top", columns=2, labelLimit=220) if legend else None)
 
 
-def surface_chart(cells, paths, names, marks, box, height=430):
+def surface_chart(image, paths, names, marks, box, height=430):
     """The surface as filled contours (grey, darker = higher loss), each optimizer's path as a
     line of dots in its own colour, and labelled marks (start, minimum).
 
-    cells: grid_table(...); paths: path_table(...) of every optimizer (concatenated); names:
+    image: surface_image(...); paths: path_table(...) of every optimizer (concatenated); names:
     the optimizers in colour order; marks: marks_table(...); box: (low, high) of both axes.
     """
-    datasets = {"cells": cells, "paths": paths, "marks": marks}
+    datasets = {"surface": image, "paths": paths, "marks": marks}
     return _chart(_surface_structure, (tuple(names), tuple(box), height), datasets)
 
 
 def _surface_structure(names, box, height):
     """The structure of ``surface_chart`` for these settings (no rows)."""
     scale = alt.Scale(domain=list(box), nice=False, zero=False)
-    contours = alt.Chart(alt.NamedData("cells")).mark_rect(clip=True).encode(
+    # Pixels stay sharp when stretched (smooth=False): each band's edge is a contour line. No tooltip
+    # (Streamlit's theme turns them on for every mark: this one would show the picture's data URL).
+    contours = alt.Chart(alt.NamedData("surface")).mark_image(aspect=False, smooth=False, clip=True,
+                                                              tooltip=None).encode(
         x=alt.X("x0:Q", title="x (first weight)", scale=scale), x2=alt.X2("x1:Q"),
-        y=alt.Y("y0:Q", title="y (second weight)", scale=scale), y2=alt.Y2("y1:Q"),
-        color=alt.Color("band:Q", legend=None, scale=alt.Scale(domain=[0, BANDS - 1], range=list(BAND_COLOURS))),
-        tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"),
-                 alt.Tooltip("loss:Q", format=".4g")])
+        y=alt.Y("y0:Q", title="y (second weight)", scale=scale), y2=alt.Y2("y1:Q"), url="url:N")
     tooltip = [alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("x:Q", format=".4f"),
                alt.Tooltip("y:Q", format=".4f"), alt.Tooltip("loss:Q", format=".4g")]
     x_path, y_path = alt.X("x:Q", scale=scale), alt.Y("y:Q", scale=scale)
@@ -108,7 +139,7 @@ def _surface_structure(names, box, height):
         ink = alt.Chart(alt.NamedData("marks")).mark_text(**text, color=MARK_INK)
         texts += [layer.encode(x=x_path, y=y_path, text=alt.Text("label:N")).transform_filter(where)
                   for layer in (halo, ink)]
-    return alt.layer(contours, lines, dots, crosses, *texts, height=height)
+    return alt.layer(contours, lines, dots, crosses, *texts, height=height, usermeta=CANVAS)
 
 
 def loss_chart(paths, names, height=300):
@@ -126,7 +157,7 @@ def _loss_structure(names, height):
                               "format(datum.value, '~g') : format(datum.value, '.0e')")),
         color=_colours(names),
         tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".4g")],
-    ).properties(height=height)
+    ).properties(height=height, usermeta=CANVAS)
 
 
 def decay_table(curves, every=1):
@@ -163,4 +194,4 @@ def _decay_structure(names, height):
         color=colour, strokeWidth=width,
         tooltip=[alt.Tooltip("decay:N"), alt.Tooltip("step:Q"),
                  alt.Tooltip("learning_rate:Q", title="learning rate", format=".5g")],
-    ).properties(height=height)
+    ).properties(height=height, usermeta=CANVAS)

@@ -166,3 +166,44 @@ def test_the_decay_chart_keeps_about_100_points_per_curve_and_the_exact_last_rat
     assert len(table["step"]) == 2 * 101
     assert table["step"][:2] == [1, 6] and table["step"][100] == 500
     assert table["learning_rate"][100] == pytest.approx(1 / (1 + 0.01 * 499))
+
+
+def test_the_conditioning_slider_changes_the_charts_rows_not_their_specs():
+    """A chart whose spec is unchanged is redrawn in place by the browser (Streamlit swaps its rows into
+    the live Vega view) instead of being rebuilt: the conditioning slider changes every chart's numbers,
+    so their descriptions must not carry them (the captions do)."""
+    at = open_page(PAGE)
+
+    def charts():
+        return [(chart.proto.spec, {d.name: d.data.data for d in chart.proto.datasets})
+                for chart in at.get("vega_lite_chart")]
+
+    before = charts()
+    at.slider(key="cond").set_value(20).run()
+    after = charts()
+    assert len(before) == len(after) == 6
+    assert [spec for spec, _ in before] == [spec for spec, _ in after]
+    changed = [name for (_, old), (_, new) in zip(before, after) for name in old if old[name] != new[name]]
+    assert changed.count("surface") == 2 and "paths" in changed and "losses" in changed
+    assert any("c = 20" in text for text in texts(at.latex))
+
+
+def test_the_surface_picture_is_the_bowl_the_page_describes():
+    """The picture's pixels are the bowl's bands at the chosen conditioning: flat along x, steep across."""
+    import base64
+    import io
+
+    import numpy as np
+    import pyarrow
+    from PIL import Image
+
+    from ui import surface_charts
+
+    at = open_page(PAGE, {"cond": "40"})
+    chart = at.get("vega_lite_chart")[0]
+    data = next(d.data.data for d in chart.proto.datasets if d.name == "surface")
+    url = pyarrow.ipc.open_stream(data).read_all().column("url")[0].as_py()
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+    xs, ys, values = lessons.Bowl(40).grid(32)
+    expected = np.array(surface_charts.BAND_COLOURS, np.uint8)[surface_charts.bands(values)[::-1]]
+    assert np.array_equal(pixels, expected)

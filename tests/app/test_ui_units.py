@@ -250,10 +250,10 @@ def test_surface_marks_read_on_every_band_in_both_themes():
     theme: black alone nearly vanished on the slate bands. Dark ink in a light halo reads on all."""
     from ui import surface_charts as sc
 
-    cells = sc.grid_table(np.linspace(-1, 1, 4), np.linspace(-1, 1, 4), np.arange(16.0).reshape(4, 4) + 1)
+    image = sc.surface_image(np.linspace(-1, 1, 4), np.linspace(-1, 1, 4), np.arange(16.0).reshape(4, 4) + 1)
     paths = sc.path_table("SGD", np.zeros((3, 2)), np.ones(3))
     marks = sc.marks_table([{"x": 0, "y": 0, "label": "start"}])
-    layers = charts.to_spec(sc.surface_chart(cells, paths, ["SGD"], marks, (-1, 1)))["layer"]
+    layers = charts.to_spec(sc.surface_chart(image, paths, ["SGD"], marks, (-1, 1)))["layer"]
     assert "#000000" not in str(layers)
     kinds = [(layer["mark"]["type"], layer["mark"]) for layer in layers]
     cross = next(mark for kind, mark in kinds if kind == "point")
@@ -261,6 +261,66 @@ def test_surface_marks_read_on_every_band_in_both_themes():
     texts = [mark for kind, mark in kinds if kind == "text"]
     assert [t.get("stroke") for t in texts] == [sc.MARK_HALO, None] * 2   # each halo first, its ink on top
     assert texts[0]["strokeWidth"] >= 3 and texts[1]["color"] == sc.MARK_INK
+
+
+def surface_pixels(table):
+    """The RGB pixels of a surface_image's picture, decoded by Pillow (not by the code that wrote it)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    url = table.column("url")[0].as_py()
+    assert url.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+
+
+def test_the_surface_picture_is_the_grid_under_the_band_colours():
+    """The surface is drawn as one picture (1,024 rectangles per chart were a third of the Optimizers
+    page's redraw): each pixel is its grid point's band colour, higher y on top, spanning the cells."""
+    from ui import surface_charts as sc
+
+    xs, ys = np.linspace(-4, 4, 5), np.linspace(-2, 2, 3)
+    values = 10.0 ** (np.arange(15.0).reshape(3, 5) - 10)       # one loss per point, 1e-10 ... 1e4
+    table = sc.surface_image(xs, ys, values)
+    pixels = surface_pixels(table)
+    assert pixels.shape == (3, 5, 3)
+    bands = sc.bands(values)
+    assert bands.min() == 0 and bands.max() == sc.BANDS - 1
+    for i in range(3):
+        for j in range(5):
+            # pixel row 0 is the top of the picture: the largest y, ys[2]
+            assert tuple(pixels[2 - i, j]) == sc.BAND_COLOURS[bands[i, j]]
+    assert tuple(pixels[0, 4]) == sc.BAND_COLOURS[-1] and tuple(pixels[2, 0]) == sc.BAND_COLOURS[0]
+    edges = {name: table.column(name)[0].as_py() for name in ("x0", "x1", "y0", "y1")}
+    assert edges == {"x0": -5.0, "x1": 5.0, "y0": -3.0, "y1": 3.0}      # half a cell past the outer points
+
+
+def test_bands_split_the_log_loss_into_equal_steps():
+    from ui import surface_charts as sc
+
+    values = np.array([1e-3, 1e-2, 1.0, 1e2, 0.0])    # 0 sits at the floor, 1e-12: log10 from -12 to 2
+    assert sc.bands(values).tolist() == [9, 10, 12, 13, 0]       # 14 bands a power of ten wide, the top one closed
+    assert sc.bands(np.full(4, 2.0)).tolist() == [0] * 4      # a flat surface is one band
+
+
+def test_the_surface_chart_draws_one_image_under_its_paths_on_a_canvas():
+    from ui import surface_charts as sc
+
+    image = sc.surface_image(np.linspace(-1, 1, 4), np.linspace(-1, 1, 4), np.ones((4, 4)))
+    paths = sc.path_table("SGD", np.zeros((3, 2)), np.ones(3))
+    marks = sc.marks_table([{"x": 0, "y": 0, "label": "start"}])
+    spec = charts.to_spec(sc.surface_chart(image, paths, ["SGD"], marks, (-1, 1)))
+    first = spec["layer"][0]
+    assert first["mark"]["type"] == "image" and first["mark"]["smooth"] is False and first["mark"]["aspect"] is False
+    assert first["encoding"]["url"]["field"] == "url"
+    assert first["mark"]["tooltip"] is None and "tooltip" not in first["encoding"]    # not its data URL
+    assert {"x", "x2", "y", "y2"} <= set(first["encoding"])
+    assert not any(layer["mark"]["type"] == "rect" for layer in spec["layer"])
+    assert [layer["mark"]["type"] for layer in spec["layer"][1:3]] == ["line", "circle"]   # paths on top
+    assert "tooltip" in str(spec["layer"][2])
+    assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
+    assert spec["datasets"]["surface"] is image
 
 
 @pytest.mark.parametrize("value, digits, style, text", [
