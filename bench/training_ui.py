@@ -102,8 +102,10 @@ def ms(seconds):
 
 
 def case_names():
-    """Every book preset, then every dataset but the upload (which needs a file): its default run."""
-    return [*training.PRESETS, *(f"dataset={name}" for name in training.DATASETS if name != "upload")]
+    """Every book preset, then every dataset but the upload (which needs a file) and your own points (none until
+    a learner draws some): its default run."""
+    return [*training.PRESETS, *(f"dataset={name}" for name in training.DATASETS
+                                 if name not in ("upload", training.DRAWN))]
 
 
 def short(name):
@@ -179,9 +181,12 @@ def train_to_the_end(at, epochs, what):
     for _ in range(100_000):
         if progress_text(at).startswith(f"epoch {epochs} of {epochs} "):
             return
+        if at.session_state["training_run"]["trainer"] is None:      # nothing trains: the page said why
+            break
         at.run()
         check(at, what)
-    raise RuntimeError(f"the run ended at {progress_text(at)!r}, not at epoch {epochs}")
+    raise RuntimeError(f"the run ended at {progress_text(at)!r}, not at epoch {epochs}: "
+                       f"{at.session_state['training_run']['message']}")
 
 
 def train_to_the_end_of(case):
