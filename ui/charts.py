@@ -244,23 +244,29 @@ def _spread_structure(x, y, x_title, y_title, with_reference, height, descriptio
     return alt.layer(*layers, height=height, description=description)
 
 
+# Vega draws these charts on a canvas, one bitmap, rather than as SVG (Streamlit's default), which makes a page
+# element of every mark: much less for the browser to redo for a chart of thousands of marks redrawn often.
+CANVAS = {"embedOptions": {"renderer": "canvas"}}
+
+
 def lines_chart(table, x, y, series, x_title, y_title, points=None, colours=None, dashed=(),
-                description="", height=280, legend_columns=None):
+                description="", height=280, legend_columns=None, canvas=False):
     """Several lines in one chart, one per value of ``series`` (long-format table), with an
     optional marked point per series: points is a list of dicts with x, y and series keys.
     ``legend_columns``: the legend below the chart in that many columns, its names never cut short
-    (for many or long names, which a legend in one row above the chart clips on a narrow screen)."""
+    (for many or long names, which a legend in one row above the chart clips on a narrow screen). ``canvas``:
+    drawn on a canvas (CANVAS), for a chart redrawn many times a second."""
     names = pd.unique(table[series]).tolist()          # in order of appearance
     datasets = {"lines": arrow(table, [x, y, series])}
     if points:
         datasets["points"] = [{x: float(p[x]), y: float(p[y]), series: p[series]} for p in points]
     settings = (x, y, series, x_title, y_title, tuple(names), tuple(colours or ()), tuple(dashed), bool(points),
-                height, description, legend_columns)
+                height, description, legend_columns, canvas)
     return _chart(_lines_structure, settings, datasets)
 
 
 def _lines_structure(x, y, series, x_title, y_title, names, colours, dashed, with_points, height, description,
-                     legend_columns=None):
+                     legend_columns=None, canvas=False):
     """The structure of ``lines_chart`` for these settings (no rows)."""
     scale = alt.Scale(domain=list(names), range=list(colours or CLASS_COLOURS[:len(names)]))
     legend = (alt.Legend(title=None, orient="bottom", columns=legend_columns, labelLimit=0) if legend_columns
@@ -280,7 +286,7 @@ def _lines_structure(x, y, series, x_title, y_title, names, colours, dashed, wit
         # Streamlit fits the whole chart into its height, a legend below it included (autosize "fit"):
         # without room for the legend's rows, four curves' names squeezed the plot to a sliver.
         height += LEGEND_ROW * -(-len(names) // legend_columns) + LEGEND_ROW // 2
-    return alt.layer(*layers, height=height, description=description)
+    return alt.layer(*layers, height=height, description=description, **({"usermeta": CANVAS} if canvas else {}))
 
 
 def residuals_chart(table, x, y, prediction, x_title, y_title, description="", height=280):
@@ -364,7 +370,7 @@ def _boundary_structure(classes, height, description, sets=("training", "validat
                         scale=alt.Scale(domain=["training", "validation"], range=["circle", "triangle"])),
         tooltip=[alt.Tooltip("class:N", title="true class"), alt.Tooltip("set:N"),
                  alt.Tooltip("x1:Q", format=".3f"), alt.Tooltip("x2:Q", format=".3f")])
-    return alt.layer(grid, dots, height=height, description=description)
+    return alt.layer(grid, dots, height=height, description=description, usermeta=CANVAS)
 
 
 def neuron_maps_chart(maps, points, classes, diverging=False, columns=3, size=72, large=260, description=""):

@@ -19,7 +19,7 @@ import altair as alt
 import numpy as np
 import pyarrow as pa
 
-from ui.charts import CLASS_COLOURS, POSITIVE, _chart
+from ui.charts import CANVAS, CLASS_COLOURS, POSITIVE, _chart
 
 BANDS = 14                      # filled contour bands, each a step of equal ratio in the loss
 # The bands' greys, light (low loss) to slate (high loss), so paths stay visible: the colours
@@ -32,9 +32,6 @@ MARK_INK, MARK_HALO = "#111111", "#ffffff"     # the start and minimum marks: da
 LOSS_FLOOR = 1e-12              # losses are drawn on a log scale; smaller ones (and 0) sit here
 STEP_AXIS = alt.Axis(format="d", tickMinStep=1)
 POWERS_OF_TEN = tuple(10.0 ** k for k in range(-12, 15))    # a log axis's ticks: 1e-12 ... 1e14
-# Drawn on a canvas, not as SVG (vega-embed's default in Streamlit): SVG makes a DOM element of every
-# dot and line point, hundreds per chart here, which the browser styles and paints on every redraw.
-CANVAS = {"embedOptions": {"renderer": "canvas"}}
 
 
 def bands(values):

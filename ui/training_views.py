@@ -57,7 +57,7 @@ def draw(run, settings, places, live=False):
             pd.DataFrame(rows), "epoch", "value", "curve", "epoch", "loss and accuracy",
             dashed=("validation loss", "validation accuracy", "previous run: validation loss"),
             colours=[CURVE_COLOURS[name] for name in dict.fromkeys(row["curve"] for row in rows)],
-            height=240, legend_columns=1)), width="stretch")
+            height=240, legend_columns=1, canvas=True)), width="stretch")
         if training_touch.owns(settings) and not len(setup.X_val):
             places["curves"].caption(training_touch.NO_VALIDATION)
     if training_touch.owns(settings):

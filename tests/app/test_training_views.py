@@ -3,7 +3,7 @@ with its legend, saying how many are shown, one enlarged over the data on a clic
 
 import json
 
-from conftest import open_page, texts, train
+from conftest import chart_specs, open_page, texts, train
 
 from ui import charts, training
 from ui.training_views import neuron_map_rows, progress_line
@@ -66,3 +66,16 @@ def test_the_network_names_its_inputs_by_their_features_and_draws_wide_layers():
     network = next(json.loads(c.proto.json) for c in at.get("bidi_component") if c.proto.id.endswith("network_editor"))
     assert [n["neuron"] for n in network["nodes"] if n["x"] == 0] == ["x1", "x2", "x1·x2", "x1²"]
     assert network["captions"][1] == ["hidden 1", "+120 more"]
+
+
+def test_the_charts_redrawn_while_a_run_trains_draw_on_a_canvas():
+    """The boundary (a grid of up to 2 500 cells and the points) and the curves are redrawn about three times a
+    second while a run trains: on a canvas, not as SVG, which made a page element of every cell and point."""
+    at = open_page(PAGE, {"epochs": "30"})
+    train(at)
+    specs = chart_specs(at)
+    marks = [[layer.get("mark", {}).get("type") for layer in s.get("layer", [])] for s in specs]
+    boundary = [s for s, kinds in zip(specs, marks) if kinds == ["rect", "point"]]       # cells and points
+    curves = [s for s, kinds in zip(specs, marks) if kinds == ["line"]]
+    assert boundary and curves
+    assert all(s.get("usermeta", {}).get("embedOptions", {}).get("renderer") == "canvas" for s in boundary + curves)
