@@ -18,8 +18,17 @@ from ui.training_book import book_view
 from ui.training_controls import COMPARE, CONTROLS, DISCRETE, SHOW_VAL, settings_panel
 from ui.training_digit import digit_view
 from ui.training_process import START_SECONDS
-from ui.training_touch import data_for, follow_points, identity, too_few
-from ui.training_views import draw, inside_views, keep_and_share, remember_previous, reproduce_view, task_sentence
+from ui.training_touch import data_for, follow_points, identity, owns, too_few
+from ui.training_views import (
+    LIVE_GRID,
+    LIVE_POINTS,
+    draw,
+    inside_views,
+    keep_and_share,
+    remember_previous,
+    reproduce_view,
+    task_sentence,
+)
 from ui.weight_edit import take_pending
 
 TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
@@ -263,8 +272,11 @@ def train_and_draw(settings, uploaded, interval):
     if (live and not waiting) != (interval is not None):
         st.rerun()          # the whole page again, so the fragment reruns itself as often as it now should
     if live:
-        st.caption(("Training…" if trainer_.place is None else "In line for a trainer…")
-                   + " the network, neuron maps and downloads appear when it stops.")
+        boundary = setup.raw is not None and not owns(settings)
+        lighter = (f" Until it stops, the boundary is drawn on a grid of at most {LIVE_GRID} x {LIVE_GRID} cells, "
+                   f"with at most {LIVE_POINTS:,} of the points." if boundary else "")
+        st.caption(("Training…" if trainer_.place is None else "In line for a trainer…") + lighter
+                   + " The network, neuron maps and downloads appear when it stops.")
         return
     views = st.container(horizontal=True)
     with views:

@@ -24,6 +24,9 @@ def task_sentence(setup, settings):
         return "two classes: one sigmoid output with binary cross-entropy."
     return f"regression: a linear output with {'mean absolute' if settings.loss == 'MAE' else 'mean squared'} error."
 
+LIVE_GRID = 30           # while a run trains, the boundary's grid has at most LIVE_GRID x LIVE_GRID cells
+LIVE_POINTS = 1000       # and at most this many data points are drawn over it
+
 
 def latest(run):
     """(setup, records, epochs done, the last record) to draw: the model itself when no run trains it,
@@ -63,10 +66,12 @@ def draw(run, settings, places, live=False):
     if training_touch.owns(settings):
         training_touch.plane_view(places["picture"], run, setup, settings)
     elif setup.raw is not None:
-        resolution = min(30, training.grid_resolution(setup)) if live else training.grid_resolution(setup)
+        resolution = min(LIVE_GRID, training.grid_resolution(setup)) if live else training.grid_resolution(setup)
         cells, points = training.boundary_rows(setup, settings, resolution=resolution,
                                                validation=st.session_state.get(SHOW_VAL.key, True),
                                                discrete=st.session_state.get(DISCRETE.key, False))
+        if live and len(points) > LIVE_POINTS:
+            points = points[::-(-len(points) // LIVE_POINTS)]       # every k-th point, at most LIVE_POINTS
         classes = max(setup.model.n_outputs, 2)
         places["picture"].vega_lite_chart(charts.to_spec(charts.boundary_chart(cells, points, classes)),
                                           width="stretch")

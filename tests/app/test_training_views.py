@@ -3,10 +3,11 @@ with its legend, saying how many are shown, one enlarged over the data on a clic
 
 import json
 
+import pyarrow.ipc
 from conftest import chart_specs, open_page, texts, train
 
 from ui import charts, training
-from ui.training_views import neuron_map_rows, progress_line
+from ui.training_views import LIVE_POINTS, neuron_map_rows, progress_line
 
 PAGE = "app_pages/training.py"
 
@@ -79,3 +80,23 @@ def test_the_charts_redrawn_while_a_run_trains_draw_on_a_canvas():
     curves = [s for s, kinds in zip(specs, marks) if kinds == ["line"]]
     assert boundary and curves
     assert all(s.get("usermeta", {}).get("embedOptions", {}).get("renderer") == "canvas" for s in boundary + curves)
+
+
+def test_while_a_run_trains_the_boundary_draws_at_most_1000_points_and_says_so():
+    """Chapter 15's 3 000 training points (and its validation points) redrawn three times a second cost the page
+    more than its training; while a run trains every k-th point is drawn, and the caption says so; all at the end."""
+    def boundary_points(at):          # the training area's boundary: the page's first chart with data points
+        charts_ = at.get("vega_lite_chart")
+        rows = [[row for dataset in chart.proto.datasets
+                 for row in pyarrow.ipc.open_stream(dataset.data.data).read_all().to_pylist() if "set" in row]
+                for chart in charts_]
+        return next(points for points in rows if points)
+
+    at = open_page(PAGE, {"samples": "1000", "epochs": "50001"})
+    at.button(key="train").click().run()
+    setup = at.session_state["training_run"]["setup"]
+    everything = len(setup.raw) + len(setup.raw_val)
+    assert everything > 3000 and 0 < len(boundary_points(at)) <= LIVE_POINTS
+    assert any(f"at most {LIVE_POINTS:,} of the points" in str(c.value) for c in at.caption)
+    at.button(key="stop").click().run()
+    assert len(boundary_points(at)) == everything
