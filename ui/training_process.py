@@ -55,11 +55,20 @@ def snapshot(model, progress=None):
                     progress if progress is not None else (history[-1] if history else None))
 
 
+# Every epoch allocates the same large temporaries (activations, gradients, the book's float64 products) and
+# frees them. In a fresh, small process glibc's allocator hands such memory back to the system at once and
+# takes it again, zeroed, page by page, next epoch: the digits' 2 000 epochs took 7.7 s of CPU that way, 4.2 s
+# with these two settings (arrays up to 256 MB come from the heap, and freed memory is kept for the next epoch).
+# Other allocators ignore them.
+KEEP_MEMORY = {"MALLOC_MMAP_THRESHOLD_": str(256 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(2**30)}
+
+
 def launch():
     """A new training process, waiting for its job on the connection: (process, connection)."""
     ours, theirs = socket.socketpair()
     process = subprocess.Popen([sys.executable, "-m", "ui.training_process", str(theirs.fileno())],
-                               pass_fds=[theirs.fileno()], cwd=ROOT, stdin=subprocess.DEVNULL)
+                               pass_fds=[theirs.fileno()], cwd=ROOT, stdin=subprocess.DEVNULL,
+                               env={**os.environ, **KEEP_MEMORY})
     theirs.close()
     return process, Connection(ours.detach())
 
