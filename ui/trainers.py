@@ -130,9 +130,6 @@ def waiting_message(ahead, slots):
 
 # ---- a run trained in a process of its own ---------------------------------------------------------
 
-Snapshot = training_process.Snapshot
-
-
 def drawing_copy(model):
     """A copy of ``model`` (layers, loss, optimizer; an empty History) to draw snapshots with: a prediction
     runs every layer's forward pass, which stores its inputs in the layer."""
