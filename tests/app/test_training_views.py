@@ -7,7 +7,7 @@ import pyarrow.ipc
 from conftest import chart_specs, open_page, texts, train
 
 from ui import charts, training
-from ui.training_views import LIVE_POINTS, neuron_map_rows, progress_line
+from ui.training_views import LIVE_GRID, LIVE_POINTS, neuron_map_rows, progress_line
 
 PAGE = "app_pages/training.py"
 
@@ -97,6 +97,11 @@ def test_while_a_run_trains_the_boundary_draws_at_most_1000_points_and_says_so()
     setup = at.session_state["training_run"]["setup"]
     everything = len(setup.raw) + len(setup.raw_val)
     assert everything > 3000 and 0 < len(boundary_points(at)) <= LIVE_POINTS
+    cells = next(rows for rows in ([row for dataset in chart.proto.datasets          # the training area's boundary
+                                    for row in pyarrow.ipc.open_stream(dataset.data.data).read_all().to_pylist()
+                                    if "confidence" in row] for chart in at.get("vega_lite_chart")) if rows)
+    assert 0 < len(cells) <= LIVE_GRID ** 2                   # 'a grid of at most 30 x 30 cells'
+    assert any(f"a grid of at most {LIVE_GRID} x {LIVE_GRID} cells" in str(c.value) for c in at.caption)
     assert any(f"at most {LIVE_POINTS:,} of the points" in str(c.value) for c in at.caption)
     at.button(key="stop").click().run()
     assert len(boundary_points(at)) == everything
