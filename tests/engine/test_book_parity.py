@@ -6,7 +6,7 @@ parity, checked below (the same table is in nnengine/book.py and the README):
 
 | chapter | float32 with book precision (the book's own output) | float64 (the book's code run in float64) |
 | --- | --- | --- |
-| 10, 14, 16 | every printed digit: the final epoch line with its lr, the validation line | the same |
+| 10, 14, 16 | every printed digit: the final epoch line with its lr, the validation line | the same (per BLAS kernel) |
 | 15 | acc / loss 0.632 / 0.784 (book 0.694 / 0.703), validation 0.677 / 0.731 (0.740 / 0.671); lr exact | not run |
 | 17 | accuracy 0.983 (book 0.981); loss, data_loss, reg_loss 0.000 and the lr exact | not run |
 
@@ -18,13 +18,16 @@ float64 (nnfs's `sine_data` ignores `nnfs.init()`), so the first product, the lo
 last layer's bias gradients and their Adam memories are float64. (The issue also named chapter 16:
 run here, its script stays float32 throughout, and the engine prints its lines exactly.)
 The book's chapters 15 and 17 were not run in float64 (the longest runs), so that column makes no
-claim for them.
+claim for them. The float32 lines are the same on every machine (the book's precision workaround sums
+each product in float64); the float64 lines depend on the kernel OpenBLAS picks for the processor, so
+they are recorded per kernel (book.PRINTED_FLOAT64) and compared on a kernel that has a record.
 
 The long runs are marked slow (seconds each on an idle machine; CI runs them).
 """
 
 import numpy as np
 import pytest
+import threadpoolctl
 
 import nnengine as nn
 from nnengine import book
@@ -115,8 +118,19 @@ def test_float32_with_book_precision_prints_the_books_lines(number):
 def test_float64_prints_what_the_books_code_prints_in_float64(number):
     """The book's scripts run with nnfs.init(dot_precision_workaround=False, default_dtype=None):
     every number float64, and the same lines as nnengine in float64."""
+    kernel = blas_kernel()
+    if kernel not in book.PRINTED_FLOAT64:
+        pytest.skip(f"no record of what the book's float64 scripts print on OpenBLAS's {kernel} kernel: run them "
+                    "here and add their lines to nnengine/book.py's PRINTED_FLOAT64 (float64 sums depend on it)")
     run, scores = trained(number, np.float64, False)
-    assert_prints(run, scores, book.PRINTED_FLOAT64[number])
+    assert_prints(run, scores, book.PRINTED_FLOAT64[kernel][number])
+
+
+def blas_kernel():
+    """The matrix-product kernel numpy's OpenBLAS chose for this processor ("SkylakeX", "Haswell", ...)."""
+    libraries = threadpoolctl.threadpool_info()
+    return next((library.get("architecture") for library in libraries if library["internal_api"] == "openblas"),
+                None)
 
 
 # Chapters 15 and 17: the book's code mixes float64 into its float32 run (see the table above).
