@@ -261,11 +261,15 @@ def test_long_runs_take_turns_and_never_train_more_than_the_slots_at_once():
 
 def test_the_page_trains_on_while_nothing_redraws_it():
     """Training does not wait for the page: after one click, with no rerun at all, the run ends by itself."""
-    at = open_page(PAGE, {"epochs": "2000"})
+    # A run of several seconds: one expected to end within a second of Train is waited for by the click's own
+    # run (SHORT_RUN), and 2,000 epochs of the default network are that short on a quick processor.
+    at = open_page(PAGE, {"epochs": "3000", "hidden": "256"})
     at.button(key="train").click().run()
-    assert at.session_state["training_run"]["trainer"].wait(300)
+    trainer = at.session_state["training_run"]["trainer"]
+    assert trainer is not None, "the run ended within the click's own run: make it longer"
+    assert trainer.wait(300)
     at.run()
-    assert progress(at)[0].startswith("epoch 2000 of 2000 · loss")
+    assert progress(at)[0].startswith("epoch 3000 of 3000 · loss")
 
 
 def test_step_stop_and_train_give_the_numbers_of_one_fit():
