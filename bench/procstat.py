@@ -33,6 +33,13 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children_cpu_seconds(pid):
+    """CPU seconds of the children ``pid`` has waited for (they ended: the kernel adds theirs to its own
+    count of them), and of its live descendants."""
+    fields = _stat_fields(pid)
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK") + tree_cpu_seconds(pid) - cpu_seconds(pid)
+
+
 def status_kb(pid, field):
     """A kB line of /proc/<pid>/status (VmRSS: resident memory now, VmHWM: its peak), 0 once it has ended."""
     try:

@@ -49,7 +49,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests" / "e2e")]    
 
 import harness  # noqa: E402
 from app_latency import quiet_streamlit  # noqa: E402
-from procstat import cpu_seconds, descendants  # noqa: E402
+from procstat import children_cpu_seconds, cpu_seconds, descendants  # noqa: E402
 
 import nnengine as nn  # noqa: E402
 from ui import charts, training  # noqa: E402
@@ -206,26 +206,27 @@ def apptest_seconds(case):
 
 
 def cpu_snapshot(server_pid):
-    """(server CPU s, browser CPU s): the app server's process, and every other process this
-    script started (Playwright's driver and Chromium's processes; those that end in between are
-    not counted). None where /proc cannot tell."""
+    """(server CPU s, training CPU s, browser CPU s): the app server's process; its children, the training
+    processes (those it has waited for, and the live ones); every other process this script started
+    (Playwright's driver and Chromium's processes; those that end in between are not counted). Nones where
+    /proc cannot tell."""
     try:
-        server = cpu_seconds(server_pid)
+        server, training = cpu_seconds(server_pid), children_cpu_seconds(server_pid)
         others = set(descendants(os.getpid())) - {server_pid} - set(descendants(server_pid))
     except OSError:
-        return None, None
+        return None, None, None
     browser = 0.0
     for pid in others:
         try:
             browser += cpu_seconds(pid)
         except OSError:
             pass
-    return server, browser
+    return server, training, browser
 
 
 def browser_seconds(browser, server, query, epochs, throttle=1):
     """(c) One run in a new browser session opened from the page's share link: (seconds from the click on
-    Train until the page shows epoch N of N and is idle, server CPU s and browser CPU s in that time, seconds
+    Train until the page shows epoch N of N and is idle, (server, training, browser) CPU s in that time, seconds
     until epoch N of N first shows, the progress line's redraws per second until then; the run's end is the
     first less the fourth). ``throttle``: the
     browser's CPU slowed that many times (Chrome's own emulation of a slow phone), the server's not."""
@@ -251,8 +252,8 @@ def browser_seconds(browser, server, query, epochs, throttle=1):
             raise RuntimeError("the Training page shows an exception in the browser")
     finally:
         context.close()
-    used = [None if a is None or b is None else b - a for a, b in zip(cpu_before, cpu_after)]
-    return elapsed, *used, shown, redraws / shown
+    used = tuple(None if a is None or b is None else b - a for a, b in zip(cpu_before, cpu_after))
+    return elapsed, used, shown, redraws / shown
 
 
 class Pieces:
@@ -433,18 +434,20 @@ def case_row(case, figures):
     row = (f"{short(case):<18} {figures['epochs']:>6}  {engine:7.2f}  {page:7.2f} {page / engine:5.2f}x "
            f"{within(page, engine, TARGET_RATIO, TARGET_EXTRA):<4}")
     if figures["chromium"]:
-        idle, _, _, shown, per_second = min(figures["chromium"])
+        idle, used, shown, per_second = min(figures["chromium"])
+        cpu = " ".join("    ?" if seconds is None else f"{seconds:5.1f}" for seconds in used)
         row += (f"  {idle:7.2f} {idle / engine:5.2f}x {within(idle, engine, BROWSER_RATIO, BROWSER_EXTRA):<4}"
-                f" {idle - shown:5.2f}  {per_second:5.1f} {'ok' if per_second >= MIN_REDRAWS else 'FEW':<3}")
+                f" {idle - shown:5.2f}  {per_second:5.1f} {'ok' if per_second >= MIN_REDRAWS else 'FEW':<3}  {cpu}")
     else:
-        row += f"  {'':>7} {'':>6} {'':<4} {'':>5}  {'':>5} {'':<3}"
+        row += f"  {'':>7} {'':>6} {'':<4} {'':>5}  {'':>5} {'':<3}  {'':>17}"
     ratio, cpu = estimate / engine, min(figures["engine_cpu"])
     ok = "ok" if 1 / ESTIMATE_RATIO <= ratio <= ESTIMATE_RATIO else "OFF"
     return row + f"  {estimate:8.2f} {ratio:5.2f}x {ok:<3}  {cpu:7.2f} {estimate / cpu:5.2f}x"
 
 
 HEADER = (f"{'case':<18} {'epochs':>6}  {'engine':>7}  {'AppTest':>7} {'ratio':>6} {'':<4}  {'Chromium':>7} "
-          f"{'ratio':>6} {'':<4} {'end':>5}  {'redraw/s':>5} {'':<3}  {'estimate':>8} {'ratio':>6} {'':<3}  "
+          f"{'ratio':>6} {'':<4} {'end':>5}  {'redraw/s':>5} {'':<3}  {'server':>5} {'train':>5} {'brows':>5}  "
+          f"{'estimate':>8} {'ratio':>6} {'':<3}  "
           f"{'eng CPU':>7} {'ratio':>6}")
 
 
@@ -457,8 +460,10 @@ def report_runs(results, repeats, problem):
           f"within {BROWSER_RATIO}x or {BROWSER_EXTRA} s more\n(click to idle; the browser draws on the same "
           f"{os.cpu_count()} cores as the server trains); at least {MIN_REDRAWS:g} redraws a second; the estimate "
           f"within {ESTIMATE_RATIO:g}x\nof the real time (the engine alone's). end: Chromium's seconds from 'epoch N "
-          "of N' showing to the page idle\n(the network, neuron maps and downloads drawn after training). eng CPU: the "
-          "engine alone's CPU seconds (its wall time\nless the waits for a core), and the estimate's ratio to it: on "
+          "of N' showing to the page idle\n(the network, neuron maps and downloads drawn after training). server, "
+          "train, brows: CPU seconds in Chromium's run\nof the app server, its training processes and the browser "
+          "(Chromium and Playwright). eng CPU: the engine alone's CPU seconds (its wall time\nless the "
+          "waits for a core), and the estimate's ratio to it: on "
           "a busy machine the estimate, timed over a tenth of a second,\nsees the speed of a core the run then shares.")
     if problem:
         print(f"Chromium: {problem}")
