@@ -38,25 +38,46 @@ def probe_rows(parameters, samples):
 def seconds_per_epoch(model, X, y, kwargs, clock=time.thread_time):
     """One epoch's seconds on (X, y), timed on ``model`` (which it trains): one untimed epoch (the first
     allocates), then PROBE_ROUNDS rounds of about PROBE_SECONDS / PROBE_ROUNDS or PROBE_EPOCHS epochs each,
-    unless one epoch is all the time there is. The quickest round counts: another process busy on the same
-    core for a moment slows a round (even on the CPU clock, when two cores share one physical core), never
-    speeds it up. A run that diverges is timed over the epochs it trained (a diverging loss costs no more
-    than another)."""
-    done, started = model.epochs_done, clock()
-    rounds = []
+    unless one epoch is all the time there is. A round is timed from the end of its first epoch to the end of
+    its last (fit's callback reads the clock), so what a call of fit costs before its first epoch (checking
+    its arguments) is left out: a run pays it once, a round of 20 short epochs paid it 20 times over. The
+    quickest round counts: another process busy on the same core for a moment slows a round (even on the CPU
+    clock, when two cores share one physical core), never speeds it up. A run that diverges is timed over the
+    epochs it trained (a diverging loss costs no more than another)."""
+    started = clock()
     try:
         model.fit(X, y, epochs=1, **kwargs)
-        first = clock() - started
-        if first >= PROBE_SECONDS:
-            return first
-        for _ in range(PROBE_ROUNDS):
-            done, started = model.epochs_done, clock()
-            model.fit(X, y, epochs=PROBE_EPOCHS, callback=lambda record, since=started: "batch" in record
-                      or clock() - since < PROBE_SECONDS / PROBE_ROUNDS, **kwargs)
-            rounds.append((clock() - started) / max(1, model.epochs_done - done))
     except nn.TrainingDiverged:
-        rounds.append((clock() - started) / max(1, model.epochs_done - done))
-    return min(rounds)
+        return clock() - started
+    first = clock() - started
+    if first >= PROBE_SECONDS:
+        return first
+    rounds = []
+    for _ in range(PROBE_ROUNDS):
+        ends, diverged = epoch_ends(model, X, y, kwargs, clock)
+        if len(ends) >= 2:
+            rounds.append((ends[-1] - ends[0]) / (len(ends) - 1))
+        if diverged:
+            break
+    return min(rounds) if rounds else first
+
+
+def epoch_ends(model, X, y, kwargs, clock):
+    """One round of the probe: up to PROBE_EPOCHS + 1 epochs, until PROBE_SECONDS / PROBE_ROUNDS have passed
+    since the first ended. Returns (the clock at the end of each epoch, whether the loss diverged)."""
+    ends = []
+
+    def epoch_ended(record):
+        if "batch" in record:                   # between two batches: the epoch goes on
+            return True
+        ends.append(clock())
+        return ends[-1] - ends[0] < PROBE_SECONDS / PROBE_ROUNDS
+
+    try:
+        model.fit(X, y, epochs=PROBE_EPOCHS + 1, callback=epoch_ended, **kwargs)
+    except nn.TrainingDiverged:
+        return ends, True
+    return ends, False
 
 
 def estimate_seconds(setup, settings, validation_freq, clock=time.thread_time):
