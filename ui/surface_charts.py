@@ -12,14 +12,13 @@ The surface itself is one image (``surface_image``), not a rectangle per cell: t
 """
 
 import base64
-import struct
-import zlib
 
 import altair as alt
 import numpy as np
 import pyarrow as pa
 
 from ui.charts import CANVAS, CLASS_COLOURS, POSITIVE, _chart
+from ui.png import palette_png
 
 BANDS = 14                      # filled contour bands, each a step of equal ratio in the loss
 # The bands' greys, light (low loss) to slate (high loss), so paths stay visible: the colours
@@ -40,22 +39,6 @@ def bands(values):
     logs = np.log10(np.maximum(np.asarray(values, dtype=float), LOSS_FLOOR))
     low, high = float(logs.min()), float(logs.max())
     return np.floor((logs - low) / ((high - low) or 1.0) * BANDS).clip(0, BANDS - 1).astype(np.uint8)
-
-
-def palette_png(indices, colours):
-    """A PNG of an (h, w) array of palette indices (uint8), top row first: colour type 3, one byte
-    a pixel, each row led by filter 0 (none). The format: an 8-byte signature, then chunks of
-    length, type, data and the CRC of type and data (IHDR size and kind, PLTE colours, IDAT the
-    zlib-compressed rows, IEND)."""
-    height, width = indices.shape
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = np.hstack([np.zeros((height, 1), np.uint8), indices.astype(np.uint8)])
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0))
-            + chunk(b"PLTE", bytes(np.asarray(colours, np.uint8).ravel()))
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 9)) + chunk(b"IEND", b""))
 
 
 def surface_image(xs, ys, values):

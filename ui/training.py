@@ -229,22 +229,40 @@ def class_and_confidence(output, task):
     return output.argmax(axis=1), (output.max(axis=1) - 1 / output.shape[1]) / (1 - 1 / output.shape[1])
 
 
-def boundary_rows(setup, settings, resolution=50, validation=True, discrete=False):
-    """The model's prediction over a resolution x resolution grid covering the 2-D data, as chart
-    rows (cells), and the data points (points; the validation points too when ``validation``).
-    For 2-D datasets only."""
+def boundary_grid(setup, settings, resolution=50, discrete=False):
+    """The model's prediction over a resolution x resolution grid covering the 2-D data (and 8% more each way):
+    (edges1, edges2, predicted, confidence), the grid's edges along x1 and x2 and, for each cell, row by row
+    from the smallest x2, its predicted class and how sure the model is there (1 everywhere when ``discrete``:
+    only the class). For 2-D datasets only."""
     both = np.vstack([setup.raw, setup.raw_val])
     low, high = both.min(axis=0), both.max(axis=0)
     pad = 0.08 * (high - low) + 1e-9
     low, high = low - pad, high + pad
     edges1 = np.linspace(low[0], high[0], resolution + 1)
     edges2 = np.linspace(low[1], high[1], resolution + 1)
-    centres = np.array([[(a + b) / 2, (c + d) / 2] for c, d in zip(edges2[:-1], edges2[1:])
-                        for a, b in zip(edges1[:-1], edges1[1:])], dtype=setup.raw.dtype)
+    centres1, centres2 = (edges1[:-1] + edges1[1:]) / 2, (edges2[:-1] + edges2[1:]) / 2
+    centres = np.column_stack([np.tile(centres1, resolution), np.repeat(centres2, resolution)]).astype(setup.raw.dtype)
     predicted, confidence = class_and_confidence(setup.model.predict(nn.datasets.features(centres, settings.features)),
                                                  setup.task)
     if discrete:
         confidence = np.ones_like(confidence)       # only the predicted class, no shading
+    return edges1, edges2, predicted, confidence
+
+
+def data_points(setup, validation=True):
+    """The data as chart rows (x1, x2, class, set): the training points, then the validation points when
+    ``validation``."""
+    both = np.vstack([setup.raw, setup.raw_val])
+    labels = setup.y.reshape(-1).astype(int).tolist() + setup.y_val.reshape(-1).astype(int).tolist()
+    return [{"x1": float(p[0]), "x2": float(p[1]), "class": str(label),
+             "set": "training" if i < len(setup.raw) else "validation"}
+            for i, (p, label) in enumerate(zip(both, labels)) if validation or i < len(setup.raw)]
+
+
+def boundary_rows(setup, settings, resolution=50, validation=True, discrete=False):
+    """The model's prediction over the grid of ``boundary_grid`` as chart rows, a cell each (x1, x1_end, x2,
+    x2_end, class, confidence), and the data points (``data_points``). For 2-D datasets only."""
+    edges1, edges2, predicted, confidence = boundary_grid(setup, settings, resolution, discrete)
     cells = []
     k = 0
     for c, d in zip(edges2[:-1], edges2[1:]):
@@ -252,11 +270,7 @@ def boundary_rows(setup, settings, resolution=50, validation=True, discrete=Fals
             cells.append({"x1": float(a), "x1_end": float(b), "x2": float(c), "x2_end": float(d),
                           "class": str(int(predicted[k])), "confidence": float(confidence[k])})
             k += 1
-    labels = setup.y.reshape(-1).astype(int).tolist() + setup.y_val.reshape(-1).astype(int).tolist()
-    points = [{"x1": float(p[0]), "x2": float(p[1]), "class": str(label),
-               "set": "training" if i < len(setup.raw) else "validation"}
-              for i, (p, label) in enumerate(zip(both, labels)) if validation or i < len(setup.raw)]
-    return cells, points
+    return cells, data_points(setup, validation)
 
 
 def regression_measures(setup):

@@ -66,15 +66,7 @@ def draw(run, settings, places, live=False):
     if training_touch.owns(settings):
         training_touch.plane_view(places["picture"], run, setup, settings)
     elif setup.raw is not None:
-        resolution = min(LIVE_GRID, training.grid_resolution(setup)) if live else training.grid_resolution(setup)
-        cells, points = training.boundary_rows(setup, settings, resolution=resolution,
-                                               validation=st.session_state.get(SHOW_VAL.key, True),
-                                               discrete=st.session_state.get(DISCRETE.key, False))
-        if live and len(points) > LIVE_POINTS:
-            points = points[::-(-len(points) // LIVE_POINTS)]       # every k-th point, at most LIVE_POINTS
-        classes = max(setup.model.n_outputs, 2)
-        places["picture"].vega_lite_chart(charts.to_spec(charts.boundary_chart(cells, points, classes)),
-                                          width="stretch")
+        places["picture"].vega_lite_chart(charts.to_spec(boundary_view(setup, settings, live)), width="stretch")
     elif setup.task == "regression" and settings.dataset == "sine":
         order = np.argsort(setup.X[:, 0])
         x = setup.X[order, 0]
@@ -102,6 +94,24 @@ def draw(run, settings, places, live=False):
             counts, names, names, cell=40 if k <= 10 else 28, title=f"Confusion matrix ({which.lower()})")),
             width="stretch")
         places["picture"].caption(matrix_caption(which))
+
+
+def boundary_view(setup, settings, live):
+    """The decision boundary under the data. While a run trains: at most LIVE_GRID x LIVE_GRID cells drawn as one
+    picture, under at most LIVE_POINTS of the points, redrawn a few times a second; when it stops: every point, a
+    finer grid, and a rectangle per cell that says, under the pointer, the class predicted there and how sure."""
+    validation = st.session_state.get(SHOW_VAL.key, True)
+    discrete = st.session_state.get(DISCRETE.key, False)
+    classes = max(setup.model.n_outputs, 2)
+    if not live:
+        cells, points = training.boundary_rows(setup, settings, training.grid_resolution(setup), validation,
+                                               discrete)
+        return charts.boundary_chart(cells, points, classes)
+    grid = training.boundary_grid(setup, settings, min(LIVE_GRID, training.grid_resolution(setup)), discrete)
+    points = training.data_points(setup, validation)
+    if len(points) > LIVE_POINTS:
+        points = points[::-(-len(points) // LIVE_POINTS)]       # every k-th point, at most LIVE_POINTS
+    return charts.boundary_picture_chart(charts.boundary_image(*grid, classes), points, classes)
 
 
 def matrix_caption(which):

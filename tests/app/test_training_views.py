@@ -1,10 +1,13 @@
 """The Training page's drawings: the hidden neurons' maps (every hidden layer, in order, on one colour scale
 with its legend, saying how many are shown, one enlarged over the data on a click), and the progress line."""
 
+import base64
+import io
 import json
 
 import pyarrow.ipc
 from conftest import chart_specs, open_page, texts, train
+from PIL import Image
 
 from ui import charts, training
 from ui.training_views import LIVE_GRID, LIVE_POINTS, neuron_map_rows, progress_line
@@ -97,10 +100,11 @@ def test_while_a_run_trains_the_boundary_draws_at_most_1000_points_and_says_so()
     setup = at.session_state["training_run"]["setup"]
     everything = len(setup.raw) + len(setup.raw_val)
     assert everything > 3000 and 0 < len(boundary_points(at)) <= LIVE_POINTS
-    cells = next(rows for rows in ([row for dataset in chart.proto.datasets          # the training area's boundary
-                                    for row in pyarrow.ipc.open_stream(dataset.data.data).read_all().to_pylist()
-                                    if "confidence" in row] for chart in at.get("vega_lite_chart")) if rows)
-    assert 0 < len(cells) <= LIVE_GRID ** 2                   # 'a grid of at most 30 x 30 cells'
+    pictures = [row["url"] for chart in at.get("vega_lite_chart") for dataset in chart.proto.datasets  # the boundary
+                for row in pyarrow.ipc.open_stream(dataset.data.data).read_all().to_pylist() if "url" in row]
+    assert len(pictures) == 1                                 # drawn as one picture, a pixel per cell
+    size = Image.open(io.BytesIO(base64.b64decode(pictures[0].split(",", 1)[1]))).size
+    assert 0 < size[0] <= LIVE_GRID and 0 < size[1] <= LIVE_GRID    # 'a grid of at most 30 x 30 cells'
     assert any(f"a grid of at most {LIVE_GRID} x {LIVE_GRID} cells" in str(c.value) for c in at.caption)
     assert any(f"at most {LIVE_POINTS:,} of the points" in str(c.value) for c in at.caption)
     at.button(key="stop").click().run()

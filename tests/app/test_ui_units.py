@@ -334,3 +334,37 @@ def test_one_rule_for_significant_digits_and_powers_of_ten(value, digits, style,
     from ui.numbers import significant
 
     assert significant(value, digits, style) == text
+
+
+def test_the_live_boundary_picture_is_the_grid_in_the_cells_colours_and_opacities():
+    """While a run trains the boundary is one picture, not a rectangle per cell: each pixel is a cell, in its
+    predicted class's colour with boundary_chart's opacity for its confidence (0.05 unsure to 0.55 sure), the
+    largest x2 on top, spanning the grid's edges; the points stay marks of their own, with the class legend."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    edges1, edges2 = np.linspace(-2, 2, 4), np.linspace(0, 1, 3)        # 3 cells along x1, 2 along x2
+    predicted = np.array([0, 1, 2, 2, 1, 0])                             # row by row from the smallest x2
+    confidence = np.array([0.0, 0.5, 1.0, 1.0, 0.5, 0.0])
+    table = charts.boundary_image(edges1, edges2, predicted, confidence, 3)
+    url = table.column("url")[0].as_py()
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGBA"))
+    assert pixels.shape == (2, 3, 4)
+    low, high = charts.CELL_OPACITY
+    for k in range(6):
+        row, column = 1 - k // 3, k % 3                                 # pixel row 0 is the top: the largest x2
+        colour = charts.CLASS_COLOURS[predicted[k]]
+        assert tuple(pixels[row, column, :3]) == tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        assert abs(pixels[row, column, 3] / 255 - (low + (high - low) * confidence[k])) <= 0.5 / 255
+    edges = {name: table.column(name)[0].as_py() for name in ("x0", "x1", "y0", "y1")}
+    assert edges == {"x0": -2.0, "x1": 2.0, "y0": 0.0, "y1": 1.0}
+    points = [{"x1": 0.5, "x2": 0.5, "class": "1", "set": "training"}]
+    spec = charts.to_spec(charts.boundary_picture_chart(table, points, 3))
+    picture, dots = spec["layer"]
+    assert picture["mark"]["type"] == "image" and picture["mark"]["smooth"] is False
+    assert picture["mark"]["tooltip"] is None and "tooltip" not in picture["encoding"]
+    assert dots["encoding"]["color"]["legend"]["title"] == "class"
+    assert dots["encoding"]["color"]["scale"]["domain"] == ["0", "1", "2"]
+    assert spec["usermeta"] == charts.CANVAS
