@@ -205,6 +205,7 @@ class Session:
         self.auto_reruns_sent = 0
         self.runs_seen = {"full": 0, "fragment": 0}     # runs the server started for this session
         self.bytes_received = 0
+        self.connections = 0            # websockets opened (open, then each reopen)
         self.errors = []                # what went wrong, as text
         self.watchers = []              # callables (session, path, node) run on each element delta
         self._auto = {}                 # fragment id -> (interval, timer task)
@@ -234,6 +235,7 @@ class Session:
                                  open_timeout=self.run_timeout, user_agent_header=f"stclient {self.name}",
                                  ping_interval=None,
                                  additional_headers={"Cookie": cookies} if cookies else None)
+        self.connections += 1
         self._reader = asyncio.create_task(self._read(), name=f"read {self.name}")
         await self.rerun("open")
         return self

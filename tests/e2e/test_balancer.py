@@ -104,7 +104,7 @@ def test_a_killed_replica_moves_only_its_own_learners(cluster):
     dead = cluster.replicas[victim]
     live = cluster.replicas[1 - victim]
     answered_by = {key: r.name for r in (dead, live) for key in (r.name, f"127.0.0.1:{r.port}")}
-    log = balancer_log.by_client(balancer_log.read(cluster.balancer_log))
+    log = logged_websockets(cluster, sessions)
     for s in sessions:
         requests = log[s.name]
         assert requests[0].cookie == "" and any(r.websocket for r in requests), requests
@@ -120,6 +120,20 @@ def test_a_killed_replica_moves_only_its_own_learners(cluster):
                 assert requests[first_live].state[3] == "I" and requests[-1].cookie == live.name, requests
             else:                                         # nginx keeps its cookie: the hash skips the dead one
                 assert {r.cookie for r in requests[1:]} == {requests[0].state}, requests
+
+
+def logged_websockets(cluster, sessions, seconds=10):
+    """The balancer's log by client once it holds a line for every websocket the sessions opened: the balancer
+    writes a websocket's line when the connection ends, and one that the death of its replica ended was once
+    read a moment too soon (its session's requests to that replica looked like none)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        log = balancer_log.by_client(balancer_log.read(cluster.balancer_log))
+        missing = {s.name: s.connections - sum(r.websocket for r in log.get(s.name, [])) for s in sessions}
+        if not any(n > 0 for n in missing.values()):
+            return log
+        assert time.monotonic() < deadline, f"websockets with no line in the balancer log after {seconds} s: {missing}"
+        time.sleep(0.1)
 
 
 def test_long_share_links_and_uploads_pass_the_balancer(cluster):
