@@ -51,7 +51,7 @@ import harness  # noqa: E402
 from app_latency import quiet_streamlit  # noqa: E402
 from procstat import children_cpu_seconds, cpu_seconds, descendants  # noqa: E402
 
-from ui import charts, training  # noqa: E402
+from ui import charts, training, training_views  # noqa: E402
 
 APP = str(ROOT / "streamlit_app.py")
 PAGE = "app_pages/training.py"
@@ -265,8 +265,7 @@ class Pieces:
         self.targets = [("st.progress (the progress line)", DeltaGenerator, "progress"),
                         ("training.history_rows", training, "history_rows"),
                         ("charts.lines_chart", charts, "lines_chart"),
-                        ("training.boundary_rows", training, "boundary_rows"),
-                        ("charts.boundary_chart", charts, "boundary_chart"),
+                        ("training_views.boundary_view", training_views, "boundary_view"),
                         ("charts.to_spec", charts, "to_spec"),
                         ("st.vega_lite_chart (marshalling)", DeltaGenerator, "vega_lite_chart")]
         self.calls = {name: 0 for name, _, _ in self.targets}
