@@ -131,42 +131,9 @@ layout.header("Optimizers: how do weights move?",
               "book chapter 10, *Optimizers*, and the series' optimizer videos")
 layout.link_notices(CONTROLS)
 
-# -- the surface ---------------------------------------------------------------------------------
-st.subheader("The surface and the start")
-about = st.container()        # the surface's formula and character, filled once it is chosen below
-controls_col, summary_col = st.columns([2, 3], gap="large")
-with controls_col:
-    surface_name = st.radio(SURFACE.label, SURFACE.options, index=SURFACE.options.index(SURFACE.default),
-                            key=SURFACE.key, bind="query-params", horizontal=True, on_change=surface_changed)
-    key = SURFACE_KEYS[surface_name]
-    conditioning = (widgets.slider(CONDITIONING, 1, help="c = 1 is a round bowl.") if key == "bowl"
-                    else CONDITIONING.default)
-    start = (widgets.slider(START_X, 0.05), widgets.slider(START_Y, 0.05))
-    steps = widgets.slider(STEPS, 10)
-surface = lessons.make_surface(key, conditioning)
-picture, steepest = surface_grid(key, conditioning)
-start_loss = float(surface.value(np.array(start)))
-with about:
-    st.latex(notes.FORMULA[key] + (rf",\quad c = {conditioning}" if key == "bowl" else ""))
-    st.markdown(notes.ABOUT[key])
-# The numbers the controls on the left change; on a phone they stay in view above those controls.
-with summary_col, layout.pinned_column("surface_numbers"):
-    with st.container(horizontal=True, gap="medium"):
-        st.metric("Loss at the start", number(start_loss, 5), help=f"At {point(start)}.", width="content")
-        st.metric("Lowest point", point(surface.minimum), width="content",
-                  help="Where the loss is smallest (0)" + "".join(f"; also at {point(p)}" for p in surface.twins)
-                  + ".")
-        st.metric("Steepest curvature there", number(steepest, 3), width="content",
-                  help="The largest eigenvalue of the Hessian at the lowest point: plain SGD settles there only "
-                       f"with a learning rate below 2 / {number(steepest, 3)} = {number(2 / steepest, 3)}.")
-show_code(type(surface), label="Show the surface's code")
-marks = surface_charts.marks_table([{"x": start[0], "y": start[1], "label": "start"}]
-                                   + [{"x": p[0], "y": p[1], "label": "minimum"} for p in surface.minima])
-
-
 # -- one optimizer ---------------------------------------------------------------------------------
 @st.fragment
-def one_optimizer(surface, key, conditioning, start, steps):
+def one_optimizer(surface, surface_name, key, conditioning, start, steps, picture, marks):
     st.subheader("One optimizer, step by step")
     summary = st.container()      # where it ended, filled once the run is known
     left, right = st.columns([2, 3], gap="large")
@@ -250,42 +217,6 @@ def one_optimizer(surface, key, conditioning, start, steps):
                      f"The learning rate {name} uses at each step with your decay and with three others.")
 
 
-one_optimizer(surface, key, conditioning, start, steps)
-
-# -- the race ---------------------------------------------------------------------------------------
-st.subheader("The race: all five from the same start")
-runs, race_rows = race_of_five(key, conditioning, start, steps)
-table = [f"| optimizer | settings | loss at the end | where it stopped | loss < {REACHED:g} at step |",
-         "|---|---|---:|---:|---:|"]
-for name, run in runs.items():
-    settings = ", ".join(f"{notes.SYMBOLS[k]} {number(v)}" for k, v in lessons.RACERS[name].items() if k != "decay")
-    reached = lessons.first_step_below(run, REACHED)
-    end = f"diverged at step {run.diverged_at}" if run.diverged else number(run.losses[-1])
-    table.append(f"| {name} | {settings} | {end} | {point(run.path[-1])} | {'—' if reached is None else reached} |")
-race_left, race_right = st.columns([1, 1], gap="large")
-with race_left:
-    best = min(runs, key=lambda n: (runs[n].diverged, runs[n].losses[-1]))
-    layout.chart(
-        surface_charts.surface_chart(picture, race_rows, NAMES, marks, lessons.BOX),
-        f"The five optimizers' paths over {steps} steps from {point(start)} on the {surface_name.lower()} surface, "
-        f"one colour each. Lowest at the end: {best}, with loss {number(runs[best].losses[-1])}.",
-        f"The five optimizers' paths from the same start on the {surface_name.lower()} surface, one colour each, "
-        "over grey contour bands of the loss (darker is higher).")
-with race_right:
-    layout.chart(surface_charts.loss_chart(race_rows, NAMES, height=330),
-                 "Each optimizer's loss against step on a log scale (losses below 1e-12 drawn at 1e-12); a line "
-                 "that stops early diverged.")
-st.markdown("\n".join(table))
-st.caption("Each uses the settings in its row, no decay: the book's momentum 0.9, ρ 0.9 and β values, with "
-           "learning rates that suit a surface this size. Move the start or change the surface to rerun the race.")
-for name, run in runs.items():
-    if run.diverged:
-        st.warning(notes.diverged_message(run, name), icon=":material/warning:")
-    for note in (notes.off_map_note(run, name), notes.thrown_back_note(run, name)):
-        if note:
-            st.info(note, icon=":material/info:")
-
-
 # -- too large a learning rate ---------------------------------------------------------------------
 @st.fragment
 def too_large(surface, key, conditioning, start, steps, steepest):
@@ -312,7 +243,84 @@ def too_large(surface, key, conditioning, start, steps, steepest):
                      "Plain SGD's loss per step with the learning rate you chose, on a log scale.")
 
 
-too_large(surface, key, conditioning, start, steps, steepest)
+# -- the page's sections ------------------------------------------------------------------------
+@st.fragment
+def explore():
+    """The surface, one optimizer, the race and too large a rate: one fragment, so that a control here
+    reruns them without redrawing the rest of the page (the toolbar and the questions, which no control
+    changes; Share makes its link when it opens). One optimizer and too large a rate are fragments of their
+    own inside it: their controls rerun only themselves."""
+    # -- the surface ---------------------------------------------------------------------------------
+    st.subheader("The surface and the start")
+    about = st.container()        # the surface's formula and character, filled once it is chosen below
+    controls_col, summary_col = st.columns([2, 3], gap="large")
+    with controls_col:
+        surface_name = st.radio(SURFACE.label, SURFACE.options, index=SURFACE.options.index(SURFACE.default),
+                                key=SURFACE.key, bind="query-params", horizontal=True, on_change=surface_changed)
+        key = SURFACE_KEYS[surface_name]
+        conditioning = (widgets.slider(CONDITIONING, 1, help="c = 1 is a round bowl.") if key == "bowl"
+                        else CONDITIONING.default)
+        start = (widgets.slider(START_X, 0.05), widgets.slider(START_Y, 0.05))
+        steps = widgets.slider(STEPS, 10)
+    surface = lessons.make_surface(key, conditioning)
+    picture, steepest = surface_grid(key, conditioning)
+    start_loss = float(surface.value(np.array(start)))
+    with about:
+        st.latex(notes.FORMULA[key] + (rf",\quad c = {conditioning}" if key == "bowl" else ""))
+        st.markdown(notes.ABOUT[key])
+    # The numbers the controls on the left change; on a phone they stay in view above those controls.
+    with summary_col, layout.pinned_column("surface_numbers"):
+        with st.container(horizontal=True, gap="medium"):
+            st.metric("Loss at the start", number(start_loss, 5), help=f"At {point(start)}.", width="content")
+            st.metric("Lowest point", point(surface.minimum), width="content",
+                      help="Where the loss is smallest (0)" + "".join(f"; also at {point(p)}" for p in surface.twins)
+                      + ".")
+            st.metric("Steepest curvature there", number(steepest, 3), width="content",
+                      help="The largest eigenvalue of the Hessian at the lowest point: plain SGD settles there only "
+                           f"with a learning rate below 2 / {number(steepest, 3)} = {number(2 / steepest, 3)}.")
+    show_code(type(surface), label="Show the surface's code")
+    marks = surface_charts.marks_table([{"x": start[0], "y": start[1], "label": "start"}]
+                                       + [{"x": p[0], "y": p[1], "label": "minimum"} for p in surface.minima])
+
+    one_optimizer(surface, surface_name, key, conditioning, start, steps, picture, marks)
+
+    # -- the race ---------------------------------------------------------------------------------------
+    st.subheader("The race: all five from the same start")
+    runs, race_rows = race_of_five(key, conditioning, start, steps)
+    table = [f"| optimizer | settings | loss at the end | where it stopped | loss < {REACHED:g} at step |",
+             "|---|---|---:|---:|---:|"]
+    for name, run in runs.items():
+        settings = ", ".join(f"{notes.SYMBOLS[k]} {number(v)}" for k, v in lessons.RACERS[name].items() if k != "decay")
+        reached = lessons.first_step_below(run, REACHED)
+        end = f"diverged at step {run.diverged_at}" if run.diverged else number(run.losses[-1])
+        table.append(f"| {name} | {settings} | {end} | {point(run.path[-1])} | {'—' if reached is None else reached} |")
+    race_left, race_right = st.columns([1, 1], gap="large")
+    with race_left:
+        best = min(runs, key=lambda n: (runs[n].diverged, runs[n].losses[-1]))
+        layout.chart(
+            surface_charts.surface_chart(picture, race_rows, NAMES, marks, lessons.BOX),
+            f"The five optimizers' paths over {steps} steps from {point(start)} on the {surface_name.lower()} surface, "
+            f"one colour each. Lowest at the end: {best}, with loss {number(runs[best].losses[-1])}.",
+            f"The five optimizers' paths from the same start on the {surface_name.lower()} surface, one colour each, "
+            "over grey contour bands of the loss (darker is higher).")
+    with race_right:
+        layout.chart(surface_charts.loss_chart(race_rows, NAMES, height=330),
+                     "Each optimizer's loss against step on a log scale (losses below 1e-12 drawn at 1e-12); a line "
+                     "that stops early diverged.")
+    st.markdown("\n".join(table))
+    st.caption("Each uses the settings in its row, no decay: the book's momentum 0.9, ρ 0.9 and β values, with "
+               "learning rates that suit a surface this size. Move the start or change the surface to rerun the race.")
+    for name, run in runs.items():
+        if run.diverged:
+            st.warning(notes.diverged_message(run, name), icon=":material/warning:")
+        for note in (notes.off_map_note(run, name), notes.thrown_back_note(run, name)):
+            if note:
+                st.info(note, icon=":material/info:")
+
+    too_large(surface, key, conditioning, start, steps, steepest)
+
+
+explore()
 
 layout.toolbar(CONTROLS)
 

@@ -95,3 +95,21 @@ def test_ten_sessions_train_at_once_without_crossing(app_url):
     pairs = [finals[i:i + 2] for i in range(0, SESSIONS, 2)]
     assert all(a == b for a, b in pairs), pairs                      # the same seed, the same numbers
     assert len({a for a, _ in pairs}) == len(pairs), pairs             # different seeds, different numbers
+
+
+def test_an_optimizers_slider_reruns_its_sections_not_the_whole_page(app_url):
+    """The Optimizers page's controls sit in one fragment with the surface, one optimizer, the race and too large
+    a rate: moving the conditioning reruns that fragment, not the page (the toolbar and the questions, which it
+    does not change, are not sent again: 30 ms of the browser's redraw), and the numbers and the address follow."""
+    async def scenario():
+        async with stclient.Session(app_url, "optimizers") as page:
+            assert page.metric("Loss at the start") == "3.7375"                   # the bowl, c = 10
+            full = page.runs_seen["full"]
+            rerun = await page.set_value("Conditioning c: how many times flatter along x than across", 13)
+            assert rerun.fragment_id and page.runs_seen["full"] == full and page.runs_seen["fragment"] >= 1
+            assert page.metric("Loss at the start") == "3.5962"                   # 0.5 (3.5² / 13 + 2.5²)
+            assert page.metric("Loss after 100 steps") == "0.004418"
+            assert "cond=13" in page.query
+            assert page.texts("exception") == [] and page.errors == []
+
+    harness.run_async(scenario())
