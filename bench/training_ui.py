@@ -17,7 +17,7 @@ every dataset's default run.
    its ratio to the engine alone.
    Then one instrumented AppTest run of the default case says where the page's time goes.
 2. The decision boundary at 100 x 100 and at 50 x 50 on a default model trained a little:
-   ``training.boundary_rows`` plus ``charts.to_spec(charts.boundary_chart(...))``, median of 20; and,
+   ``training.boundary_rows`` plus ``charts.to_spec(plane_charts.boundary_chart(...))``, median of 20; and,
    apart, Streamlit's own marshalling of that spec (``st.vega_lite_chart``, bare).
 3. A rerun of the idle page (AppTest, plain ``at.run()``, median of 20 after a few untimed), on a fresh
    page and after the default run.
@@ -51,7 +51,7 @@ import harness  # noqa: E402
 from app_latency import quiet_streamlit  # noqa: E402
 from procstat import children_cpu_seconds, cpu_seconds, descendants  # noqa: E402
 
-from ui import charts, training, training_views  # noqa: E402
+from ui import charts, plane_charts, training, training_views  # noqa: E402
 
 APP = str(ROOT / "streamlit_app.py")
 PAGE = "app_pages/training.py"
@@ -330,7 +330,7 @@ def boundary_times(resolutions):
             started = time.perf_counter()
             cells, points = training.boundary_rows(setup, settings, resolution=resolution)
             built = time.perf_counter()
-            spec = charts.to_spec(charts.boundary_chart(cells, points, classes))
+            spec = charts.to_spec(plane_charts.boundary_chart(cells, points, classes))
             specified = time.perf_counter()
             st.vega_lite_chart(spec, width="stretch")       # bare: marshals it, sends it nowhere
             rows.append(built - started)

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 import nnengine as nn
-from ui import charts, layout, training, weight_edit
+from ui import charts, layout, plane_charts, training, weight_edit
 from ui.components.network_editor import editor_data, network_editor
 from ui.matrix import readable
 
@@ -143,7 +143,7 @@ def _challenge():
         setup = training.Setup(attempt.X, attempt.y, attempt.X[:0], attempt.y[:0], "binary", attempt.model,
                                attempt.X, attempt.X[:0])
         cells, points = training.boundary_rows(setup, training.Settings(), resolution=30)
-        layout.chart(charts.boundary_chart(cells, points, 2, height=260),
+        layout.chart(plane_charts.boundary_chart(cells, points, 2, height=260),
                      "The tiny network's boundary over the two clouds: the colour is the class it predicts, "
                      "paler where it is less sure.")
     buttons = st.container(horizontal=True)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import nnengine as nn
-from ui import charts, layout, training, training_files, training_reproduce, training_touch, weight_edit
+from ui import charts, layout, plane_charts, training, training_files, training_reproduce, training_touch, weight_edit
 from ui.matrix import readable
 from ui.training_controls import COMPARE, DISCRETE, SHOW_VAL
 
@@ -106,12 +106,12 @@ def boundary_view(setup, settings, live):
     if not live:
         cells, points = training.boundary_rows(setup, settings, training.grid_resolution(setup), validation,
                                                discrete)
-        return charts.boundary_chart(cells, points, classes)
+        return plane_charts.boundary_chart(cells, points, classes)
     grid = training.boundary_grid(setup, settings, min(LIVE_GRID, training.grid_resolution(setup)), discrete)
     points = training.data_points(setup, validation)
     if len(points) > LIVE_POINTS:
         points = points[::-(-len(points) // LIVE_POINTS)]       # every k-th point, at most LIVE_POINTS
-    return charts.boundary_picture_chart(charts.boundary_image(*grid, classes), points, classes)
+    return plane_charts.boundary_picture_chart(plane_charts.boundary_image(*grid, classes), points, classes)
 
 
 def matrix_caption(which):
@@ -198,7 +198,7 @@ def inside_views(setup, settings):
                     f"output over the input plane, on one scale for all of them; click one to see it large under "
                     f"the data. Shown: {counts}. The first layer's neurons draw simple pieces (lines, bands); "
                     "each next layer combines them into the boundary.")
-            figure = charts.neuron_maps_chart(maps, points, max(setup.model.n_outputs, 2), description=text,
+            figure = plane_charts.neuron_maps_chart(maps, points, max(setup.model.n_outputs, 2), description=text,
                                               diverging=min(row["activation"] for row in maps) < 0)
             st.vega_lite_chart(charts.to_spec(figure), width="content")       # its own sizes: small maps stay square
             st.caption(text)

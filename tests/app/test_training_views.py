@@ -9,7 +9,7 @@ import pyarrow.ipc
 from conftest import chart_specs, open_page, texts, train
 from PIL import Image
 
-from ui import charts, training
+from ui import charts, plane_charts, training
 from ui.training_views import LIVE_GRID, LIVE_POINTS, neuron_map_rows, progress_line
 
 PAGE = "app_pages/training.py"
@@ -29,9 +29,9 @@ def test_every_hidden_layer_is_mapped_in_order_and_numbered_as_numbers():
 
 
 def test_the_maps_share_one_colour_scale_with_a_legend_and_a_click_enlarges_one():
-    figure = charts.neuron_maps_chart([{"map": "L1 n1", "layer": 1, "neuron": 1, "order": 0, "x1": 0.0, "x1_end": 1.0,
-                                        "x2": 0.0, "x2_end": 1.0, "activation": 0.5}],
-                                      [{"x1": 0.5, "x2": 0.5, "class": "0"}], 3)
+    maps = [{"map": "L1 n1", "layer": 1, "neuron": 1, "order": 0, "x1": 0.0, "x1_end": 1.0, "x2": 0.0, "x2_end": 1.0,
+             "activation": 0.5}]
+    figure = plane_charts.neuron_maps_chart(maps, [{"x1": 0.5, "x2": 0.5, "class": "0"}], 3)
     spec = charts.to_spec(figure)
     assert spec["resolve"]["scale"]["color"] == "shared"
     large, small = spec["vconcat"]

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ui import charts, matrix
+from ui import charts, matrix, plane_charts
 from ui.state import Control
 
 
@@ -238,7 +238,7 @@ def test_the_boundary_legend_names_only_the_sets_drawn():
     point = {"x1": 0.5, "x2": 0.5, "class": "0"}
 
     def shape_legend(points):
-        spec = charts.to_spec(charts.boundary_chart(cells, points, 2))
+        spec = charts.to_spec(plane_charts.boundary_chart(cells, points, 2))
         return spec["layer"][1]["encoding"]["shape"].get("legend", "missing")
 
     assert shape_legend([{**point, "set": "training"}]) is None
@@ -348,11 +348,11 @@ def test_the_live_boundary_picture_is_the_grid_in_the_cells_colours_and_opacitie
     edges1, edges2 = np.linspace(-2, 2, 4), np.linspace(0, 1, 3)        # 3 cells along x1, 2 along x2
     predicted = np.array([0, 1, 2, 2, 1, 0])                             # row by row from the smallest x2
     confidence = np.array([0.0, 0.5, 1.0, 1.0, 0.5, 0.0])
-    table = charts.boundary_image(edges1, edges2, predicted, confidence, 3)
+    table = plane_charts.boundary_image(edges1, edges2, predicted, confidence, 3)
     url = table.column("url")[0].as_py()
     pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGBA"))
     assert pixels.shape == (2, 3, 4)
-    low, high = charts.CELL_OPACITY
+    low, high = plane_charts.CELL_OPACITY
     for k in range(6):
         row, column = 1 - k // 3, k % 3                                 # pixel row 0 is the top: the largest x2
         colour = charts.CLASS_COLOURS[predicted[k]]
@@ -361,7 +361,7 @@ def test_the_live_boundary_picture_is_the_grid_in_the_cells_colours_and_opacitie
     edges = {name: table.column(name)[0].as_py() for name in ("x0", "x1", "y0", "y1")}
     assert edges == {"x0": -2.0, "x1": 2.0, "y0": 0.0, "y1": 1.0}
     points = [{"x1": 0.5, "x2": 0.5, "class": "1", "set": "training"}]
-    spec = charts.to_spec(charts.boundary_picture_chart(table, points, 3))
+    spec = charts.to_spec(plane_charts.boundary_picture_chart(table, points, 3))
     picture, dots = spec["layer"]
     assert picture["mark"]["type"] == "image" and picture["mark"]["smooth"] is False
     assert picture["mark"]["tooltip"] is None and "tooltip" not in picture["encoding"]
