@@ -33,7 +33,7 @@ from ui.weight_edit import take_pending
 
 TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
 LINE_TICK = 1.0           # seconds between looks at the queue while a run waits in line for a trainer
-REDRAW = 0.3               # each redraw first waits this long for the run to end (the next tick then comes at once)
+REDRAW = 0.3              # each redraw first waits this long for the run to end (the next tick then comes at once)
 SHORT_RUN = 1.0           # a run expected to end within this many seconds of Train is drawn once, at its end
 STOP_WAIT = 3.0           # seconds Stop waits for the training to end before drawing the stopped model
 

@@ -249,14 +249,16 @@ def boundary_grid(setup, settings, resolution=50, discrete=False):
     return edges1, edges2, predicted, confidence
 
 
-def data_points(setup, validation=True):
+def data_points(setup, validation=True, most=None):
     """The data as chart rows (x1, x2, class, set): the training points, then the validation points when
-    ``validation``."""
+    ``validation``; with ``most``, every k-th of them, the fewest k that leaves at most ``most``."""
     both = np.vstack([setup.raw, setup.raw_val])
-    labels = setup.y.reshape(-1).astype(int).tolist() + setup.y_val.reshape(-1).astype(int).tolist()
-    return [{"x1": float(p[0]), "x2": float(p[1]), "class": str(label),
-             "set": "training" if i < len(setup.raw) else "validation"}
-            for i, (p, label) in enumerate(zip(both, labels)) if validation or i < len(setup.raw)]
+    labels = np.concatenate([setup.y.reshape(-1), setup.y_val.reshape(-1)]).astype(int)
+    keep = np.arange(len(both) if validation else len(setup.raw))
+    if most is not None and len(keep) > most:
+        keep = keep[::-(-len(keep) // most)]
+    return [{"x1": float(both[i, 0]), "x2": float(both[i, 1]), "class": str(labels[i]),
+             "set": "training" if i < len(setup.raw) else "validation"} for i in keep.tolist()]
 
 
 def boundary_rows(setup, settings, resolution=50, validation=True, discrete=False):

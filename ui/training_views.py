@@ -108,9 +108,7 @@ def boundary_view(setup, settings, live):
                                                discrete)
         return plane_charts.boundary_chart(cells, points, classes)
     grid = training.boundary_grid(setup, settings, min(LIVE_GRID, training.grid_resolution(setup)), discrete)
-    points = training.data_points(setup, validation)
-    if len(points) > LIVE_POINTS:
-        points = points[::-(-len(points) // LIVE_POINTS)]       # every k-th point, at most LIVE_POINTS
+    points = training.data_points(setup, validation, most=LIVE_POINTS)
     return plane_charts.boundary_picture_chart(plane_charts.boundary_image(*grid, classes), points, classes)
 
 
