@@ -7,6 +7,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import harness
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 QUERY = "dataset=your+own+points&epochs=40&hidden=8"
 PLANE = "canvas[aria-label^='Data plane']"          # Playwright's CSS locators reach into the shadow root
@@ -146,7 +147,7 @@ def test_the_plane_on_a_phone_and_in_the_dark(page, app_url):
             try:
                 page.locator(f"{PLANE}[aria-label^='{label}']").wait_for(timeout=3000)
                 return
-            except Exception:
+            except PlaywrightTimeout:             # the plane never got the tap: aim again
                 continue
         raise AssertionError(f"three taps on the plane's centre never reached it: {plane.get_attribute('aria-label')}")
 
