@@ -59,8 +59,12 @@ def off_map_note(run, what):
     outside = np.abs(run.path).max(axis=1) > lessons.BOX[1]
     if run.diverged or not outside.any():
         return None
-    return (f"{what} left the drawn square (±{lessons.BOX[1]:g}) at step {int(np.argmax(outside))} and ended at "
-            f"{point(run.path[-1])}, off the map shown: the chart draws only the part of its path inside the square.")
+    left = f"{what} left the drawn square (±{lessons.BOX[1]:g}) at step {int(np.argmax(outside))}"
+    if outside[-1]:
+        return (f"{left} and ended at {point(run.path[-1])}, off the map shown: the chart draws only the part of its "
+                "path inside the square.")
+    return (f"{left}, came back and ended at {point(run.path[-1])}: the chart draws only the parts of its path "
+            "inside the square.")
 
 
 def thrown_back_note(run, what):

@@ -394,6 +394,18 @@ def test_optimizers_a_path_that_leaves_the_drawing_gets_a_note():
     assert any("Adam left the drawn square (±4)" in i and f"ended at {end}" in i for i in texts(at.info))
 
 
+def test_optimizers_a_path_that_leaves_the_drawing_and_comes_back_is_not_said_to_end_off_it():
+    """In the race on the network surface over 500 steps, SGD with momentum leaves the square at step 10 and ends
+    at (1.51, 0.501), inside it: the note said it ended 'off the map shown'."""
+    at = open_page(OPTIMIZERS, {"surface": "Network", "x": "-1", "y": "3.5", "steps": "500"})
+    run = lessons.race_all(lessons.make_surface("network"), (-1.0, 3.5), 500)["SGD with momentum"]
+    outside = np.abs(run.path).max(axis=1) > 4
+    assert outside.any() and not outside[-1]
+    note = next(i for i in texts(at.info) if i.startswith("SGD with momentum left the drawn square"))
+    assert f"at step {int(np.argmax(outside))}, came back and ended at (1.51, 0.501)" in note
+    assert "off the map" not in note
+
+
 def test_optimizers_one_step_is_singular():
     """Issue 12 item 11: "Loss after 1 steps"."""
     run = lessons.race(lessons.make_surface("valley"), nn.SGD(learning_rate=10.0), (-4.0, -4.0), 100)
