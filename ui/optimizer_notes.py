@@ -115,13 +115,17 @@ def too_large_verdict(surface, key, start, run, rate, steepest, biggest, largest
                            "it started, so that bounce neither grows nor dies out. The loss ended at "
                            f"{number(run.losses[-1])}.")
     if rate > limit:
-        further = (f"at {largest_rate} it diverges at step {biggest.diverged_at}." if biggest.diverged else
-                   f"even {largest_rate} does not diverge here"
-                   + (": this loss is bounded, since the network's output, a difference of two tanh, stays "
-                      "between -2 and 2 however large the weights." if key == "network" else "."))
+        bounded = (": this loss is bounded, since the network's output, a difference of two tanh, stays "
+                   "between -2 and 2 however large the weights." if key == "network" else ".")
+        if np.isclose(rate, float(largest_rate)):
+            further = f"{largest_rate} is the largest rate here, and even it does not diverge{bounded}"
+        elif biggest.diverged:
+            further = f"Raise the rate further: at {largest_rate} it diverges at step {biggest.diverged_at}."
+        else:
+            further = f"Raise the rate further: even {largest_rate} does not diverge here{bounded}"
         return "warning", (f"Learning rate {number(rate)} is above {number(limit, 3)} yet the run stayed within "
                            f"{lessons.surfaces.LIMIT:g} of the origin: the loss ended at {number(run.losses[-1])}. The "
                            f"limit holds near the minimum, where the curvature is {number(steepest, 3)}; elsewhere "
-                           f"the surface curves differently. Raise the rate further: {further}")
+                           f"the surface curves differently. {further}")
     return "success", (f"Learning rate {number(rate)} is below {number(limit, 3)}: the loss went from "
                        f"{number(run.losses[0])} to {number(run.losses[-1])}. Raise it past {number(limit, 3)}.")

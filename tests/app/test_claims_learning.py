@@ -406,6 +406,18 @@ def test_optimizers_a_path_that_leaves_the_drawing_and_comes_back_is_not_said_to
     assert "off the map" not in note
 
 
+@pytest.mark.parametrize("rate, advice", [
+    ("10", "10 is the largest rate here, and even it does not diverge: this loss is bounded"),
+    ("5", "Raise the rate further: even 10 does not diverge here: this loss is bounded")])
+def test_optimizers_too_large_a_rate_on_the_network_advises_only_what_can_be_done(rate, advice):
+    """At 10, the largest rate the slider offers, the verdict told the learner to raise the rate further."""
+    at = open_page(OPTIMIZERS, {"surface": "Network", "x": "-1", "y": "3.5", "big_lr": rate})
+    verdict = next(w for w in texts(at.warning) if w.startswith(f"Learning rate {rate} is above"))
+    run = lessons.race(lessons.make_surface("network"), nn.SGD(learning_rate=float(rate)), (-1.0, 3.5), 100)
+    assert not run.diverged and advice in verdict
+    assert rate == "5" or "Raise the rate" not in verdict
+
+
 def test_optimizers_one_step_is_singular():
     """Issue 12 item 11: "Loss after 1 steps"."""
     run = lessons.race(lessons.make_surface("valley"), nn.SGD(learning_rate=10.0), (-4.0, -4.0), 100)
