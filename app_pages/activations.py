@@ -122,7 +122,8 @@ def functions_section():
                                points=[{"x": probe, "y": value_here, "curve": name},
                                        {"x": probe, "y": slope_here, "curve": "its slope"}]),
             f"{name} (solid) and its slope (dashed) for inputs from -5 to 5. At x = {fmt(probe)} the output is "
-            f"{fmt(round(value_here, 6))} and the slope {fmt(round(slope_here, 6))}.")
+            f"{fmt(round(value_here, 6))} and the slope {fmt(round(slope_here, 6))}.",
+            f"{name} (solid) and its slope (dashed) for inputs from -5 to 5, with a dot at the probe input x.")
     show_code(type(activation).function, type(activation).backward,
               note="The curves are these two methods run on 201 inputs: backward with a gradient of 1 gives the slope.")
 
@@ -194,7 +195,9 @@ def hand_fit_section():
             metrics[1].metric("Trained network's error", f"{trained_error:.4f}")
         layout.chart(charts.lines_chart(pd.concat(curves), "x", "y", "curve", "x", "y",
                                         colours=[charts.NEUTRAL, charts.POSITIVE, charts.CLASS_COLOURS[1]],
-                                        dashed=("trained by nnengine",)), caption)
+                                        dashed=("trained by nnengine",)), caption,
+                     "The target sine (grey) and your network's fit (blue), with nnengine's trained fit (orange, "
+                     "dashed) when it is shown.")
     show_code(lessons.relu_pairs, lessons.linear_stack_demo, lessons.collapse_linear,
               nn.MeanSquaredError.sample_losses)
 
@@ -245,7 +248,8 @@ def softmax_section():
                                    ticks=(0, 0.25, 0.5, 0.75, 1)),
                 "Probabilities from nnengine's Softmax: "
                 + ", ".join(f"class {k} {p:.4g}" for k, p in enumerate(engine))
-                + f". Largest score, largest probability: class {int(np.argmax(engine))}.")
+                + f". Largest score, largest probability: class {int(np.argmax(engine))}.",
+                "The probability nnengine's Softmax gives each class, one bar per class.")
         show_code(nn.Softmax.function, nn.activations.row_max, lessons.softmax_steps,
                   note="row_max(x) is each row's largest score, x.max(axis=1, keepdims=True), written to run "
                        "faster; subtracting it is the 'score − max' column above.")

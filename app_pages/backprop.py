@@ -121,7 +121,9 @@ def neuron_section():
         layout.chart(charts.graph_chart(nodes, edges, height=height),
                      f"The neuron as a graph after {done} of {total} operations: inputs and weights (orange) meet "
                      "in products, a sum adds the bias, ReLU gives the output (green). Beside or under each node, its "
-                     "forward value and, once the backward pass reaches it, its gradient ∂ (vermillion).")
+                     "forward value and, once the backward pass reaches it, its gradient ∂ (vermillion).",
+                     "The neuron as a graph: inputs and weights meet in products, a sum adds the bias, ReLU gives the "
+                     "output. Each node shows its forward value and, once the backward pass reaches it, its gradient.")
         if done == 0:
             st.info("Nothing computed yet: move *Operations done* to run the forward pass.", icon=":material/info:")
         else:
@@ -258,7 +260,8 @@ def search_section():
                            pd.DataFrame({"iteration": steps, "loss": descent, "method": "gradient descent (Adam)"})])
         layout.chart(charts.lines_chart(table, "iteration", "loss", "method", "iteration", "loss"),
                      f"Loss per iteration from the same start: random search reaches {search[-1]:.3f} and gradient "
-                     f"descent {descent[-1]:.3f} after {iterations} iterations.")
+                     f"descent {descent[-1]:.3f} after {iterations} iterations.",
+                     "Loss per iteration from the same start for random search and for gradient descent (Adam).")
     show_code(lessons.random_search_vs_gradients)
 
 
@@ -288,7 +291,8 @@ def xor_section():
     with right:
         table = pd.DataFrame({"epoch": run["epochs"], "loss": run["losses"]})
         layout.chart(charts.function_chart(table, "epoch", "loss", "epoch", "loss (mean squared error)"),
-                     f"The loss every {max(epochs // 50, 1)} epochs: it ends at {run['final_loss']:.4f}.")
+                     f"The loss every {max(epochs // 50, 1)} epochs: it ends at {run['final_loss']:.4f}.",
+                     "The XOR network's mean squared error as it trains, epoch by epoch.")
     verdict = lessons.xor_verdict(run)
     low, high = float(run["first_hidden"].min()), float(run["first_hidden"].max())
     if verdict == "stuck":

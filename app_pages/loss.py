@@ -94,7 +94,8 @@ with right:
                                   point=(float(p_true), float(sparse))),
             f"The loss -log(p) against the probability p given to the correct class: 0 at p = 1, rising "
             f"steeply as p falls towards 0. Now p = {p_true:.4f} and the loss is {sparse:.4f}"
-            + (f" (p clipped to {clipped(p_true):g})." if clipped(p_true) != p_true else "."))
+            + (f" (p clipped to {clipped(p_true):g})." if clipped(p_true) != p_true else "."),
+            "The loss -log(p) against the probability p given to the correct class, with a dot at the current p.")
 zero_loss = CCE.calculate(np.array([[1.0, 0.0, 0.0]]), [1])
 with np.errstate(divide="ignore"):
     unclipped = float(-np.log(0.0))
@@ -159,7 +160,8 @@ with bce_right:
         charts.lines_chart(curves, "p", "loss", "label", "sigmoid output p", "loss",
                            points=[{"p": p, "loss": bce, "label": shown}]),
         f"The binary cross-entropy for each label as the output p moves from 0 to 1. With label {label} and "
-        f"p = {fmt(p)}, the loss is {bce:.4f}.")
+        f"p = {fmt(p)}, the loss is {bce:.4f}.",
+        "The binary cross-entropy for each label as the output p moves from 0 to 1, with a dot at the current p.")
 
 # -- regression: MSE and MAE -------------------------------------------------------------------
 st.subheader("Regression: mean squared and mean absolute error")
@@ -187,7 +189,8 @@ with reg_right:
     layout.chart(charts.residuals_chart(table, "x", "y", "prediction", "x", "y"),
                  f"Eight points, the line y = {fmt(intercept)} + {fmt(slope)}·x, and each point's miss (its "
                  f"residual) as a vermillion segment. Squared error {scores[outlier][0]:.3f}, absolute error "
-                 f"{scores[outlier][1]:.3f}.")
+                 f"{scores[outlier][1]:.3f}.",
+                 "Eight points, your line, and each point's miss (its residual) as a vermillion segment.")
 show_code(nn.MeanSquaredError.sample_losses, nn.MeanAbsoluteError.sample_losses)
 
 # -- accuracy next to loss ---------------------------------------------------------------------

@@ -138,27 +138,27 @@ def _function_structure(x, y, x_title, y_title, with_point, height, description)
     return alt.layer(*layers, height=height, description=description)
 
 
-def signed_bars(table, category, value, value_title="value", description="", height=220, sort=None,
-                ticks=None):
+def signed_bars(table, category, value, value_title="value", description="", height=220, ticks=None):
     """Horizontal bars, blue when positive and vermillion when negative, each labelled just
     outside its end. ticks: the values the axis marks (e.g. 0 to 1 for probabilities, so the
     room kept for the labels does not read as a probability of 1.1); None lets Vega choose."""
     values = table[value].astype(float).to_numpy()
-    order = sort or [str(c) for c in table[category]]
+    # Bars top to bottom in the table's order, which travels with the rows (a "rank" each), not in the
+    # chart's spec: a new bar then changes only the rows, and the browser redraws the chart in place.
     datasets = {
-        "bars": [{category: str(c), value: float(v), "sign": s, "text": f"{v:.6g}"}
-                 for c, v, s in zip(table[category], values, sign_of(values))],
+        "bars": [{category: str(c), value: float(v), "sign": s, "text": f"{v:.6g}", "rank": rank}
+                 for rank, (c, v, s) in enumerate(zip(table[category], values, sign_of(values)))],
         "zero": [{"zero": 0}],
         # Room beyond the longest bars for their labels: two invisible points widen the scale.
         "room": [{value: min(0.0, float(values.min())) * 1.3}, {value: max(0.0, float(values.max())) * 1.15 or 1.0}],
     }
-    settings = (category, value, value_title, tuple(order), height, description, tuple(ticks or ()))
+    settings = (category, value, value_title, height, description, tuple(ticks or ()))
     return _chart(_bars_structure, settings, datasets)
 
 
-def _bars_structure(category, value, value_title, order, height, description, ticks=()):
+def _bars_structure(category, value, value_title, height, description, ticks=()):
     """The structure of ``signed_bars`` for these settings (no rows)."""
-    y_axis = alt.Y(f"{category}:N", title=None, sort=list(order))
+    y_axis = alt.Y(f"{category}:N", title=None, sort=alt.EncodingSortField(field="rank", op="min"))
     axis = alt.Axis(values=list(ticks), format="~g") if ticks else alt.Undefined
     x_axis = alt.X(f"{value}:Q", title=value_title, axis=axis)
     bars = alt.Chart(alt.NamedData("bars")).mark_bar().encode(

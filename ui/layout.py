@@ -95,12 +95,14 @@ def chart(figure, text, about=None):
     """An Altair chart with its text alternative: the chart's description (read out by screen
     readers) and a caption underneath.
 
-    about: what the chart shows, in words that stay the same while its numbers change, to be its
-    description instead of ``text`` (a screen reader then reads the numbers in the caption just
-    below). The browser redraws a chart whose spec is unchanged in place, swapping in its new rows;
-    a changed spec (a new description is one) rebuilds the whole Vega view."""
+    The description is ``about`` (else the description the chart was built with, else ``text``):
+    what the chart shows, in words that stay the same while its numbers change; a screen reader then
+    reads the numbers in the caption just below. This is for speed: the browser redraws a chart
+    whose spec is unchanged in place, swapping in its new rows, while a changed spec (a description
+    holding the current numbers is one) rebuilds and recompiles the whole Vega view
+    (tests/app/test_redraw_in_place.py)."""
     spec = charts.to_spec(figure)        # fast: see ui/charts.py
-    spec["description"] = about or text
+    spec["description"] = about or spec.get("description") or text
     st.vega_lite_chart(spec, width="stretch")
     st.caption(text)
 
