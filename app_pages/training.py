@@ -31,7 +31,8 @@ from ui.training_views import (
 )
 from ui.weight_edit import take_pending
 
-TICK = 0.1                # seconds between the browser's requests to redraw while a run trains (run_every)
+TICK = 0.25               # seconds between the browser's requests to redraw while a run trains (run_every)
+LIVE_TIMER = "training_live_timer"     # session key: the live view's timer runs in the browser
 LINE_TICK = 1.0           # seconds between looks at the queue while a run waits in line for a trainer
 REDRAW = 0.3              # each redraw first waits this long for the run to end (the next tick then comes at once)
 SHORT_RUN = 1.0           # a run expected to end within this many seconds of Train is drawn once, at its end
@@ -44,27 +45,22 @@ def command(name):
 
 
 def trainer(settings, uploaded=None):
-    """The training area is a fragment: a run trains in a process of its own (ui/trainers.py), and while it
-    does, the browser asks every TICK seconds for this area to be redrawn from the run's latest snapshot.
-    Streamlit runs one request at a time and folds the ones that arrive meanwhile into one, so the area is
-    redrawn about every REDRAW seconds (plus its drawing time) however slowly the browser draws, and the
-    training never waits for the drawing. A run waiting in line for a trainer is drawn once: only its message
-    looks at the queue again, every LINE_TICK seconds (``line_watch``), so twenty learners waiting cost the
-    server next to nothing."""
+    """The training area is a fragment: its buttons rerun it alone. A run trains in a process of its own
+    (ui/trainers.py), and while it does, the live view inside the area (``live_view``, a fragment of its own)
+    asks the browser to rerun it every TICK seconds and redraws the run's latest snapshot. Streamlit runs one
+    request at a time and folds the ones that arrive meanwhile into one, so the view is redrawn about every
+    REDRAW seconds (plus its drawing time) however slowly the browser draws, and the training never waits for
+    the drawing; starting the timer costs no run of the whole page. A run waiting in line for a trainer is
+    drawn once: only its message looks at the queue again, every LINE_TICK seconds (``line_watch``), so twenty
+    learners waiting cost the server next to nothing."""
     trainers.spare_process()          # made at the server's first Training page: a process ready for Train
-    run = st.session_state.get("training_run")
-    interval = TICK if run and run["settings"] == settings and training_now(run) else None
-    st.fragment(training_area, run_every=interval)(settings, uploaded, interval)
+    st.session_state.pop(LIVE_TIMER, None)      # a run of the whole page ends every fragment's timer
+    st.fragment(training_area)(settings, uploaded)
 
 
 def busy(run):
     """Whether the run's trainer is still going (training, or waiting in line)."""
     return run.get("trainer") is not None and run["trainer"].running()
-
-
-def training_now(run):
-    """Whether the run is training (busy, and not waiting in line)."""
-    return busy(run) and run["trainer"].place is None
 
 
 def line_watch(run):
@@ -181,6 +177,13 @@ def collect(run):
         run["message"], run["diagnosed"] = ("warning", ended.verdict), True
 
 
+def show_message(run, where):
+    if run["message"]:
+        kind, text = run["message"]
+        getattr(where, kind)(text, icon={"error": ":material/error:", "warning": ":material/warning:",
+                                         "info": ":material/info:"}[kind])
+
+
 def diverged_message(error):
     where = ("as it was when this training started" if error.best_epoch is None else
              f"back at the start of epoch {error.best_epoch}, where its loss was lowest ({readable(error.best_loss)})")
@@ -188,21 +191,41 @@ def diverged_message(error):
                      f"and its optimizer are {where}. Lower the learning rate and press Reset to start again.")
 
 
-def training_area(settings, uploaded, interval):
-    # One run of this area at a time per session: Streamlit may start a run before an interrupted one has
-    # finished, and two must never both start a trainer on the same model.
-    lock = st.session_state.setdefault("training_lock", threading.Lock())
+def alone(draw_it):
+    """Run ``draw_it()`` as the session's only run of the training area or its live view: Streamlit may start a
+    run before an interrupted one has finished, and two must never both start a trainer on the same model."""
+    lock = st.session_state.setdefault("training_lock", threading.RLock())     # the area runs its live view inline
     if not lock.acquire(timeout=5):
         st.warning("The previous redraw is still finishing; press the button again in a moment.",
                    icon=":material/hourglass:")
         return
     try:
-        train_and_draw(settings, uploaded, interval)
+        draw_it()
     finally:
         lock.release()
 
 
-def train_and_draw(settings, uploaded, interval):
+def training_area(settings, uploaded):
+    alone(partial(train_and_draw, settings, uploaded))
+
+
+def live_view(run, settings):
+    """While the run trains: its latest snapshot drawn, again every TICK seconds (this fragment's timer). Each
+    redraw first waits up to REDRAW seconds for the run to end; once it has ended, or the session has a new
+    run, the whole page is drawn again, which draws the end of the run and ends this timer."""
+    def redraw():
+        if st.session_state.get("training_run") is not run or run.get("trainer") is None:
+            st.rerun()
+        run["trainer"].wait(REDRAW)
+        if not run["trainer"].running():
+            collect(run)
+            st.rerun()
+        places = {"progress": st.container(), "curves": st.container(), "picture": st.container()}
+        draw(run, settings, places, live=True)
+    alone(redraw)
+
+
+def train_and_draw(settings, uploaded):
     uploaded = data_for(settings, uploaded)     # your own points as they are now
     run = current_run(settings, uploaded)
     setup = run["setup"]
@@ -245,38 +268,40 @@ def train_and_draw(settings, uploaded, interval):
         except nn.TrainingDiverged as error:
             run["message"] = diverged_message(error)
     take_pending(run, busy(run), settings)      # a weight or bias set on the network drawing
-    if busy(run):
-        # The run trains meanwhile; this only paces the redraws. Right after Train, a run expected to end soon is
-        # waited for (a second at most): drawing it live would cost the browser two more whole pages than it.
+    if busy(run) and asked == "train":
+        # Right after Train, a run expected to end soon is waited for (a second at most): drawing it live would
+        # cost the browser a whole page more than it.
         left = run["estimate"] * (run["limit"] - setup.model.epochs_done) / settings.epochs
-        soon = asked == "train" and left + START_SECONDS <= SHORT_RUN
-        run["trainer"].wait(SHORT_RUN if soon else REDRAW)
+        if left + START_SECONDS <= SHORT_RUN:
+            run["trainer"].wait(SHORT_RUN)
     if run.get("trainer") is not None and not run["trainer"].running():
         collect(run)
     trainer_ = run["trainer"]
     live = trainer_ is not None
     waiting = live and trainer_.place is not None
+    if live and not waiting:
+        # Only the drawings that change as it trains are redrawn: the live view. The rest is drawn once.
+        show_message(run, st)
+        st.session_state[LIVE_TIMER] = True
+        st.fragment(live_view, run_every=TICK)(run, settings)
+        book_view(settings, setup, True)
+        boundary = setup.raw is not None and not owns(settings)
+        lighter = (f" Until it stops, the boundary is drawn on a grid of at most {LIVE_GRID} x {LIVE_GRID} cells, "
+                   f"with at most {LIVE_POINTS:,} of the points." if boundary else "")
+        st.caption("Training…" + lighter + " The network, neuron maps and downloads appear when it stops.")
+        return
+    if st.session_state.pop(LIVE_TIMER, False):
+        st.rerun()          # the whole page again, which ends the live view's timer in the browser
     places = {"progress": st.container(), "message": st.container(), "curves": st.container(),
               "picture": st.container()}
-    if run["message"]:
-        kind, text = run["message"]
-        getattr(places["message"], kind)(text, icon={"error": ":material/error:", "warning": ":material/warning:",
-                                                     "info": ":material/info:"}[kind])
+    show_message(run, places["message"])
     if waiting:
         with places["message"]:
             st.fragment(line_watch, run_every=LINE_TICK)(run)
     draw(run, settings, places, live=live)
     book_view(settings, setup, live)
-    # Decided on what was drawn, not on a second look at the trainer: a run ending in between (a short one
-    # ends during its first redraw) would leave 'Training…' drawn, no timer started, and the page stuck.
-    if (live and not waiting) != (interval is not None):
-        st.rerun()          # the whole page again, so the fragment reruns itself as often as it now should
     if live:
-        boundary = setup.raw is not None and not owns(settings)
-        lighter = (f" Until it stops, the boundary is drawn on a grid of at most {LIVE_GRID} x {LIVE_GRID} cells, "
-                   f"with at most {LIVE_POINTS:,} of the points." if boundary else "")
-        st.caption(("Training…" if trainer_.place is None else "In line for a trainer…") + lighter
-                   + " The network, neuron maps and downloads appear when it stops.")
+        st.caption("In line for a trainer… The network, neuron maps and downloads appear when it stops.")
         return
     views = st.container(horizontal=True)
     with views:

@@ -50,6 +50,24 @@ def test_the_client_moves_a_slider_and_clicks_train_and_stop(app_url):
     harness.run_async(scenario())
 
 
+def test_a_run_redraws_the_training_area_alone_until_it_ends(app_url):
+    """Train starts the live view's timer inside the training area, without a run of the whole page (a whole
+    page costs the browser as much as several redraws, on the cores the training needs); the whole page is
+    drawn once, when the run has ended. Before, Train cost two whole pages: one to start the timer."""
+    async def scenario():
+        async with stclient.Session(app_url, "training", "epochs=20000") as page:
+            total = stclient.epochs(page.progress_text())[1]
+            assert page.runs_seen["full"] == 1 and page.runs_seen["fragment"] == 0
+            await page.click("Train")
+            await page.wait_until(finished, timeout=120, what="the run's end")
+            assert stclient.epochs(page.progress_text()) == (total, total)
+            assert page.runs_seen["full"] == 2, page.runs_seen         # the first, and the one at the end
+            assert page.runs_seen["fragment"] >= 3, page.runs_seen     # Train's, and the live redraws
+            assert "loss" in page.progress_text() and page.errors == []
+
+    harness.run_async(scenario())
+
+
 def test_the_first_learners_arriving_together_all_get_their_pages(tmp_path):
     """On a server that has served nobody, sessions opening Training and concept pages at the same moment
     used to race in their first imports ("cannot import name 'layout' from 'ui'"): ui/preload.py."""
