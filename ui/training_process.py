@@ -39,6 +39,7 @@ SNAPSHOT_SECONDS = 0.1   # the copy of the weights the page draws from is sent t
 LOOK_SECONDS = 0.01      # the process looks for 'stop' and 'pause' this often
 STOP_SECONDS = 0.3       # Stop waits this long for the epoch to end, then stops between two of its batches
 START_SECONDS = 0.3      # about how long a training process takes to start (a new Python importing numpy)
+REFILL_SECONDS = 5.0     # a spare process taken for a turn is replaced this long after (``Spare``)
 ROOT = Path(__file__).resolve().parent.parent      # the repository: the process runs `python -m ui.training_process`
 
 
@@ -78,8 +79,11 @@ def launch():
 
 class Spare:
     """One training process started ahead of need for the server's next turn: a new Python takes about
-    START_SECONDS to import numpy and the engine, so a turn that takes the spare starts at once, and the next
-    spare starts meanwhile. It is only an idle process waiting for a job: nothing of any learner's is in it."""
+    START_SECONDS to import numpy and the engine, so a turn that takes the spare starts at once. The next spare
+    starts REFILL_SECONDS later, not at once: its import (about a quarter of a second of a core) would otherwise
+    compete with the turn that has just begun, and with the browser drawing it, on a small machine. A turn taken
+    before then starts a process of its own. A spare is only an idle process waiting for a job: nothing of any
+    learner's is in it."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -87,10 +91,19 @@ class Spare:
 
     def take(self):
         with self._lock:
-            ready, self._waiting = self._waiting, launch()
+            ready, self._waiting = self._waiting, None
+        refill = threading.Timer(REFILL_SECONDS, self.refill)
+        refill.daemon = True
+        refill.start()
         if ready is None or ready[0].poll() is not None:      # none yet, or it has died
             return launch()
         return ready
+
+    def refill(self):
+        """Start the next spare, unless one is waiting already."""
+        with self._lock:
+            if self._waiting is None:
+                self._waiting = launch()
 
 
 def start_turn(model, X, y, epochs, fit_kwargs, check, spare=None):
