@@ -3,7 +3,10 @@
 import streamlit as st
 
 import ui.preload  # noqa: F401  (first: every module imported once, before any page; see there)
+from ui import nodelay
 from ui.catalog import PAGES, SECTIONS
+
+nodelay.once()          # the server's answers leave at once, not up to 40 ms late (see there)
 
 st.set_page_config(page_title="Neural Network Explorer", page_icon=":material/hub:", layout="wide")
 
