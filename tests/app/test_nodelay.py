@@ -18,7 +18,7 @@ def listening_socket():
 
 
 def accepted_nodelay(server):
-    with socket.create_connection(server.getsockname()) as client:
+    with socket.create_connection(server.getsockname()):
         connection, _ = server.accept()
         with connection:
             return connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
