@@ -4,14 +4,11 @@ and the hidden neurons' maps. They follow ui/charts.py: a structure per set of s
 (``charts._chart``), with the rows attached by name.
 """
 
-import base64
-
 import altair as alt
 import numpy as np
-import pyarrow as pa
 
 from ui.charts import CANVAS, CLASS_COLOURS, _chart
-from ui.png import rgba_png
+from ui.png import placed, rgba_png
 
 
 def boundary_chart(cells, points, classes, description="", height=380):
@@ -36,6 +33,7 @@ def _boundary_structure(classes, height, description, sets=("training", "validat
 
 
 CELL_OPACITY = (0.05, 0.55)     # a boundary cell's opacity where the model is least and most sure
+CLASS_RGB = np.array([[int(colour[i:i + 2], 16) for i in (1, 3, 5)] for colour in CLASS_COLOURS], np.uint8)
 
 
 def _class_scale(classes):
@@ -60,13 +58,11 @@ def boundary_image(edges1, edges2, predicted, confidence, classes):
     """The boundary of ``training.boundary_grid`` as one picture, a pixel per cell in its predicted class's
     colour, as opaque as ``boundary_chart`` draws that cell (CELL_OPACITY, with the confidence), and where it
     goes: an Arrow table of one row (x0, x1, y0, y1, url, a PNG data URL). Its top row is the largest x2."""
-    rgb = np.array([[int(colour[i:i + 2], 16) for i in (1, 3, 5)] for colour in CLASS_COLOURS], np.uint8)
     low, high = CELL_OPACITY
     alpha = np.round(255 * (low + (high - low) * np.clip(confidence, 0, 1))).astype(np.uint8)
-    pixels = np.column_stack([rgb[np.asarray(predicted) % len(CLASS_COLOURS)], alpha])
+    pixels = np.column_stack([CLASS_RGB[np.asarray(predicted) % len(CLASS_RGB)], alpha])
     picture = rgba_png(pixels.reshape(len(edges2) - 1, len(edges1) - 1, 4)[::-1])
-    return pa.table({"x0": [float(edges1[0])], "x1": [float(edges1[-1])], "y0": [float(edges2[0])],
-                     "y1": [float(edges2[-1])], "url": ["data:image/png;base64," + base64.b64encode(picture).decode()]})
+    return placed(picture, edges1[0], edges1[-1], edges2[0], edges2[-1])
 
 
 def boundary_picture_chart(image, points, classes, height=380):
@@ -119,9 +115,7 @@ def _neuron_maps_structure(classes, diverging, columns, size, large, description
                                alt.Tooltip("activation:Q", format=".3g")])
     dots = alt.Chart(alt.NamedData("points")).mark_point(filled=True, size=22, stroke="white", strokeWidth=0.5).encode(
         x=alt.X("x1:Q"), y=alt.Y("x2:Q"),
-        fill=alt.Fill("class:N", scale=alt.Scale(domain=[str(c) for c in range(classes)],
-                                                 range=list(CLASS_COLOURS[:classes])),
-                      legend=alt.Legend(title="class", orient="bottom")))
+        fill=alt.Fill("class:N", scale=_class_scale(classes), legend=alt.Legend(title="class", orient="bottom")))
     title = alt.Title("The chosen neuron over the data (click a small map to choose)", anchor="start",
                       fontSize=12)
     large_view = alt.layer(enlarged, dots, title=title).properties(width=large, height=large)

@@ -6,10 +6,12 @@ kind), PLTE (a palette's colours, for indexed pictures), IDAT (the zlib-compress
 byte, 0 for none) and IEND.
 """
 
+import base64
 import struct
 import zlib
 
 import numpy as np
+import pyarrow as pa
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -38,3 +40,10 @@ def rgba_png(pixels):
     height, width, _ = pixels.shape
     return (SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
             + _chunk(b"IDAT", _rows(pixels)) + _chunk(b"IEND", b""))
+
+
+def placed(png, x0, x1, y0, y1):
+    """Where a chart draws a picture (an image mark from x0 to x1 and y0 to y1): an Arrow table of one row
+    with those edges and the PNG as a data URL."""
+    return pa.table({"x0": [float(x0)], "x1": [float(x1)], "y0": [float(y0)], "y1": [float(y1)],
+                     "url": ["data:image/png;base64," + base64.b64encode(png).decode()]})

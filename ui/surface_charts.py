@@ -11,14 +11,12 @@ The surface itself is one image (``surface_image``), not a rectangle per cell: t
 1,024 rectangles per surface, twice on the page, on every move of a slider that changes the surface.
 """
 
-import base64
-
 import altair as alt
 import numpy as np
 import pyarrow as pa
 
 from ui.charts import CANVAS, CLASS_COLOURS, POSITIVE, _chart
-from ui.png import palette_png
+from ui.png import palette_png, placed
 
 BANDS = 14                      # filled contour bands, each a step of equal ratio in the loss
 # The bands' greys, light (low loss) to slate (high loss), so paths stay visible: the colours
@@ -48,9 +46,8 @@ def surface_image(xs, ys, values):
     spaced; each pixel is centred on its grid point, so the picture reaches half a pixel past the
     outer points (the chart clips it to its box). Its top row is the largest y."""
     half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
-    png = palette_png(bands(values)[::-1], BAND_COLOURS)
-    return pa.table({"x0": [xs[0] - half_x], "x1": [xs[-1] + half_x], "y0": [ys[0] - half_y],
-                     "y1": [ys[-1] + half_y], "url": ["data:image/png;base64," + base64.b64encode(png).decode()]})
+    return placed(palette_png(bands(values)[::-1], BAND_COLOURS),
+                  xs[0] - half_x, xs[-1] + half_x, ys[0] - half_y, ys[-1] + half_y)
 
 
 def path_table(name, path, losses, every=1):
