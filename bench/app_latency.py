@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]       # runs without installing
 
 import harness  # noqa: E402
+import stclient  # noqa: E402
 
 from ui.catalog import PAGES  # noqa: E402
 
@@ -140,8 +141,6 @@ def rerun_times(info, reruns):
 async def _server_presses(base_url, info, control, reruns):
     """ms of each rerun the real server answers when ``control`` changes, as a browser's change asks
     for it: a control inside a fragment reruns that fragment alone (tests/e2e/stclient.py)."""
-    import stclient
-
     kind, label, values = control
     async with stclient.Session(base_url, info.url_path, name=info.url_path or "home") as session:
         times = []
@@ -166,7 +165,7 @@ def server_times(pages, controls, reruns):
             try:
                 results[info.url_path] = harness.run_async(
                     _server_presses(server.url, info, controls[info.url_path], reruns))
-            except Exception as error:
+            except (stclient.SessionError, RuntimeError, TimeoutError, OSError) as error:     # say so, time the others
                 results[info.url_path] = error
     return results
 
